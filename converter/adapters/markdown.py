@@ -1,0 +1,61 @@
+"""Markdown adapter: YAML front matter that Hugo, Jekyll and Astro read, then a CommonMark/GFM body.
+
+Front matter values are written as JSON scalars and flow sequences, which YAML 1.2 (and the
+1.1 parsers of Hugo/Jekyll) read as the same strings and lists: the json library does the
+quoting, never string formatting. Dates are unquoted RFC 3339 timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .. import images
+from ..markdown_body import to_markdown
+from ..model import Article
+from ..options import Options
+
+__all__ = ["front_matter", "render"]
+
+
+def _yaml(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def front_matter(article: Article) -> list[tuple[str, str]]:
+    """(key, YAML value) pairs, in a stable order."""
+    fields: list[tuple[str, str]] = [("title", _yaml(article.title))]
+    if article.published:
+        fields.append(("date", article.published.isoformat()))
+    if article.updated:
+        fields.append(("updated", article.updated.isoformat()))
+        fields.append(("lastmod", article.updated.isoformat()))  # Hugo's name for it
+    if article.status != "publish":
+        fields.append(("draft", "true"))
+    fields.append(("id", _yaml(article.id)))
+    if article.slug:
+        fields.append(("slug", _yaml(article.slug)))
+    fields.append(("authors", _yaml([a.name for a in article.authors])))
+    fields.append(("categories", _yaml([c.name for c in article.categories])))
+    fields.append(("tags", _yaml([k.name for k in article.keywords])))
+    if article.standfirst:
+        fields.append(("summary", _yaml(article.standfirst)))
+    fields.append(("canonical_url", _yaml(article.url)))
+    lead = images.pick(article.image, images.SOCIAL)
+    if lead is not None and article.image is not None:
+        fields.append(("image", _yaml(lead.url)))
+        if article.image.alt:
+            fields.append(("image_alt", _yaml(article.image.alt)))
+        if article.image.credit:
+            fields.append(("image_credit", _yaml(article.image.credit)))
+    if article.paywalled:
+        fields.append(("paywalled", "true"))
+    return fields
+
+
+def render(articles: Sequence[Article], options: Options) -> bytes:
+    (article,) = articles
+    lines = ["---", *(f"{key}: {value}" for key, value in front_matter(article)), "---", ""]
+    body = to_markdown(article.body)
+    return ("\n".join(lines) + body).encode("utf-8")

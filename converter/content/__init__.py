@@ -1,0 +1,99 @@
+"""The body pipeline: CMS ``contents`` → one canonical, clean, safe HTML fragment.
+
+    contents ─ xml_safe ─ shortcodes.expand ─ lxml parse ─ PIPELINE transforms ─ serialise ─ nh3
+
+The tree transforms are listed, in order, in ``transforms.PIPELINE``. The allow-list sanitiser
+(nh3, from the vocabulary tables) is the last step, so whatever a transform does, only the
+vocabulary leaves this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import nh3
+from lxml import etree
+
+from . import vocabulary as V
+from .shortcodes import expand
+from .transforms import PIPELINE, Context
+
+__all__ = ["Body", "Context", "normalise", "xml_safe"]
+
+# Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, recover=True, default_doctype=False
+)
+_CLEANER = nh3.Cleaner(
+    tags=set(V.ALLOWED_TAGS),
+    attributes={
+        **{tag: set(attrs) for tag, attrs in V.ALLOWED_ATTRIBUTES.items() if tag != "figure"},
+        "figure": set(V.EMBED_ATTRIBUTES),
+    },
+    url_schemes=set(V.URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+    clean_content_tags={"script", "style"},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    html: str  # the canonical fragment: vocabulary tags only, absolute URLs, no scripts
+    warnings: tuple[str, ...] = ()
+
+
+_C0 = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+
+
+def xml_safe(text: str) -> str:
+    """Remove characters that XML 1.0 cannot carry (feeds and EPUB are XML).
+
+    The common clean case is checked with bytes.translate (~20 µs for 14 KB) rather than the
+    regex (~100 µs: the re engine walks a character class one code point at a time).
+    """
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from JSON "\ud800" escapes
+        return _XML_ILLEGAL.sub("", text)
+    if len(raw.translate(None, _C0)) != len(raw) or "\ufffe" in text or "\uffff" in text:
+        return _XML_ILLEGAL.sub("", text)
+    return text
+
+
+def parse(html: str) -> etree._Element:
+    """Parse an HTML fragment; the returned <body> element holds it."""
+    doc = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
+    body = doc.find("body")
+    if body is None:  # the fragment opened with head-only content; keep what was parsed
+        body = etree.SubElement(doc, "body")
+    return body
+
+
+def serialise(body: etree._Element) -> str:
+    """The children of ``body`` as an HTML string, one block per line."""
+    parts = [body.text or ""]
+    for child in body:
+        if not child.tail or not child.tail.strip():
+            child.tail = "\n"
+        parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
+    return "".join(parts).strip()
+
+
+def normalise(contents: str, ctx: Context | None = None) -> Body:
+    """Turn raw WordPress ``post_content`` into the canonical clean body."""
+    ctx = ctx or Context()
+    if not contents or not contents.strip():
+        return Body("", tuple(ctx.warnings))
+    text = xml_safe(contents)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    expanded = expand(text)
+    ctx.warnings.extend(expanded.warnings)
+    body = parse(expanded.html)
+    for transform in PIPELINE:
+        transform(body, ctx)
+    html = _CLEANER.clean(serialise(body))
+    return Body(html, tuple(ctx.warnings))

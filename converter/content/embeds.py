@@ -1,0 +1,176 @@
+"""Embeds (tweets, Instagram, YouTube, Vimeo, Flourish, Datawrapper, other iframes).
+
+Every embed becomes one canonical figure (see vocabulary.py) with a plain link fallback;
+adapters decide how to show it. The provider table is data: URL patterns (named groups) and
+the templates of the canonical page URL and of the player URL (only for hosts we allow to be
+framed). Markup notes: docs/source-format.md §8.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from lxml import etree
+
+__all__ = ["PROVIDERS", "Embed", "Provider", "embed_figure", "label", "match_url", "provider"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str  # value of data-embed
+    label: str  # shown in the fallback link, "YouTube: title"
+    patterns: tuple[re.Pattern[str], ...]  # named groups feed the templates
+    page: str  # canonical page URL template (str.format with the named groups)
+    player: str = ""  # player URL template; empty = never framed (blockquote or link only)
+
+
+def _p(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I) for p in patterns)
+
+
+PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        "youtube",
+        "YouTube",
+        _p(
+            r"^https?://(?:www\.|m\.)?youtube(?:-nocookie)?\.com/(?:embed/|shorts/|live/|v/|watch\?(?:[^#]*&)?v=)(?P<id>[\w-]{6,})",
+            r"^https?://youtu\.be/(?P<id>[\w-]{6,})",
+        ),
+        "https://www.youtube.com/watch?v={id}",
+        "https://www.youtube-nocookie.com/embed/{id}",
+    ),
+    Provider(
+        "vimeo",
+        "Vimeo",
+        _p(
+            r"^https?://(?:www\.)?vimeo\.com/(?:video/)?(?P<id>\d+)",
+            r"^https?://player\.vimeo\.com/video/(?P<id>\d+)",
+        ),
+        "https://vimeo.com/{id}",
+        "https://player.vimeo.com/video/{id}",
+    ),
+    Provider(
+        "datawrapper",
+        "Datawrapper",
+        _p(
+            r"^https?://datawrapper\.dwcdn\.net/(?P<id>\w{5})(?:/(?P<v>\d+))?",
+            r"^https?://(?:www\.)?datawrapper\.de/_/(?P<id>\w{5})",
+        ),
+        "https://datawrapper.dwcdn.net/{id}/",
+        "https://datawrapper.dwcdn.net/{id}/",
+    ),
+    Provider(
+        "flourish",
+        "Flourish",
+        _p(
+            r"^https?://flo\.uri\.sh/(?P<kind>visualisation|story)/(?P<id>\d+)",
+            r"^https?://public\.flourish\.studio/(?P<kind>visualisation|story)/(?P<id>\d+)",
+            r"^(?P<kind>visualisation|story)/(?P<id>\d+)$",  # the data-src of a Flourish div
+        ),
+        "https://public.flourish.studio/{kind}/{id}/",
+        "https://flo.uri.sh/{kind}/{id}/embed",
+    ),
+    Provider(
+        "twitter",
+        "X (Twitter)",
+        _p(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>\w+)/status(?:es)?/(?P<id>\d+)"),
+        "https://twitter.com/{user}/status/{id}",
+    ),
+    Provider(
+        "instagram",
+        "Instagram",
+        _p(r"^https?://(?:www\.)?instagram\.com/(?:[\w.]+/)?(?P<kind>p|reel|tv)/(?P<id>[\w-]+)"),
+        "https://www.instagram.com/{kind}/{id}/",
+    ),
+    Provider(
+        "tiktok",
+        "TikTok",
+        _p(r"^https?://(?:www\.)?tiktok\.com/@(?P<user>[\w.-]+)/video/(?P<id>\d+)"),
+        "https://www.tiktok.com/@{user}/video/{id}",
+    ),
+    Provider(
+        "facebook",
+        "Facebook",
+        _p(r"^https?://(?:www\.)?facebook\.com/(?P<path>[\w.-]+/(?:posts|videos)/[\w.-]+)"),
+        "https://www.facebook.com/{path}",
+    ),
+    Provider(
+        "spotify",
+        "Spotify",
+        _p(
+            r"^https?://open\.spotify\.com/(?:embed/)?(?:embed-podcast/)?(?P<kind>episode|show|track|playlist|album)/(?P<id>\w+)"
+        ),
+        "https://open.spotify.com/{kind}/{id}",
+        "https://open.spotify.com/embed/{kind}/{id}",
+    ),
+    Provider(
+        "soundcloud",
+        "SoundCloud",
+        _p(r"^https?://(?:www\.)?soundcloud\.com/(?P<path>[\w-]+/[\w-]+)"),
+        "https://soundcloud.com/{path}",
+        "https://w.soundcloud.com/player/?url=https%3A//soundcloud.com/{path}",
+    ),
+)
+_BY_NAME = {p.name: p for p in PROVIDERS}
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    provider: str  # a Provider name, or "generic" / "video" / "audio"
+    url: str  # the canonical page (or media) URL, for the fallback link
+    player: str = ""  # the frame URL, only for allow-listed providers
+    title: str = ""
+
+
+def match_url(url: str) -> Embed | None:
+    """The embed for a URL of a known provider, or None."""
+    url = url.strip()
+    for provider in PROVIDERS:
+        for pattern in provider.patterns:
+            m = pattern.match(url)
+            if m:
+                groups = {k: quote(v, safe="") for k, v in m.groupdict().items() if v}
+                page = provider.page.format(**groups)
+                player = provider.player.format(**groups) if provider.player else ""
+                return Embed(provider.name, page, player)
+    return None
+
+
+def label(embed: Embed) -> str:
+    """Text of the fallback link: "YouTube: title", or the provider and host."""
+    provider = _BY_NAME.get(embed.provider)
+    if embed.provider in ("video", "audio") and not embed.title:
+        filename = urlsplit(embed.url).path.rpartition("/")[2]
+        return f"{embed.provider.capitalize()}: {filename}" if filename else embed.provider.capitalize()
+    if embed.provider in ("video", "audio"):
+        name = embed.provider.capitalize()
+    elif provider is not None:
+        name = provider.label
+    else:
+        name = "Embedded content"
+    if embed.title:
+        return f"{name}: {embed.title}"
+    host = urlsplit(embed.url).hostname or ""
+    return f"{name} ({host})" if provider is None and host else name
+
+
+def embed_figure(embed: Embed, quoted: etree._Element | None = None) -> etree._Element:
+    """The canonical embed figure; ``quoted`` is a blockquote kept for tweets and posts."""
+    figure = etree.Element("figure")
+    figure.set("class", "embed")
+    figure.set("data-embed", embed.provider)
+    if embed.player:
+        figure.set("data-src", embed.player)
+    if quoted is not None:
+        figure.append(quoted)
+    caption = etree.SubElement(figure, "figcaption")
+    link = etree.SubElement(caption, "a")
+    link.set("href", embed.url)
+    link.text = label(embed)
+    return figure
+
+
+def provider(name: str) -> Provider | None:
+    return _BY_NAME.get(name)

@@ -1,0 +1,172 @@
+"""WordPress shortcodes, written from the documented grammar (docs/source-format.md §7).
+
+Only registered names are matched (caption, wp_caption, gallery, playlist, audio, video, embed);
+``[[tag]]`` is the escape for a literal ``[tag]``; unknown ``[foo]`` text stays as it is.
+Each handler builds its replacement with lxml and serialises it, so attribute values are escaped
+by the library, never by string formatting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .embeds import Embed, embed_figure, match_url
+
+__all__ = ["ShortcodeResult", "expand"]
+
+NAMES = ("caption", "wp_caption", "gallery", "playlist", "audio", "video", "embed")
+# §7.1 tag regex: 1 escape "[", 2 name, 3 attributes, 4 self-closing "/", 5 content, 6 escape "]".
+_SHORTCODE = re.compile(
+    r"\[(\[?)(" + "|".join(NAMES) + r")(?![\w-])([^\]\/]*(?:\/(?!\])[^\]\/]*)*?)"
+    r"(?:(\/)\]|\](?:([^\[]*+(?:\[(?!\/\2\])[^\[]*+)*+)\[\/\2\])?)(\]?)"
+)
+# §7.1 attribute regex (WordPress 4.4+).
+_ATTRS = re.compile(
+    r"""([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)"""
+    r"""|([\w-]+)\s*=\s*([^\s'"]+)(?:\s|$)|"([^"]*)"(?:\s|$)|'([^']*)'(?:\s|$)|(\S+)(?:\s|$)"""
+)
+# §6.3 / §7.2: the image part of a caption (optionally inside a link), then the caption text.
+_CAPTION_SPLIT = re.compile(r"^\s*((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)$", re.S | re.I)
+_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+@dataclass
+class ShortcodeResult:
+    html: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """Shortcode attributes: names lower-cased, positional values numbered "0", "1", ..."""
+    text = text.replace("\u00a0", " ").replace("\u200b", " ")
+    out: dict[str, str] = {}
+    position = 0
+    for m in _ATTRS.finditer(text):
+        if m.group(1):
+            out[m.group(1).lower()] = m.group(2)
+        elif m.group(3):
+            out[m.group(3).lower()] = m.group(4)
+        elif m.group(5):
+            out[m.group(5).lower()] = m.group(6)
+        else:
+            value = m.group(7) if m.group(7) is not None else m.group(8)
+            if value is None:
+                value = m.group(9)
+            out[str(position)] = value
+            position += 1
+    return out
+
+
+def _fragment(html: str) -> list[etree._Element | str]:
+    """Parse an HTML snippet into a list of leading text and elements (with tails)."""
+    doc = etree.fromstring("<html><body>" + html + "</body></html>", _FRAGMENT_PARSER)
+    body = doc.find("body")
+    if body is None:
+        return [html]
+    items: list[etree._Element | str] = []
+    if body.text:
+        items.append(body.text)
+    items.extend(body)
+    return items
+
+
+def _serialise(element: etree._Element) -> str:
+    element.tail = None
+    return etree.tostring(element, method="html", encoding="unicode")
+
+
+def _fill(parent: etree._Element, items: list[etree._Element | str]) -> None:
+    for item in items:
+        if isinstance(item, str):
+            if len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + item
+            else:
+                parent.text = (parent.text or "") + item
+        else:
+            parent.append(item)
+
+
+def _caption(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
+    """[caption] -> <figure> image <figcaption>text</figcaption></figure> (§7.2)."""
+    caption_html = attrs.get("caption", "")
+    image_html = content
+    if not caption_html:
+        m = _CAPTION_SPLIT.match(content)
+        if m:
+            image_html, caption_html = m.group(1), m.group(2)
+    try:
+        width = int(attrs.get("width", "1") or "0")
+    except ValueError:
+        width = 1
+    if width < 1 or not caption_html.strip():
+        return content  # WordPress returns the content unchanged
+    figure = etree.Element("figure")
+    _fill(figure, _fragment(image_html))
+    figcaption = etree.SubElement(figure, "figcaption")
+    _fill(figcaption, _fragment(caption_html.strip()))
+    return _serialise(figure)
+
+
+def _embed(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
+    url = (content or attrs.get("src", "") or attrs.get("0", "")).strip()
+    embed = match_url(url)
+    if embed is None:
+        if not re.match(r"^https?://\S+$", url):
+            warnings.append(f"[embed] without a usable URL: {url[:80]!r}")
+            return ""
+        embed = Embed("generic", url)
+    return _serialise(embed_figure(embed))
+
+
+def _media(kind: str) -> Callable[[dict[str, str], str, list[str]], str]:
+    extensions = {
+        "video": ("src", "mp4", "m4v", "webm", "ogv", "wmv", "flv"),
+        "audio": ("src", "mp3", "m4a", "ogg", "wav", "wma", "flac"),
+    }[kind]
+
+    def handle(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
+        src = next((attrs[k] for k in extensions if attrs.get(k)), "").strip()
+        if not src:
+            warnings.append(f"[{kind}] without a source was dropped")
+            return ""
+        embed = match_url(src) or Embed(kind, src, player=src)
+        return _serialise(embed_figure(embed))
+
+    return handle
+
+
+def _gallery(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
+    # The ids refer to WordPress attachments the export does not carry (§7.3).
+    warnings.append(f"[gallery ids={attrs.get('ids', '')!r}] refers to images not in the export")
+    return ""
+
+
+HANDLERS: dict[str, Callable[[dict[str, str], str, list[str]], str]] = {
+    "caption": _caption,
+    "wp_caption": _caption,
+    "embed": _embed,
+    "video": _media("video"),
+    "audio": _media("audio"),
+    "gallery": _gallery,
+    "playlist": _gallery,
+}
+
+
+def expand(text: str) -> ShortcodeResult:
+    """Replace registered shortcodes; leave escaped ``[[tag]]`` as literal ``[tag]``."""
+    result = ShortcodeResult(text)
+    if "[" not in text:
+        return result
+
+    def replace(m: re.Match[str]) -> str:
+        if m.group(1) == "[" and m.group(6) == "]":
+            return m.group(0)[1:-1]
+        handler = HANDLERS[m.group(2)]
+        return m.group(1) + handler(parse_attributes(m.group(3)), m.group(5) or "", result.warnings) + m.group(6)
+
+    result.html = _SHORTCODE.sub(replace, text)
+    return result

@@ -1,0 +1,691 @@
+"""The body transforms: small named functions over one parsed tree, applied in ``PIPELINE`` order.
+
+Each takes the body root (a ``<body>`` element) and the context, and changes the tree in place.
+Rules that drop markup say whether they *unwrap* (keep the content) or *remove* (drop the
+subtree); the tables live in vocabulary.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urljoin
+
+from lxml import etree
+
+from . import vocabulary as V
+from .embeds import Embed, embed_figure, match_url
+from .tree import append_text, remove, replace, text_of, unwrap
+
+__all__ = ["PIPELINE", "Context", "resolve_url"]
+
+
+@dataclass
+class Context:
+    """What the transforms need to know about the article, and where warnings go."""
+
+    base: str = ""  # the article URL: relative links resolve against it
+    origins: tuple[tuple[str, str], ...] = ()  # (old origin, new origin): staging → production
+    host_map: tuple[tuple[str, str], ...] = ()  # inline image src prefix rewrites
+    warnings: list[str] = field(default_factory=list)
+
+
+Transform = Callable[[etree._Element, Context], None]
+
+_BLANK_LINE = re.compile(r"\n[ \t\f\v\u00a0]*\n")
+_URL_ONLY = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_URL_WHITESPACE = re.compile(r"[\t\n\r]")
+_URL_UNSAFE = re.compile(r"[\s\"<>\\^`{|}\x00-\x1f\x7f]")
+_PARAGRAPH_LIKE = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "caption", "legend", "summary",
+     "address"}
+)  # fmt: skip
+_LEAVE_ALONE = frozenset({"pre", "script", "style", "textarea", "svg", "math", "xmp"})
+_EMBED_BLOCKQUOTE = {"twitter-tweet": "twitter", "instagram-media": "instagram", "tiktok-embed": "tiktok"}
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+
+
+def resolve_url(url: str, ctx: Context) -> str | None:
+    """An absolute URL with an allowed scheme, or None. Browsers ignore tabs and newlines."""
+    u = url.strip()
+    if "\t" in u or "\n" in u or "\r" in u:
+        u = _URL_WHITESPACE.sub("", u)
+    if not u:
+        return None
+    if u.startswith(("https://", "http://")):
+        pass
+    elif u.startswith("//"):
+        u = "https:" + u
+    else:
+        m = _SCHEME.match(u)
+        if m:
+            if m.group(1).lower() not in V.URL_SCHEMES:
+                return None
+        elif ctx.base:
+            u = urljoin(ctx.base, u)
+    for old, new in ctx.origins:
+        if u.startswith(old):
+            u = new + u[len(old) :]
+            break
+    if _URL_UNSAFE.search(u):
+        u = quote(u, safe="%/:=&?~#+!$,;'@()*[]")
+    return u
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Embeds, before anything removes iframes and scripts
+
+
+def _quoted(blockquote: etree._Element) -> etree._Element:
+    quoted = etree.Element("blockquote")
+    quoted.text = blockquote.text
+    for child in list(blockquote):
+        quoted.append(child)
+    return quoted
+
+
+def embeds(root: etree._Element, ctx: Context) -> None:
+    """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures."""
+    found = [
+        el
+        for el in root.iter("iframe", "blockquote", "div", "figure", "video", "audio")
+        if el.tag in ("iframe", "video", "audio") or el.get("class") or el.get("data-src")
+    ]
+    for el in found:
+        if el.getparent() is None:
+            continue
+        tag = el.tag
+        embed: Embed | None = None
+        quoted: etree._Element | None = None
+        if tag == "iframe":
+            src = resolve_url(el.get("src", ""), ctx)
+            if src is None or not src.startswith(("https://", "http://")):
+                remove(el)  # srcdoc, javascript:, data: frames have nothing to link to
+                continue
+            embed = match_url(src) or Embed("generic", src)
+            title = " ".join((el.get("title") or el.get("aria-label") or "").split())
+            if title:
+                embed = Embed(embed.provider, embed.url, embed.player, title)
+        elif tag == "blockquote":
+            classes = (el.get("class") or "").split()
+            kind = next((_EMBED_BLOCKQUOTE[c] for c in classes if c in _EMBED_BLOCKQUOTE), None)
+            if kind is None:
+                continue
+            candidates = [el.get("data-instgrm-permalink", ""), el.get("cite", "")]
+            candidates += [a.get("href", "") for a in reversed(list(el.iter("a")))]
+            for candidate in candidates:
+                embed = match_url(candidate)
+                if embed and embed.provider == kind:
+                    break
+                embed = None
+            if embed is None:
+                el.attrib.pop("class", None)  # no post URL: keep it as an ordinary quote
+                continue
+            quoted = _quoted(el)
+        elif tag == "div":
+            if "flourish-embed" not in (el.get("class") or ""):
+                continue
+            embed = match_url(el.get("data-src", ""))
+            if embed is None:
+                remove(el)
+                continue
+        elif tag == "figure":
+            if el.get("class") != "embed":
+                continue
+            embed = _canonical_embed(el, ctx)
+            if embed is None:
+                el.attrib.clear()
+                continue
+            quoted = el.find("blockquote")
+        else:  # video, audio
+            sources = [el.get("src", "")] + [s.get("src", "") for s in el.iter("source")]
+            src = next((s for s in (resolve_url(x, ctx) for x in sources if x) if s), None)
+            if src is None:
+                remove(el)
+                continue
+            embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
+        replace(el, embed_figure(embed, quoted))
+
+
+def _canonical_embed(figure: etree._Element, ctx: Context) -> Embed | None:
+    """Re-derive an existing canonical embed figure (idempotence; never trust its data-src)."""
+    kind = figure.get("data-embed", "")
+    link = figure.find("figcaption/a")
+    href = resolve_url(link.get("href", ""), ctx) if link is not None else None
+    if href is None:
+        return None
+    if kind in ("video", "audio"):
+        return Embed(kind, href, href if href.startswith(("https://", "http://")) else "")
+    embed = match_url(href) or Embed("generic", href)
+    title = text_of(link) if link is not None else ""
+    return embed if not title else Embed(embed.provider, embed.url, embed.player, _title_of(title))
+
+
+def _title_of(link_text: str) -> str:
+    _, sep, title = link_text.partition(": ")
+    return title if sep else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Tag vocabulary: remove subtrees, rename, unwrap unknown tags
+
+
+def vocabulary(root: etree._Element, ctx: Context) -> None:
+    """Tags and attributes to the vocabulary, in one pass over the tree (it is the hot path).
+
+    Removes executable/interactive subtrees; renames b→strong etc.; unwraps unknown tags;
+    keeps only allow-listed attributes; makes URLs absolute and drops unsafe schemes.
+    """
+    doomed: list[etree._Element] = []
+    unknown: list[etree._Element] = []
+    empty: frozenset[str] = frozenset()
+    for el in root.iter():
+        if el is root:
+            continue
+        tag = el.tag
+        if not isinstance(tag, str):  # comments, processing instructions, entities
+            doomed.append(el)
+            continue
+        if tag in V.REMOVE_WITH_CONTENT:
+            doomed.append(el)
+            continue
+        new = V.RENAME.get(tag)
+        if new is not None:
+            el.tag = tag = new
+        if tag not in V.ALLOWED_TAGS and tag != "div":
+            unknown.append(el)  # span, font, o:p, custom elements: keep the content
+            el.attrib.clear()
+            continue
+        names = el.keys()
+        if names:
+            _attributes(el, tag, names, ctx)
+        if tag == "img":
+            if el.get("src") is None:
+                doomed.append(el)
+            elif el.get("alt") is None:
+                el.set("alt", "")
+    for el in doomed:
+        remove(el)
+    for el in reversed(unknown):
+        if el.getparent() is not None:
+            unwrap(el)
+
+
+def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
+    attrib = el.attrib
+    if tag == "figure" and attrib.get("class") == "embed":
+        allowed = V.EMBED_ATTRIBUTES
+    else:
+        allowed = V.ALLOWED_ATTRIBUTES.get(tag, frozenset())
+    for name in names:
+        if name not in allowed or (name == "class" and attrib[name] != "embed"):
+            del attrib[name]
+        elif name in V.URL_ATTRIBUTES:
+            url = resolve_url(attrib[name], ctx)
+            if url is None:
+                del attrib[name]
+            else:
+                attrib[name] = _map_host(url, ctx) if tag == "img" else url
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. WordPress paragraphs, on the tree (rules of docs/source-format.md §6.2)
+
+
+def paragraphs(root: etree._Element, ctx: Context) -> None:
+    """Blank lines make paragraphs, single newlines make <br>, blocks are never wrapped.
+
+    The same rules as WordPress's wpautop (§6.2), applied to parsed content: loose text at the
+    top level always becomes paragraphs; inside a block container (div, li, td, blockquote...)
+    only when a blank line or a sibling block splits it; ``<pre>`` is left untouched.
+    """
+    _flow(root, always=True)
+
+
+def _is_block(el: etree._Element) -> bool:
+    return el.tag in V.BLOCK_TAGS
+
+
+def _flow(container: etree._Element, always: bool) -> None:
+    has_block = False
+    newline = bool(container.text and "\n" in container.text)
+    for child in container:
+        tag = child.tag
+        if tag in V.BLOCK_TAGS:
+            has_block = True
+            if tag in _PARAGRAPH_LIKE:
+                _split_paragraph(child) if tag == "p" else _breaks(child)
+            elif tag == "figure":  # image + caption, already structured: no paragraphs
+                for part in child:
+                    _breaks(part)
+            elif tag not in _LEAVE_ALONE:
+                _flow(child, always=tag == "blockquote")
+        elif tag == "br":
+            newline = True
+        if not newline and child.tail and "\n" in child.tail:
+            newline = True
+    if always or has_block or newline:
+        _group(container, always or has_block)
+    else:  # the common case inside a div or li: inline content on one line
+        for child in container:
+            _breaks(child)
+
+
+def _breaks(el: etree._Element) -> None:
+    """Single newlines inside inline content become <br> (not inside pre/code/script)."""
+    if el.tag in _LEAVE_ALONE or el.tag == "code":
+        return
+    if el.text and "\n" in el.text:
+        first, *rest = el.text.split("\n")
+        el.text = first
+        for i, line in enumerate(rest):
+            br = etree.Element("br")
+            br.tail = line
+            el.insert(i, br)
+    for child in list(el):
+        if child.tag != "br":
+            _breaks(child)
+        tail = child.tail
+        if tail and "\n" in tail:
+            first, *rest = tail.split("\n")
+            child.tail = first
+            parent = child.getparent()
+            assert parent is not None
+            index = parent.index(child)
+            for i, line in enumerate(rest, 1):
+                br = etree.Element("br")
+                br.tail = line
+                parent.insert(index + i, br)
+
+
+Item = etree._Element | str
+
+
+def _runs(container: etree._Element) -> list[list[Item] | etree._Element]:
+    """The container's content as blocks and runs of inline items (strings and elements)."""
+    segments: list[list[Item] | etree._Element] = []
+    run: list[Item] = []
+    if container.text:
+        run.append(container.text)
+    for child in container:
+        tail = child.tail
+        child.tail = None
+        if _is_block(child):
+            if run:
+                segments.append(run)
+                run = []
+            segments.append(child)
+        else:
+            run.append(child)
+        if tail:
+            run.append(tail)
+    if run:
+        segments.append(run)
+    return segments
+
+
+def _split_run(run: list[Item]) -> list[list[Item]]:
+    """Split a run at blank lines and at <br><br>; trim each paragraph's outer whitespace."""
+    paras: list[list[Item]] = [[]]
+    pending_br: etree._Element | None = None
+    for item in run:
+        if isinstance(item, str):
+            parts = _BLANK_LINE.split(item)
+            for i, part in enumerate(parts):
+                if i:
+                    paras.append([])
+                    pending_br = None
+                if part:
+                    if pending_br is not None and part.strip():
+                        pending_br = None
+                    paras[-1].append(part)
+        elif item.tag == "br":
+            if pending_br is not None:  # <br><br>: a paragraph break (rule 3)
+                current = paras[-1]
+                current.remove(pending_br)
+                paras.append([])
+                pending_br = None
+                continue
+            pending_br = item
+            paras[-1].append(item)
+        else:
+            pending_br = None
+            paras[-1].append(item)
+    out = []
+    for para in paras:
+        while para and isinstance(para[0], str) and not para[0].strip():
+            para.pop(0)
+        while para and isinstance(para[-1], str) and not para[-1].strip():
+            para.pop()
+        while para and not isinstance(para[0], str) and para[0].tag == "br":
+            para.pop(0)
+        while para and not isinstance(para[-1], str) and para[-1].tag == "br":
+            para.pop()
+        if para:
+            if isinstance(para[0], str):
+                para[0] = para[0].lstrip()
+            if isinstance(para[-1], str):
+                para[-1] = para[-1].rstrip()
+            out.append(para)
+    return out
+
+
+def _fill(parent: etree._Element, items: list[Item]) -> None:
+    for item in items:
+        if isinstance(item, str):
+            lines = item.split("\n")
+            append_text(parent, lines[0])
+            for line in lines[1:]:
+                etree.SubElement(parent, "br").tail = line
+        else:
+            parent.append(item)
+            _breaks(item)
+
+
+def _needs_work(segments: list[list[Item] | etree._Element]) -> bool:
+    for seg in segments:
+        if isinstance(seg, list):
+            for item in seg:
+                if isinstance(item, str):
+                    if "\n" in item:
+                        return True
+                elif item.tag == "br" or (item.text and "\n" in item.text) or len(item):
+                    return True
+    return False
+
+
+def _group(container: etree._Element, wrap: bool) -> None:
+    segments = _runs(container)
+    container.text = None
+    for child in list(container):
+        container.remove(child)
+    for seg in segments:
+        if not isinstance(seg, list):
+            container.append(seg)
+            continue
+        paras = _split_run(seg)
+        if wrap or len(paras) > 1:
+            for para in paras:
+                _fill(etree.SubElement(container, "p"), para)
+        elif paras:
+            _fill(container, paras[0])
+
+
+def _restore(container: etree._Element, segments: list[list[Item] | etree._Element]) -> None:
+    """Put back tails that _runs() detached, unchanged."""
+    container.text = None
+    prev: etree._Element | None = None
+    for seg in segments:
+        items = seg if isinstance(seg, list) else [seg]
+        for item in items:
+            if isinstance(item, str):
+                if prev is None:
+                    container.text = (container.text or "") + item
+                else:
+                    prev.tail = (prev.tail or "") + item
+            else:
+                prev = item
+
+
+def _split_paragraph(p: etree._Element) -> None:
+    """A <p> holding blank lines becomes several paragraphs; single newlines become <br>."""
+    parent = p.getparent()
+    segments = _runs(p)
+    if not _needs_work(segments):
+        _restore(p, segments)
+        return
+    p.text = None
+    for child in list(p):
+        p.remove(child)
+    paras: list[list[Item]] = []
+    for seg in segments:
+        paras.extend(_split_run(seg) if isinstance(seg, list) else [[seg]])
+    if not paras:
+        return
+    _fill(p, paras[0])
+    if parent is None:
+        return
+    index = parent.index(p)
+    tail, p.tail = p.tail, None
+    new = p
+    for offset, para in enumerate(paras[1:], 1):
+        new = etree.Element("p")
+        _fill(new, para)
+        parent.insert(index + offset, new)
+    new.tail = tail
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Divs: empty ones removed; inline-only ones become paragraphs; others unwrapped
+
+
+def divs(root: etree._Element, ctx: Context) -> None:
+    """Empty divs (TinyMCE mceTemp, paste junk) removed; inline-only divs → <p>; others unwrapped."""
+    for div in reversed(list(root.iter("div"))):
+        if not len(div) and not (div.text or "").strip():
+            remove(div)
+        elif any(_is_block(child) for child in div):
+            unwrap(div)
+        else:
+            div.tag = "p"
+            div.attrib.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Blocks inside paragraphs are lifted out (libxml2 keeps <p><figure> nested)
+
+
+def lift_blocks(root: etree._Element, ctx: Context) -> None:
+    """A block inside a paragraph or heading splits it: <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>."""
+    for p in [el for el in root.iter(*_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"})]:
+        if not any(_is_block(child) for child in p):
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        index = parent.index(p)
+        tail, p.tail = p.tail, None
+        segments = _runs(p)
+        p.text = None
+        for child in list(p):
+            p.remove(child)
+        out: list[etree._Element] = []
+        for seg in segments:
+            if isinstance(seg, list):
+                para = etree.Element(p.tag)
+                _fill_plain(para, seg)
+                if len(para) or (para.text or "").strip():
+                    out.append(para)
+            else:
+                out.append(seg)
+        parent.remove(p)
+        for offset, el in enumerate(out):
+            parent.insert(index + offset, el)
+        if out:
+            out[-1].tail = tail
+        else:
+            append_text(parent, tail or "")
+
+
+def _fill_plain(parent: etree._Element, items: list[Item]) -> None:
+    for item in items:
+        if isinstance(item, str):
+            append_text(parent, item)
+        else:
+            parent.append(item)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Images: paragraphs of images (with inline captions) become figures
+
+
+def _image_of(el: etree._Element) -> etree._Element | None:
+    """The <img> of an image item: the element itself or a link holding only an image."""
+    if el.tag == "img":
+        return el
+    if el.tag == "a" and len(el) == 1 and el[0].tag == "img" and not (el.text or "").strip():
+        if not (el[0].tail or "").strip():
+            return el[0]
+    return None
+
+
+def image_figures(root: etree._Element, ctx: Context) -> None:
+    """<p><img> caption</p> (photo galleries, §6.3) → <figure><img><figcaption>; lone images too."""
+    for p in list(root.iter("p")):
+        if (p.text or "").strip() or not len(p) or _image_of(p[0]) is None:
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        images = [child for child in p if _image_of(child) is not None]
+        figures: list[etree._Element] = []
+        if len(images) == 1:
+            figure = etree.Element("figure")
+            items = _runs(p)[0]
+            assert isinstance(items, list)
+            figure.append(items[0])  # type: ignore[arg-type]
+            caption_items = [i for i in items[1:] if isinstance(i, str) or i.tag != "br"]
+            caption = etree.Element("figcaption")
+            _fill_plain(caption, caption_items)
+            _strip_edges(caption)
+            if len(caption) or (caption.text or "").strip():
+                figure.append(caption)
+            figures.append(figure)
+        elif all(_image_of(c) is not None or c.tag == "br" for c in p) and not any(
+            (c.tail or "").strip() for c in p
+        ):
+            for child in list(p):
+                if child.tag != "br":
+                    figure = etree.Element("figure")
+                    child.tail = None
+                    figure.append(child)
+                    figures.append(figure)
+        else:
+            continue
+        index = parent.index(p)
+        tail = p.tail
+        parent.remove(p)
+        for offset, figure in enumerate(figures):
+            parent.insert(index + offset, figure)
+        figures[-1].tail = tail
+    for figure in root.iter("figure"):
+        caption = figure.find("figcaption")
+        text = text_of(caption) if caption is not None else ""
+        for img in figure.iter("img"):
+            if not img.get("alt"):
+                img.set("alt", text)
+
+
+def _strip_edges(el: etree._Element) -> None:
+    if el.text:
+        el.text = el.text.lstrip()
+    if len(el):
+        last = el[-1]
+        if last.tail:
+            last.tail = last.tail.rstrip()
+    elif el.text:
+        el.text = el.text.rstrip()
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. A bare URL alone in a paragraph is an embed (WordPress autoembed) or becomes a link
+
+
+def bare_urls(root: etree._Element, ctx: Context) -> None:
+    """<p>https://youtu.be/x</p> → embed figure for known providers, else a link."""
+    for p in list(root.iter("p")):
+        if len(p):
+            if len(p) == 1 and p[0].tag == "a" and not (p.text or "").strip():
+                a = p[0]
+                if (a.tail or "").strip() or len(a):
+                    continue
+                url = a.get("href", "")
+                if (a.text or "").strip() != url.strip():
+                    continue
+            else:
+                continue
+        else:
+            url = p.text or ""
+        m = _URL_ONLY.match(url)
+        if not m:
+            continue
+        embed = match_url(m.group(1))
+        if embed is not None:
+            replace(p, embed_figure(embed))
+        elif not len(p):
+            p.text = None
+            a = etree.SubElement(p, "a")
+            a.set("href", resolve_url(m.group(1), ctx) or m.group(1))
+            a.text = m.group(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. Inline image hosts
+
+
+def _map_host(url: str, ctx: Context) -> str:
+    for old, new in ctx.host_map:
+        if url.startswith(old):
+            return new + url[len(old) :]
+    return url
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. Empties: inline elements with nothing in them, empty paragraphs, edge <br>s
+
+
+# Elements that are meaningful while empty.
+_KEEP_EMPTY = frozenset({"br", "hr", "img", "td", "th", "col", "colgroup", "wbr", "tr", "li"})
+_TRIM_BR = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "td", "th", "dd", "dt"})
+
+
+def empties(root: etree._Element, ctx: Context) -> None:
+    """Remove what holds nothing: empty paragraphs, lists, tables, formatting; links without href.
+
+    Trims <br> at the edges of paragraphs. Inline elements holding only a space are unwrapped
+    (the space is kept); links whose href was unsafe are unwrapped (their text is kept).
+    """
+    for el in reversed(list(root.iter())):
+        if el is root:
+            continue
+        tag = el.tag
+        if tag == "a" and el.get("href") is None:
+            unwrap(el)
+            continue
+        if tag in _KEEP_EMPTY:
+            continue
+        if tag in _TRIM_BR:
+            while len(el) and el[0].tag == "br" and not (el.text or "").strip():
+                el.text = (el.text or "") + (el[0].tail or "")
+                el.remove(el[0])
+            while len(el) and el[-1].tag == "br" and not (el[-1].tail or "").strip():
+                el.remove(el[-1])
+        if len(el) or (el.text or "").strip():
+            if tag in ("ul", "ol") and not any(child.tag == "li" for child in el):
+                unwrap(el)
+            elif tag == "table" and not any(True for _ in el.iter("td", "th")):
+                unwrap(el)
+            continue
+        if el.text and tag not in V.BLOCK_TAGS:
+            unwrap(el)  # <em> </em>: keep the space
+        else:
+            remove(el)
+
+
+# The order is the design: embeds must be found before their iframes and scripts are removed;
+# paragraphs need the final tag names; figures need paragraphs; the sanitiser follows (nh3).
+PIPELINE: tuple[Transform, ...] = (
+    embeds,
+    vocabulary,
+    paragraphs,
+    divs,
+    lift_blocks,
+    image_figures,
+    bare_urls,
+    empties,
+)

@@ -1,0 +1,109 @@
+"""The small vocabulary of the canonical clean body: data, not code.
+
+Every transform and the final sanitiser read these tables; adapters map out of this vocabulary.
+Each rule says whether a tag is *unwrapped* (its children kept) or *removed* with its subtree.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_TAGS",
+    "BLOCK_TAGS",
+    "EMBED_ATTRIBUTES",
+    "FLOW_CONTAINERS",
+    "REMOVE_WITH_CONTENT",
+    "RENAME",
+    "URL_ATTRIBUTES",
+    "URL_SCHEMES",
+    "VOID_TAGS",
+]
+
+# Tags of the canonical body. Everything else is unwrapped or removed.
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        # blocks
+        "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col",
+        "figure", "figcaption", "dl", "dt", "dd",
+        # inline
+        "a", "strong", "em", "code", "br", "img", "sub", "sup", "s", "small", "mark", "abbr",
+        "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi", "bdo", "wbr", "u",
+    }
+)  # fmt: skip
+
+# Attributes kept per tag (nothing else survives: no class, style, data-*, on*, id, target).
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "title"}),
+    "img": frozenset({"src", "alt", "width", "height", "title"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "abbr": frozenset({"title"}),
+    "dfn": frozenset({"title"}),
+    "q": frozenset({"cite"}),
+    "blockquote": frozenset({"cite"}),
+    "time": frozenset({"datetime"}),
+    "bdo": frozenset({"dir"}),
+    "figure": frozenset({"class"}),  # only the canonical embed figure carries a class
+}
+
+# The canonical embed: <figure class="embed" data-embed=PROVIDER data-src=PLAYER-URL>
+#   [<blockquote>quoted text of a tweet/post</blockquote>]
+#   <figcaption><a href=CANONICAL-URL>Provider: title</a></figcaption>
+# </figure>
+# data-src is only ever set by converter/content/embeds.py from an allow-listed host.
+EMBED_ATTRIBUTES: frozenset[str] = frozenset({"class", "data-embed", "data-src"})
+
+# Attributes holding URLs: made absolute, and only these schemes survive.
+URL_ATTRIBUTES: frozenset[str] = frozenset({"href", "src", "cite", "data-src"})
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto", "tel"})
+
+# Removed with their whole subtree: executable, interactive-control, invisible or
+# out-of-vocabulary media. (Iframes, embed scripts and video/audio are turned into canonical
+# embeds *before* this.) Containers that may hold the reporter's text and are often left
+# unclosed (form, svg, math, map) are NOT here: they are unwrapped like any unknown tag, so an
+# unclosed one cannot swallow the rest of the article. Nor are HTML5 void elements that libxml2
+# (an HTML4 parser) does not know as void (embed, source, track, param, keygen): it nests what
+# follows them inside, so they are unwrapped (their attributes go with them).
+REMOVE_WITH_CONTENT: frozenset[str] = frozenset(
+    {
+        "script", "style", "noscript", "template", "object", "applet",
+        "input", "button", "select", "option", "optgroup", "textarea", "datalist", "output",
+        "meta", "link", "base", "title", "head", "canvas", "area", "frame", "frameset",
+        "noframes", "iframe", "audio", "video", "dialog", "portal",
+    }
+)  # fmt: skip
+
+# Renamed to their canonical equivalent (presentational → semantic; body h1 → h2 because
+# the page title is the only h1).
+RENAME: dict[str, str] = {
+    "b": "strong", "i": "em", "strike": "s", "del": "s", "ins": "u", "tt": "code",
+    "h1": "h2", "big": "strong", "center": "div", "section": "div", "article": "div",
+    "header": "div", "footer": "div", "aside": "div", "main": "div", "nav": "div",
+    "address": "p", "details": "div", "summary": "p",
+}  # fmt: skip
+
+# Block-level tags (for lifting blocks out of paragraphs and grouping inline runs).
+BLOCK_TAGS: frozenset[str] = frozenset(
+    {
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col",
+        "figure", "figcaption", "dl", "dt", "dd", "div", "section", "article", "aside",
+        "header", "footer", "nav", "main", "address", "details", "summary", "form",
+        "fieldset", "legend", "menu", "hgroup", "center", "iframe", "video", "audio",
+    }
+)  # fmt: skip
+
+# Containers whose loose text is grouped into paragraphs by the WordPress rules.
+FLOW_CONTAINERS: frozenset[str] = frozenset(
+    {
+        "div", "blockquote", "li", "td", "th", "dd", "section", "article", "aside",
+        "header", "footer", "main", "nav", "details", "center",
+    }
+)  # fmt: skip
+
+VOID_TAGS: frozenset[str] = frozenset({"br", "hr", "img", "col", "wbr"})

@@ -1,0 +1,104 @@
+"""The typed article model every adapter reads. Frozen and picklable (no parsed trees inside)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["Article", "Author", "Image", "Rendition", "Term"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One transform of an image on the CDN: a URL and what is known of its box.
+
+    ``height`` 0 means "proportional" (Thumbor ``Wx0``: no crop); a positive height is a crop.
+    """
+
+    url: str
+    width: int
+    height: int = 0
+
+    @property
+    def cropped(self) -> bool:
+        return self.height > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """The lead image (``attachments[0]``) with its transforms and named ``url_*`` renditions."""
+
+    url: str  # the original upload, size unknown unless width/height say
+    caption: str = ""  # attachment ``name`` (plain text)
+    credit: str = ""  # attachment ``description`` (plain text)
+    focal: str = ""  # CSS object-position syntax, e.g. "50% 50%"
+    width: int = 0  # 0 = unknown
+    height: int = 0
+    renditions: tuple[Rendition, ...] = ()  # from ``transforms``, in source order
+    named: tuple[tuple[str, str], ...] = ()  # ("url_large", url) pairs, installation-specific
+
+    @property
+    def alt(self) -> str:
+        """Alt text: the caption when there is one, else empty (decorative)."""
+        return self.caption
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    url: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A section (category) or a keyword."""
+
+    name: str
+    slug: str = ""
+    url: str = ""
+    id: str = ""
+    paid: bool = False  # categories only: a paid-only section
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str  # plain text
+    url: str  # canonical, base URL applied
+    body: str  # the canonical clean body (safe HTML fragment), see converter/content
+    published: datetime | None  # tz-aware
+    updated: datetime | None  # tz-aware: the later of firstPublished and lastUpdate
+    modified: datetime | None = None  # lastUpdate as given (may be earlier than published)
+    slug: str = ""
+    shorturl: str = ""
+    external_url: str = ""
+    teaser: str = ""
+    summary: str = ""  # plain text
+    description: str = ""  # plain text standfirst
+    short_summary: str = ""
+    authors: tuple[Author, ...] = ()
+    categories: tuple[Term, ...] = ()  # the first is the primary section
+    keywords: tuple[Term, ...] = ()
+    image: Image | None = None
+    status: str = "publish"
+    access_control: bool = False
+    access_allowed: bool = True
+    noindex: bool = False  # excludedFromGoogleSearchEngine
+    source: str = ""  # file the record came from
+    position: str = ""  # where in that file ("record 3", "line 7")
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def section(self) -> Term | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def paywalled(self) -> bool:
+        """Restricted: access control on, access not granted to the exporter, or a paid section."""
+        return self.access_control or not self.access_allowed or any(c.paid for c in self.categories)
+
+    @property
+    def standfirst(self) -> str:
+        """The best plain-text summary the CMS gave (never the truncated seo.* fields)."""
+        return self.summary or self.description or self.short_summary

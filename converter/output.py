@@ -1,0 +1,107 @@
+"""Safe file names, atomic writes inside the output directory, and the run report."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import OutputError
+
+__all__ = ["Names", "Report", "safe_name", "write_atomic"]
+
+MAX_NAME_BYTES = 120  # well under every file system's 255-byte limit, leaving room for suffixes
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_SPACES = re.compile(r"[\s\-]+")
+# Device names Windows refuses as file names, whatever the extension.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def safe_name(stem: str, fallback: str = "article") -> str:
+    """A file stem from a slug: no separators, no "..", no control characters, unicode kept,
+    at most MAX_NAME_BYTES of UTF-8, never empty, never a reserved device name."""
+    name = unicodedata.normalize("NFC", stem)
+    name = _UNSAFE.sub("-", name)
+    name = _SPACES.sub("-", name)
+    name = name.strip(".- ")
+    while ".." in name:
+        name = name.replace("..", ".")
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        name = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(".- ")
+    if not name or name.split(".")[0].lower() in _RESERVED:
+        name = f"{fallback}-{name}" if name else fallback
+        name = _UNSAFE.sub("-", name)
+    return name
+
+
+class Names:
+    """Deterministic collision resolution: the first article keeps the slug, the next gets
+    ``slug-<id>``, then ``slug-<id>-2``... Compared case-insensitively (macOS, Windows)."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def claim(self, stem: str, article_id: str) -> str:
+        base = safe_name(stem or article_id, fallback=safe_name(article_id, "article"))
+        candidates = [base, safe_name(f"{base}-{article_id}")]
+        candidates += [f"{candidates[1]}-{n}" for n in range(2, 10_000)]
+        for name in candidates:
+            if name.casefold() not in self._used:
+                self._used.add(name.casefold())
+                return name
+        raise OutputError(f"too many articles named {base!r}")
+
+
+def write_atomic(directory: Path, name: str, data: bytes) -> Path:
+    """Write ``directory/name`` through a temporary file in the same directory and a rename,
+    so readers never see half a file. Refuses any name that would land outside ``directory``."""
+    root = directory.resolve()
+    target = (root / name).resolve()
+    if target.parent != root:
+        raise OutputError(f"{name!r} would be written outside {directory}")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".part")
+    except OSError as exc:
+        raise OutputError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
+    return target
+
+
+@dataclass
+class Report:
+    """What happened to every input article."""
+
+    converted: list[str] = field(default_factory=list)  # article ids
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, rule that skipped it)
+    failed: list[str] = field(default_factory=list)  # one line each: file: position: id: field: reason
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        text = f"converted {len(self.converted)}, skipped {len(self.skipped)}, failed {len(self.failed)}"
+        if self.warnings:
+            text += f", warnings {len(self.warnings)}"
+        return text
