@@ -88,7 +88,11 @@ def _lines(stream: Iterable[bytes], source: str) -> Iterator[Record | InputError
 
 
 def _whole(data: bytes, source: str) -> Iterator[Record | InputError]:
-    text = _decode(data, source)
+    try:
+        text = _decode(data, source)
+    except InputError as exc:
+        yield exc
+        return
     body = text.lstrip()
     skipped = text[: len(text) - len(body)].count("\n")
     if not body:

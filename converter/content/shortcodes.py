@@ -165,6 +165,10 @@ def expand(text: str) -> ShortcodeResult:
     def replace(m: re.Match[str]) -> str:
         if m.group(1) == "[" and m.group(6) == "]":
             return m.group(0)[1:-1]
+        if not m.group(3).strip() and not m.group(5) and not m.group(4):
+            # A bare "[caption]" has nothing to render. Keeping it as text (WordPress would
+            # drop it) means the output of an escaped "[[caption]]" normalises to itself.
+            return m.group(0)
         handler = HANDLERS[m.group(2)]
         return m.group(1) + handler(parse_attributes(m.group(3)), m.group(5) or "", result.warnings) + m.group(6)
 

@@ -1,0 +1,235 @@
+"""The body pipeline, rule by rule: (contents, expected canonical body) tables.
+
+The WordPress paragraph rules are those of docs/source-format.md §6.2; the clean-up rules §6.3;
+shortcodes §7; embeds §8.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from converter.content import Context, normalise, xml_safe
+from converter.content.transforms import PIPELINE, resolve_url
+
+BASE = "https://www.dailymaverick.co.za/article/2025-01-27-x/"
+
+
+def clean(contents: str, **ctx: object) -> str:
+    return normalise(contents, Context(base=BASE, **ctx)).html  # type: ignore[arg-type]
+
+
+PARAGRAPHS = [
+    ("blank line makes paragraphs", "a\n\nb", "<p>a</p>\n<p>b</p>"),
+    ("CRLF blank line", "a\r\n\r\nb", "<p>a</p>\n<p>b</p>"),
+    ("single newline is a line break", "a\nb", "<p>a<br>b</p>"),
+    ("blank line with spaces", "a\n  \t\nb", "<p>a</p>\n<p>b</p>"),
+    ("two <br> make a paragraph break", "one<br><br>two", "<p>one</p>\n<p>two</p>"),
+    ("<br /> and spaces", "one<br />  <br/>two", "<p>one</p>\n<p>two</p>"),
+    ("block tags are not wrapped", "<h2>T</h2>\n\ntext", "<h2>T</h2>\n<p>text</p>"),
+    ("list items keep inline content", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>", "<ul><li>a</li><li>b</li></ul>"),
+    ("newline inside a list item", "<ul>\n<li>a\nb</li>\n</ul>", "<ul><li>a<br>b</li></ul>"),
+    ("blockquote gets a paragraph", "<blockquote>quote</blockquote>", "<blockquote><p>quote</p></blockquote>"),
+    ("explicit <p> with a blank line splits", "<p>a\n\nb</p>", "<p>a</p>\n<p>b</p>"),
+    ("div with a blank line holds paragraphs", "<div>a\n\nb</div>", "<p>a</p>\n<p>b</p>"),
+    ("pre is untouched", "<pre>x\n\n  y</pre>", "<pre>x\n\n  y</pre>"),
+    ("text then a block then text", "a\n<div>b</div>\nc", "<p>a</p>\n<p>b</p>\n<p>c</p>"),
+    ("newline inside a tag is not a break", '<a\nhref="https://x.org/">l</a>', '<p><a href="https://x.org/">l</a></p>'),
+    ("inline tags at top level are wrapped", "<strong>DM</strong>", "<p><strong>DM</strong></p>"),
+    ("empty input", "", ""),
+    ("whitespace only", " \n\n \r\n", ""),
+    ("newline inside inline element", "<em>a\nb</em>", "<p><em>a<br>b</em></p>"),
+    ("table cell newline", "<table><tr><td>a\nb</td></tr></table>",
+     "<table><tbody><tr><td>a<br>b</td></tr></tbody></table>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in PARAGRAPHS], ids=[c[0] for c in PARAGRAPHS])
+def test_wordpress_paragraph_rules(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
+JUNK = [
+    ("CSS-module classes and data-testid dropped",
+     '<div class="text__text__1FZLe" data-testid="paragraph-4">It is.</div>', "<p>It is.</p>"),
+    ("empty paste divs removed", '<div class="article-body__element__2p5pI"></div>\nx', "<p>x</p>"),
+    ("TinyMCE mceTemp removed", '<div class="mceTemp"></div>\n<div class="mceTemp"></div>\nx', "<p>x</p>"),
+    ("style-only span unwrapped", '<p><span style="font-family: georgia;">text</span></p>', "<p>text</p>"),
+    ("nested legacy spans", '<p><span style="a"><span style="b">t</span></span></p>', "<p>t</p>"),
+    ("style attribute dropped", '<p style="color:red">t</p>', "<p>t</p>"),
+    ("b and i become strong and em", "<b>b</b> <i>i</i>", "<p><strong>b</strong> <em>i</em></p>"),
+    ("body h1 demoted", "<h1>T</h1>", "<h2>T</h2>"),
+    ("div with blocks unwrapped", "<div><p>a</p><p>b</p></div>", "<p>a</p>\n<p>b</p>"),
+    ("unclosed div is balanced", "<div>a</div>\n<div>\n<div>b</div>", "<p>a</p>\n<p>b</p>"),
+    ("stray closing div", "a</div>\n\nb", "<p>a</p>\n<p>b</p>"),
+    ("link target/rel/class dropped",
+     '<a class="x" href="https://r.com/a" target="_blank" rel="noopener" data-testid="Link">l</a>',
+     '<p><a href="https://r.com/a">l</a></p>'),
+    ("img keeps src alt width height only",
+     '<p>x <img loading="lazy" class="alignnone wp-image-1" src="https://a.org/i.jpg" alt="" width="480" height="229"></p>',
+     '<p>x <img src="https://a.org/i.jpg" alt="" width="480" height="229"></p>'),
+    ("empty formatting removed", "<strong></strong>x", "<p>x</p>"),
+    ("&nbsp; paragraph removed", "<p>&nbsp;</p>\n<p>x</p>", "<p>x</p>"),
+    ("sign-off kept as text", "end <strong>DM</strong>", "<p>end <strong>DM</strong></p>"),
+    ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
+    ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
+    ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in JUNK], ids=[c[0] for c in JUNK])
+def test_junk_is_removed(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
+FIGURES = [
+    ("inline caption after the image (galleries)",
+     '<p><img src="https://a.org/ED-scaled.jpg" width="2560" height="1447" /> Riding down Bree Street.</p>',
+     '<figure><img src="https://a.org/ED-scaled.jpg" width="2560" height="1447" alt="Riding down Bree Street.">'
+     "<figcaption>Riding down Bree Street.</figcaption></figure>"),
+    ("lone image becomes a figure", '<img src="https://a.org/i.jpg" alt="" />',
+     '<figure><img src="https://a.org/i.jpg" alt=""></figure>'),
+    ("image in a div (the seed)", '<div data-testid="paragraph-5"><img src="https://a.org/i.jpg" alt="" /></div>',
+     '<figure><img src="https://a.org/i.jpg" alt=""></figure>'),
+    ("linked image keeps its link",
+     '<p><a href="https://a.org/full.jpg"><img src="https://a.org/i.jpg" alt="x"></a> Caption</p>',
+     '<figure><a href="https://a.org/full.jpg"><img src="https://a.org/i.jpg" alt="x"></a>'
+     "<figcaption>Caption</figcaption></figure>"),
+    ("existing alt is kept", '<p><img src="https://a.org/i.jpg" alt="A cat"> The caption</p>',
+     '<figure><img src="https://a.org/i.jpg" alt="A cat"><figcaption>The caption</figcaption></figure>'),
+    ("two images in one paragraph", '<p><img src="https://a.org/1.jpg"><img src="https://a.org/2.jpg"></p>',
+     '<figure><img src="https://a.org/1.jpg" alt=""></figure>\n<figure><img src="https://a.org/2.jpg" alt=""></figure>'),
+    ("text before the image: not a figure", '<p>Look: <img src="https://a.org/i.jpg"></p>',
+     '<p>Look: <img src="https://a.org/i.jpg" alt=""></p>'),
+    ("[caption] shortcode",
+     '[caption id="attachment_6" align="alignright" width="300"]<img src="https://a.org/i.jpg" alt="" /> The <em>Great</em> Wave[/caption]',
+     '<figure><img src="https://a.org/i.jpg" alt="The Great Wave"><figcaption>The <em>Great</em> Wave</figcaption></figure>'),
+    ("block inside a paragraph is lifted out", '<p>a<figure><img src="https://a.org/i.jpg"></figure>b</p>',
+     '<p>a</p>\n<figure><img src="https://a.org/i.jpg" alt=""></figure>\n<p>b</p>'),
+    ("img without src is dropped", "<p>x<img alt=y></p>", "<p>x</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in FIGURES], ids=[c[0] for c in FIGURES])
+def test_images_become_figures(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
+YT = (
+    '<figure class="embed" data-embed="youtube" data-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ">'
+    '<figcaption><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">{}</a></figcaption></figure>'
+)
+EMBEDS = [
+    ("YouTube iframe", '<iframe width="560" src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="T" frameborder="0"></iframe>',
+     YT.format("YouTube: T")),
+    ("bare URL alone in a paragraph", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", YT.format("YouTube")),
+    ("youtu.be short link", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n", YT.format("YouTube")),
+    ("[embed] shortcode", "[embed]https://youtu.be/dQw4w9WgXcQ[/embed]", YT.format("YouTube")),
+    ("unknown bare URL becomes a link", "https://example.com/page",
+     '<p><a href="https://example.com/page">https://example.com/page</a></p>'),
+    ("URL inside a sentence stays text", "see https://example.com/page now", "<p>see https://example.com/page now</p>"),
+    ("unknown iframe becomes a link",
+     '<iframe src="https://widgets.example/poll/9" title="Poll"></iframe>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="https://widgets.example/poll/9">'
+     "Embedded content: Poll</a></figcaption></figure>"),
+    ("srcdoc iframe removed", '<iframe srcdoc="<script>alert(1)</script>"></iframe>x', "<p>x</p>"),
+    ("Datawrapper iframe and its script",
+     '<iframe title="Levels" src="https://datawrapper.dwcdn.net/Qm7xR/3/" data-external="1"></iframe>'
+     '<script type="text/javascript">window.addEventListener("message",function(){})</script>',
+     '<figure class="embed" data-embed="datawrapper" data-src="https://datawrapper.dwcdn.net/Qm7xR/">'
+     '<figcaption><a href="https://datawrapper.dwcdn.net/Qm7xR/">Datawrapper: Levels</a></figcaption></figure>'),
+    ("Flourish div",
+     '<div class="flourish-embed flourish-chart" data-src="visualisation/374879">'
+     '<script src="https://public.flourish.studio/resources/embed.js"></script></div>',
+     '<figure class="embed" data-embed="flourish" data-src="https://flo.uri.sh/visualisation/374879/embed">'
+     '<figcaption><a href="https://public.flourish.studio/visualisation/374879/">Flourish</a></figcaption></figure>'),
+    ("tweet keeps its text, loses the script",
+     '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Hello</p>&mdash; N (@h) '
+     '<a href="https://twitter.com/h/status/123?ref_src=twsrc">Jan 1</a></blockquote> '
+     '<script async src="https://platform.twitter.com/widgets.js"></script>',
+     '<figure class="embed" data-embed="twitter"><blockquote><p>Hello</p>— N (@h) '
+     '<a href="https://twitter.com/h/status/123?ref_src=twsrc">Jan 1</a></blockquote>'
+     '<figcaption><a href="https://twitter.com/h/status/123">X (Twitter)</a></figcaption></figure>'),
+    ("[video] shortcode", '[video src="https://a.org/clip.mp4" poster="https://a.org/p.jpg"]',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4"><figcaption>'
+     '<a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("forged canonical embed is re-derived",
+     '<figure class="embed" data-embed="youtube" data-src="javascript:alert(1)"><figcaption>'
+     '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube</a></figcaption></figure>',
+     YT.format("YouTube")),
+    ("[gallery] is dropped (with a warning)", 'x [gallery ids="1,2"]', "<p>x</p>"),
+    ("escaped shortcode is literal text", "a [[caption]] b", "<p>a [caption] b</p>"),
+    ("bare registered name stays text", "a [caption] b", "<p>a [caption] b</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in EMBEDS], ids=[c[0] for c in EMBEDS])
+def test_embeds_become_canonical_figures(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
+def test_gallery_warning_is_reported() -> None:
+    body = normalise('[gallery ids="1,2"]', Context(base=BASE))
+    assert any("gallery" in w for w in body.warnings)
+
+
+URLS = [
+    ("absolute kept", "https://x.org/a?b=1#c", "https://x.org/a?b=1#c"),
+    ("relative path", "/article/other/", "https://www.dailymaverick.co.za/article/other/"),
+    ("relative file", "img.jpg", "https://www.dailymaverick.co.za/article/2025-01-27-x/img.jpg"),
+    ("protocol-relative", "//cdn.x.org/a.js", "https://cdn.x.org/a.js"),
+    ("mailto", "mailto:a@b.c", "mailto:a@b.c"),
+    ("javascript", "javascript:alert(1)", None),
+    ("javascript mixed case and spaces", "  JaVaScRiPt:alert(1)", None),
+    ("javascript with a tab", "java\tscript:alert(1)", None),
+    ("vbscript", "vbscript:msgbox(1)", None),
+    ("data", "data:text/html;base64,PHNjcmlwdD4=", None),
+    ("space encoded", "https://x.org/a b.jpg", "https://x.org/a%20b.jpg"),
+    ("empty", "", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "expected"), [c[1:] for c in URLS], ids=[c[0] for c in URLS])
+def test_urls_are_made_absolute_and_safe(url: str, expected: str | None) -> None:
+    assert resolve_url(url, Context(base=BASE)) == expected
+
+
+def test_staging_origin_is_rewritten_in_links() -> None:
+    ctx = Context(
+        base="https://www.dailymaverick.co.za/article/x/",
+        origins=(("https://staging.dailymaverick.co.za", "https://www.dailymaverick.co.za"),),
+    )
+    html = normalise('<a href="https://staging.dailymaverick.co.za/article/y/">y</a>', ctx).html
+    assert html == '<p><a href="https://www.dailymaverick.co.za/article/y/">y</a></p>'
+
+
+def test_image_host_map_rewrites_inline_images_only() -> None:
+    ctx = Context(base=BASE, host_map=(("https://www.dailymaverick.co.za/wp-content/", "https://cdn.dm.co.za/wp-content/"),))
+    html = normalise(
+        '<p><a href="https://www.dailymaverick.co.za/wp-content/a.jpg">a</a> '
+        '<img src="https://www.dailymaverick.co.za/wp-content/a.jpg"></p>',
+        ctx,
+    ).html
+    assert 'href="https://www.dailymaverick.co.za/wp-content/a.jpg"' in html
+    assert 'src="https://cdn.dm.co.za/wp-content/a.jpg"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a\x00b\x08c\x0bd\x1fe", "abcde"), ("tab\tnl\ncr\r", "tab\tnl\ncr\r"), ("\ufffe\uffffok", "ok"), ("é ✓", "é ✓")],
+)
+def test_xml_illegal_characters_are_removed(text: str, expected: str) -> None:
+    assert xml_safe(text) == expected
+
+
+def test_pipeline_is_an_ordered_tuple_of_named_transforms() -> None:
+    names = [t.__name__ for t in PIPELINE]
+    assert names.index("embeds") < names.index("vocabulary")  # iframes are read before removal
+    assert names.index("paragraphs") < names.index("image_figures")
+    assert all(t.__doc__ for t in PIPELINE)
+
+
+def test_normalising_twice_equals_normalising_once(articles: list) -> None:  # type: ignore[type-arg]
+    for article in articles:
+        once = article.body
+        twice = normalise(once, Context(base=article.url)).html
+        assert twice == once, article.source
