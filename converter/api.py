@@ -65,7 +65,10 @@ def latest(items: Iterable[Article | InputError], report: Report) -> list[Articl
         if newer:
             chosen[item.id] = item  # keeps the first-seen slot: output order stays stable
         report.skipped.append(
-            (loser.id, f"duplicate: superseded by {winner.source} {winner.position} (newer lastUpdate)")
+            (
+                loser.id,
+                f"duplicate: superseded by {winner.source} {winner.position} (newer lastUpdate)",
+            )
         )
     return list(chosen.values())
 

@@ -43,13 +43,19 @@ Config = Annotated[
     typer.Option(help="Site settings file (default: ./converter.toml when present)."),
 ]
 BaseUrl = Annotated[
-    str | None, typer.Option(help="Replace the scheme and host of article URLs (staging → production).")
+    str | None,
+    typer.Option(help="Replace the scheme and host of article URLs (staging → production)."),
 ]
 Timezone = Annotated[str | None, typer.Option(help="IANA zone of the CMS's naive timestamps.")]
 Language = Annotated[str | None, typer.Option(help="Language tag for lang attributes.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Also the written files; tracebacks of internal errors.")]
-Strict = Annotated[bool, typer.Option(help="Warnings (degraded embeds, dropped galleries) become failures.")]
+Verbose = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Also the written files; tracebacks of internal errors."),
+]
+Strict = Annotated[
+    bool, typer.Option(help="Warnings (degraded embeds, dropped galleries) become failures.")
+]
 
 # converter.toml: [site] title, url, base_url, language, timezone; [images] host_map = {old = new}
 _CONFIG_KEYS = {
@@ -87,7 +93,9 @@ def _load_config(path: Path | None) -> dict[str, Any]:
             if name is None:
                 raise _fail(f"{path}: unknown setting {table}.{key}")
             if name == "host_map":
-                if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                if not isinstance(value, dict) or not all(
+                    isinstance(v, str) for v in value.values()
+                ):
                     raise _fail(f"{path}: images.host_map must map URL prefixes to URL prefixes")
                 value = tuple(value.items())
             elif not isinstance(value, str):
@@ -127,7 +135,9 @@ def _finish(report: Report, quiet: bool, verbose: bool, what: str) -> None:
         raise typer.Exit(1)
 
 
-def _per_article(fmt: str, inputs: list[str], output: Path, options: Options, quiet: bool, verbose: bool) -> None:
+def _per_article(
+    fmt: str, inputs: list[str], output: Path, options: Options, quiet: bool, verbose: bool
+) -> None:
     from .api import convert
     from .errors import ConverterError
 
@@ -155,7 +165,9 @@ def _per_article(fmt: str, inputs: list[str], output: Path, options: Options, qu
 def html(
     inputs: Inputs,
     output: Output = Path("out/html"),
-    fragment: Annotated[bool, typer.Option(help="Write only the clean body, for partner CMS ingestion.")] = False,
+    fragment: Annotated[
+        bool, typer.Option(help="Write only the clean body, for partner CMS ingestion.")
+    ] = False,
     base_url: BaseUrl = None,
     timezone: Timezone = None,
     language: Language = None,
@@ -168,7 +180,14 @@ def html(
 
     Example: converter html samples -o out/html --base-url https://www.dailymaverick.co.za
     """
-    options = _options(config, base_url=base_url, timezone=timezone, language=language, fragment=fragment, strict=strict)
+    options = _options(
+        config,
+        base_url=base_url,
+        timezone=timezone,
+        language=language,
+        fragment=fragment,
+        strict=strict,
+    )
     _per_article("html", inputs, output, options, quiet, verbose)
 
 
@@ -188,7 +207,9 @@ def markdown(
 
     Example: converter markdown samples -o out/markdown
     """
-    options = _options(config, base_url=base_url, timezone=timezone, language=language, strict=strict)
+    options = _options(
+        config, base_url=base_url, timezone=timezone, language=language, strict=strict
+    )
     _per_article("markdown", inputs, output, options, quiet, verbose)
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lxml import etree
 
 from .content import Context, normalise, xml_safe
+from .content.vocabulary import BLOCK_TAGS
 from .errors import InputError, UsageError
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
@@ -35,7 +36,9 @@ NAMED_WIDTHS: dict[str, tuple[int, int]] = {
     "url_xl": (1200, 0),
     "url_xxl": (1600, 0),
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
 _NO_DATE = {"", "0000-00-00 00:00:00", "0000-00-00"}
 _TEXT_PARSER = etree.HTMLParser(remove_comments=True, no_network=True)
 
@@ -61,7 +64,9 @@ def _zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r} (use an IANA name such as Africa/Johannesburg)") from exc
+        raise UsageError(
+            f"unknown time zone {name!r} (use an IANA name such as Africa/Johannesburg)"
+        ) from exc
 
 
 def _text(value: Any) -> str:
@@ -75,10 +80,14 @@ def _text(value: Any) -> str:
         doc = etree.fromstring("<html><body><div>" + value + "</div></body></html>", _TEXT_PARSER)
         body = doc.find("body")
         if body is not None:
-            for bad in body.iter("script", "style", "noscript", "template"):
-                bad.text = None
-                for child in list(bad):
-                    bad.remove(child)
+            for el in body.iter():
+                if el.tag in ("script", "style", "noscript", "template"):
+                    el.text = None
+                    for child in list(el):
+                        el.remove(child)
+                elif el.tag == "br" or el.tag in BLOCK_TAGS:  # a line or block break is a space
+                    el.tail = " " + (el.tail or "")
+                    el.text = " " + (el.text or "")
             value = "".join(body.itertext())
     return " ".join(value.split())
 
@@ -163,7 +172,9 @@ def _authors(value: Any, origins: tuple[tuple[str, str], ...]) -> tuple[Author, 
         if isinstance(item, dict):
             name = _text(item.get("name"))
             if name:
-                out.append(Author(name, _rebase(_str(item.get("url")), origins), _str(item.get("id"))))
+                out.append(
+                    Author(name, _rebase(_str(item.get("url")), origins), _str(item.get("id")))
+                )
         elif isinstance(item, str) and _text(item):
             out.append(Author(_text(item)))
     return tuple(out)
@@ -259,7 +270,7 @@ def _image(value: Any) -> Image | None:
 
 
 def parse_article(record: Any, source: str, position: str, options: Options) -> Article:
-    """One CMS record → an Article; InputError (file, position, id, field, reason) if it can't be."""
+    """One CMS record → an Article, or InputError (file, position, id, field, reason)."""
     if not isinstance(record, dict):
         kind = "an array" if isinstance(record, list) else type(record).__name__
         raise InputError(source, position, f"expected an article object, got {kind}")

@@ -25,6 +25,7 @@ __all__ = [
     "srcset",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class Purpose:
     name: str

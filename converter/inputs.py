@@ -55,24 +55,35 @@ def _decode(data: bytes, source: str) -> str:
         raise InputError(source, f"byte {exc.start}", "not valid UTF-8") from None
 
 
-def _json_error(text: str, source: str, position: str, offset_line: int = 0) -> InputError:
+def _json_problem(text: str) -> json.JSONDecodeError | None:
+    """The stdlib's account of why ``text`` is not JSON (it names line and column)."""
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno + offset_line} column {exc.colno}"
-        return InputError(source, f"{position} {where}".strip(), f"invalid JSON: {exc.msg}")
+        return exc
     except RecursionError:
-        return InputError(source, position, "invalid JSON: nested too deeply")
-    return InputError(source, position, "invalid JSON")
+        return json.JSONDecodeError("nested too deeply", text, 0)
+    return None
 
 
-def _lines(stream: Iterable[bytes], source: str) -> Iterator[Record | InputError]:
-    for number, raw in enumerate(stream, 1):
+def _json_error(text: str, source: str, first_line: int = 1) -> InputError:
+    """InputError at "line L column C" of the file; ``text`` starts at line ``first_line``."""
+    exc = _json_problem(text)
+    if exc is None:
+        return InputError(source, f"line {first_line}", "invalid JSON")
+    where = f"line {exc.lineno + first_line - 1} column {exc.colno}"
+    return InputError(source, where, f"invalid JSON: {exc.msg}")
+
+
+def _lines(stream: Iterable[bytes], source: str, first_line: int = 1) -> Iterator[Record | InputError]:
+    seen = False
+    for number, raw in enumerate(stream, first_line):
         line = raw.strip()
-        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+        if number == first_line and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line:
             continue
+        seen = True
         position = f"line {number}"
         try:
             text = _decode(line, source)
@@ -81,10 +92,12 @@ def _lines(stream: Iterable[bytes], source: str) -> Iterator[Record | InputError
             yield InputError(source, position, exc.reason)
             continue
         except orjson.JSONDecodeError:
-            yield _json_error(text, source, position)
+            yield _json_error(text, source, number)
             continue
         for pos, item in records_of(value, position):
             yield Record(source, pos, item)
+    if not seen:
+        yield InputError(source, "", "empty file: no article")
 
 
 def _whole(data: bytes, source: str) -> Iterator[Record | InputError]:
@@ -102,15 +115,19 @@ def _whole(data: bytes, source: str) -> Iterator[Record | InputError]:
         header, _, body = body.partition("\n")
         skipped += 1
         if not body.strip():
-            yield InputError(source, "line 1", f"only a header line ({header.strip()[:40]!r}), no JSON")
+            yield InputError(
+                source, "line 1", f"only a header line ({header.strip()[:40]!r}), no JSON"
+            )
             return
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
-        if body.count("\n") > 1:  # several JSON values, one per line: JSON Lines
-            yield from _lines(body.encode("utf-8").splitlines(), source)
+        problem = _json_problem(body)
+        if problem is not None and problem.msg == "Extra data" and "\n" in body.strip():
+            # several JSON values, one per line: JSON Lines in a .json (or .txt) file
+            yield from _lines(body.encode("utf-8").splitlines(), source, skipped + 1)
             return
-        yield _json_error(body, source, "", skipped)
+        yield _json_error(body, source, skipped + 1)
         return
     for position, item in records_of(value, ""):
         yield Record(source, position, item)
@@ -136,7 +153,9 @@ def _read(source: str, stream: BinaryIO | None = None) -> Iterator[Record | Inpu
     yield from _whole(data, source)
 
 
-def read_records(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Record | InputError]:
+def read_records(
+    paths: Iterable[str], stdin: BinaryIO | None = None
+) -> Iterator[Record | InputError]:
     """Every raw record of every input, in order; unreadable input yields an InputError."""
     for path in expand_paths(paths):
         if path == "-":

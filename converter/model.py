@@ -96,7 +96,9 @@ class Article:
     @property
     def paywalled(self) -> bool:
         """Restricted: access control on, access not granted to the exporter, or a paid section."""
-        return self.access_control or not self.access_allowed or any(c.paid for c in self.categories)
+        return (
+            self.access_control or not self.access_allowed or any(c.paid for c in self.categories)
+        )
 
     @property
     def standfirst(self) -> str:

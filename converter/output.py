@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -17,7 +18,14 @@ MAX_NAME_BYTES = 120  # well under every file system's 255-byte limit, leaving r
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 _SPACES = re.compile(r"[\s\-]+")
 # Device names Windows refuses as file names, whatever the extension.
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def safe_name(stem: str, fallback: str = "article") -> str:
@@ -76,10 +84,8 @@ def write_atomic(directory: Path, name: str, data: bytes) -> Path:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
@@ -92,7 +98,9 @@ class Report:
 
     converted: list[str] = field(default_factory=list)  # article ids
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, rule that skipped it)
-    failed: list[str] = field(default_factory=list)  # one line each: file: position: id: field: reason
+    failed: list[str] = field(
+        default_factory=list
+    )  # one line each: file: position: id: field: reason
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
@@ -101,7 +109,8 @@ class Report:
         return not self.failed
 
     def summary(self) -> str:
-        text = f"converted {len(self.converted)}, skipped {len(self.skipped)}, failed {len(self.failed)}"
+        counts = (len(self.converted), len(self.skipped), len(self.failed))
+        text = "converted {}, skipped {}, failed {}".format(*counts)
         if self.warnings:
             text += f", warnings {len(self.warnings)}"
         return text

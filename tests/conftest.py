@@ -44,7 +44,9 @@ def by_id(articles: list[Article]) -> dict[str, Article]:
     return out
 
 
-def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess (python -m converter), as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "converter", *args],
@@ -68,7 +70,9 @@ def nu_check(paths: list[Path]) -> list[dict[str, str]]:
     import json
 
     java = shutil.which("java")
-    assert java, "Java 17 is needed for the Nu HTML checker (apt-get install openjdk-17-jre-headless)"
+    assert java, (
+        "Java 17 is needed for the Nu HTML checker (apt-get install openjdk-17-jre-headless)"
+    )
     proc = subprocess.run(
         [java, "-jar", str(vnu_jar()), "--format", "json", *map(str, paths)],
         capture_output=True,

@@ -41,7 +41,9 @@ def test_a_hostile_slug_writes_inside_the_output_directory(tmp_path: Path) -> No
 
 
 def test_duplicates_newest_last_update_wins_once(tmp_path: Path) -> None:
-    proc = run_cli("markdown", "samples/10-array.json", "samples/11-lines.jsonl", "-o", str(tmp_path))
+    proc = run_cli(
+        "markdown", "samples/10-array.json", "samples/11-lines.jsonl", "-o", str(tmp_path)
+    )
     assert proc.returncode == 0, proc.stderr
     texts = [p.read_text(encoding="utf-8") for p in tmp_path.glob("*.md")]
     winners = [t for t in texts if 'id: "1560201"' in t]
@@ -68,8 +70,12 @@ BAD_INPUTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("data", "message"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_is_one_clear_line_and_the_rest_still_converts(data: bytes, message: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("data", "message"), [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS]
+)
+def test_bad_input_is_one_clear_line_and_the_rest_still_converts(
+    data: bytes, message: str, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(data)
     out = tmp_path / "out"
@@ -109,7 +115,9 @@ def test_config_file_settings_and_flag_override(tmp_path: Path) -> None:
     assert "| Partner Feed</title>" in page
     assert 'href="https://www.dailymaverick.co.za/article/2025-01-27-how-china' in page
     assert 'datetime="2025-01-27T05:21:59+00:00"' in page
-    proc = run_cli("html", str(SEED_FILE), "-o", str(out), "--timezone", "Africa/Johannesburg", cwd=tmp_path)
+    proc = run_cli(
+        "html", str(SEED_FILE), "-o", str(out), "--timezone", "Africa/Johannesburg", cwd=tmp_path
+    )
     page = (out / "how-china-can-keep-pace-in-the-global-ai-race.html").read_text(encoding="utf-8")
     assert 'datetime="2025-01-27T05:21:59+02:00"' in page
     (tmp_path / "converter.toml").write_text("[site]\ncolour = 'red'\n", encoding="utf-8")

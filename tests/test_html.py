@@ -66,7 +66,9 @@ def test_seed_lead_image_has_the_proportional_srcset(seed_page: etree._Element) 
 def test_seed_dates_are_in_plus_two(seed_page: etree._Element) -> None:
     times = seed_page.xpath("//h:time/@datetime", namespaces=NS)
     assert times[0] == "2025-01-27T05:21:59+02:00"
-    ld = json.loads(seed_page.xpath("//h:script[@type='application/ld+json']", namespaces=NS)[0].text)
+    ld = json.loads(
+        seed_page.xpath("//h:script[@type='application/ld+json']", namespaces=NS)[0].text
+    )
     assert ld["datePublished"] == "2025-01-27T05:21:59+02:00"
     assert ld["dateModified"] == "2025-01-27T05:22:00+02:00"
 
@@ -95,7 +97,9 @@ def test_seed_head_has_what_partners_and_crawlers_read(seed_page: etree._Element
     assert meta("property", "og:title") == ["How China can keep pace in the global AI race"]
     assert "/1200x0/" in meta("property", "og:image")[0]
     assert meta("name", "twitter:card") == ["summary_large_image"]
-    ld = json.loads(seed_page.xpath("//h:script[@type='application/ld+json']", namespaces=NS)[0].text)
+    ld = json.loads(
+        seed_page.xpath("//h:script[@type='application/ld+json']", namespaces=NS)[0].text
+    )
     assert ld["@type"] == "NewsArticle" and ld["author"][0]["name"] == "Reuters"
     assert ld["articleSection"] == "Business Maverick"
     header = seed_page.xpath("//h:article/h:header", namespaces=NS)[0]
@@ -106,7 +110,10 @@ def test_base_url_rewrites_the_staging_host(by_id: dict[str, Article]) -> None:
     from converter import read_articles
 
     (article,) = [
-        a for a in read_articles(["samples/01-seed.txt"], Options(base_url="https://www.dailymaverick.co.za"))
+        a
+        for a in read_articles(
+            ["samples/01-seed.txt"], Options(base_url="https://www.dailymaverick.co.za")
+        )
     ]
     assert isinstance(article, Article)
     page = html5(render("html", [article], Options()))
@@ -131,11 +138,18 @@ def test_embeds_are_framed_only_for_allow_listed_hosts(by_id: dict[str, Article]
     page = html5(render("html", [by_id["2563512"]], Options()))
     frames = page.xpath("//h:iframe/@src", namespaces=NS)
     hosts = {src.split("/")[2] for src in frames}
-    assert hosts == {"www.youtube-nocookie.com", "datawrapper.dwcdn.net", "flo.uri.sh", "player.vimeo.com"}
+    assert hosts == {
+        "www.youtube-nocookie.com",
+        "datawrapper.dwcdn.net",
+        "flo.uri.sh",
+        "player.vimeo.com",
+    }
     for frame in page.xpath("//h:iframe", namespaces=NS):
         assert frame.get("sandbox") and frame.get("title") and frame.get("loading") == "lazy"
     assert page.xpath("//h:blockquote[@class='twitter-tweet']", namespaces=NS)
     assert not page.xpath("//h:script[not(@type='application/ld+json')]", namespaces=NS)
     links = page.xpath("//h:a/@href", namespaces=NS)
     assert "https://example-widgets.com/poll/9" in links  # the unknown iframe left a link
-    assert page.xpath("//h:video/@src", namespaces=NS) and page.xpath("//h:audio/@src", namespaces=NS)
+    assert page.xpath("//h:video/@src", namespaces=NS) and page.xpath(
+        "//h:audio/@src", namespaces=NS
+    )

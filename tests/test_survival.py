@@ -23,7 +23,17 @@ from converter.inputs import read_records
 
 from .conftest import SAMPLES
 
-HIDDEN = {"script", "style", "noscript", "template", "title", "head", "iframe", "object", "textarea"}
+HIDDEN = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "title",
+    "head",
+    "iframe",
+    "object",
+    "textarea",
+}
 SHORTCODE_TAGS = re.compile(
     r"(?<!\[)\[/?(?:caption|wp_caption|gallery|playlist|embed|video|audio)\b[^\]]*\](?!\])"
 )
@@ -42,8 +52,34 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-INLINE = {"a", "strong", "em", "b", "i", "span", "code", "sub", "sup", "s", "small", "mark", "abbr",
-          "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi", "bdo", "u", "font", "del", "ins"}
+INLINE = {
+    "a",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "span",
+    "code",
+    "sub",
+    "sup",
+    "s",
+    "small",
+    "mark",
+    "abbr",
+    "cite",
+    "q",
+    "kbd",
+    "var",
+    "samp",
+    "dfn",
+    "time",
+    "bdi",
+    "bdo",
+    "u",
+    "font",
+    "del",
+    "ins",
+}
 
 
 def visible_words(html: str) -> list[str]:
@@ -133,11 +169,27 @@ def test_text_links_and_images_survive(where: str, record: dict[str, object], fm
     assert img_srcs(contents, article.url) <= img_srcs(data, article.url)
 
 
-STRUCTURE = ["p", "h2", "h3", "h4", "li", "blockquote", "table", "td", "th", "pre", "figure", "img", "a"]
+STRUCTURE = [
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "li",
+    "blockquote",
+    "table",
+    "td",
+    "th",
+    "pre",
+    "figure",
+    "img",
+    "a",
+]
 
 
 @pytest.mark.parametrize(("where", "record"), RECORDS, ids=[w for w, _ in RECORDS])
-def test_markdown_keeps_the_structure_of_the_clean_body(where: str, record: dict[str, object]) -> None:
+def test_markdown_keeps_the_structure_of_the_clean_body(
+    where: str, record: dict[str, object]
+) -> None:
     """Render the Markdown back (CommonMark + GFM tables) and compare element counts."""
     article = _article(record, where)
     md = render("markdown", [article], Options()).decode("utf-8").split("\n---\n", 1)[1]
@@ -153,7 +205,9 @@ def test_markdown_keeps_the_structure_of_the_clean_body(where: str, record: dict
     assert count(back, "blockquote") == count(body, "blockquote")
 
 
-EXECUTABLE = re.compile(r"<script|\son\w+\s*=|javascript:|vbscript:|data:text/html|srcdoc|<iframe[^>]*srcdoc", re.I)
+EXECUTABLE = re.compile(
+    r"<script|\son\w+\s*=|javascript:|vbscript:|data:text/html|srcdoc|<iframe[^>]*srcdoc", re.I
+)
 
 
 @pytest.mark.parametrize("fmt", ["html", "markdown"])
@@ -169,8 +223,21 @@ def test_nothing_executable_survives_the_hostile_sample(fmt: str) -> None:
     tree = _tree(rendered)
     for el in tree.iter():
         tag = _local(el.tag)
-        assert tag not in {"script", "style", "iframe", "object", "embed", "form", "base", "meta", "svg", "math"} or (
-            fmt == "html" and tag in {"meta", "style", "script"} and el.getparent() is not None
+        assert tag not in {
+            "script",
+            "style",
+            "iframe",
+            "object",
+            "embed",
+            "form",
+            "base",
+            "meta",
+            "svg",
+            "math",
+        } or (
+            fmt == "html"
+            and tag in {"meta", "style", "script"}
+            and el.getparent() is not None
             and _local(el.getparent().tag) == "head"
         ), tag
         for name, value in el.attrib.items():

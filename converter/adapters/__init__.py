@@ -28,7 +28,7 @@ class Adapter:
 
     @property
     def render(self) -> Render:
-        render: Render = getattr(import_module(f"{__name__}.{self.module}"), "render")
+        render: Render = import_module(f"{__name__}.{self.module}").render
         return render
 
 

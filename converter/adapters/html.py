@@ -26,8 +26,14 @@ __all__ = ["page", "render", "render_body"]
 
 # Embeds framed in HTML output (docs/source-format.md §8): hosts whose player URL the pipeline
 # derived from a known provider. Everything else shows its link fallback.
-IFRAME_PROVIDERS = frozenset({"youtube", "vimeo", "datawrapper", "flourish", "spotify", "soundcloud"})
-QUOTE_CLASSES = {"twitter": "twitter-tweet", "instagram": "instagram-media", "tiktok": "tiktok-embed"}
+IFRAME_PROVIDERS = frozenset(
+    {"youtube", "vimeo", "datawrapper", "flourish", "spotify", "soundcloud"}
+)
+QUOTE_CLASSES = {
+    "twitter": "twitter-tweet",
+    "instagram": "instagram-media",
+    "tiktok": "tiktok-embed",
+}
 IFRAME_ALLOW = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture"
 IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 _FOCAL = re.compile(r"^\d{1,3}(?:\.\d+)?% \d{1,3}(?:\.\d+)?%$")  # CMS value, used in a style
@@ -46,7 +52,9 @@ def _el(tag: str, attrs: dict[str, str] | None = None, text: str | None = None) 
     return el
 
 
-def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
+def _sub(
+    parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None
+) -> etree._Element:
     el = _el(tag, attrs, text)
     parent.append(el)
     return el
@@ -118,9 +126,17 @@ def _json_ld(article: Article, options: Options) -> str:
             {"@type": "Person", "name": a.name, **({"url": a.url} if a.url else {})}
             for a in article.authors
         ]
-    data["publisher"] = {"@type": "Organization", "name": options.site_title, "url": options.site_url}
+    data["publisher"] = {
+        "@type": "Organization",
+        "name": options.site_title,
+        "url": options.site_url,
+    }
     if article.image:
-        urls = [r.url for r in (images.pick(article.image, p) for p in (images.SOCIAL, images.HTML)) if r]
+        urls = [
+            r.url
+            for r in (images.pick(article.image, p) for p in (images.SOCIAL, images.HTML))
+            if r
+        ]
         data["image"] = list(dict.fromkeys(urls))
     if article.section:
         data["articleSection"] = article.section.name
@@ -167,7 +183,10 @@ def _head(article: Article, options: Options) -> etree._Element:
     meta.extend(("article:tag", k.name) for k in article.keywords)
     for prop, value in meta:
         _sub(head, "meta", {"property": prop, "content": value})
-    twitter = [("twitter:card", "summary_large_image" if social else "summary"), ("twitter:title", article.title)]
+    twitter = [
+        ("twitter:card", "summary_large_image" if social else "summary"),
+        ("twitter:title", article.title),
+    ]
     if description:
         twitter.append(("twitter:description", description))
     if social:
@@ -228,10 +247,20 @@ def _header(article: Article, options: Options) -> etree._Element:
                 _sub(byline, "span", {"class": "author"}, author.name)
     if article.published:
         dateline = _sub(header, "p", {"class": "dateline"})
-        _sub(dateline, "time", {"datetime": article.published.isoformat()}, _date_text(article.published))
+        _sub(
+            dateline,
+            "time",
+            {"datetime": article.published.isoformat()},
+            _date_text(article.published),
+        )
         if article.updated and article.updated > article.published:
             dateline[-1].tail = " · Updated "
-            _sub(dateline, "time", {"datetime": article.updated.isoformat()}, _date_text(article.updated))
+            _sub(
+                dateline,
+                "time",
+                {"datetime": article.updated.isoformat()},
+                _date_text(article.updated),
+            )
     return header
 
 
@@ -260,5 +289,7 @@ def render(articles: Sequence[Article], options: Options) -> bytes:
         parts = [body.text or ""]
         parts += [etree.tostring(child, method="html", encoding="unicode") for child in body]
         return ("".join(parts).strip() + "\n").encode("utf-8")
-    text = etree.tostring(page(article, options), method="html", encoding="unicode", doctype="<!DOCTYPE html>")
+    text = etree.tostring(
+        page(article, options), method="html", encoding="unicode", doctype="<!DOCTYPE html>"
+    )
     return (text + "\n").encode("utf-8")

@@ -75,7 +75,9 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider(
         "twitter",
         "X (Twitter)",
-        _p(r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>\w+)/status(?:es)?/(?P<id>\d+)"),
+        _p(
+            r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<user>\w+)/status(?:es)?/(?P<id>\d+)"
+        ),
         "https://twitter.com/{user}/status/{id}",
     ),
     Provider(
@@ -143,7 +145,11 @@ def label(embed: Embed) -> str:
     provider = _BY_NAME.get(embed.provider)
     if embed.provider in ("video", "audio") and not embed.title:
         filename = urlsplit(embed.url).path.rpartition("/")[2]
-        return f"{embed.provider.capitalize()}: {filename}" if filename else embed.provider.capitalize()
+        return (
+            f"{embed.provider.capitalize()}: {filename}"
+            if filename
+            else embed.provider.capitalize()
+        )
     if embed.provider in ("video", "audio"):
         name = embed.provider.capitalize()
     elif provider is not None:

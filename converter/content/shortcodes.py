@@ -16,7 +16,7 @@ from lxml import etree
 
 from .embeds import Embed, embed_figure, match_url
 
-__all__ = ["ShortcodeResult", "expand"]
+__all__ = ["ShortcodeResult", "expand", "protect"]
 
 NAMES = ("caption", "wp_caption", "gallery", "playlist", "audio", "video", "embed")
 # §7.1 tag regex: 1 escape "[", 2 name, 3 attributes, 4 self-closing "/", 5 content, 6 escape "]".
@@ -96,8 +96,9 @@ def _caption(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
     image_html = content
     if not caption_html:
         m = _CAPTION_SPLIT.match(content)
-        if m:
+        if m:  # as WordPress: from here on the content is the image alone
             image_html, caption_html = m.group(1), m.group(2)
+            content = image_html
     try:
         width = int(attrs.get("width", "1") or "0")
     except ValueError:
@@ -156,6 +157,18 @@ HANDLERS: dict[str, Callable[[dict[str, str], str, list[str]], str]] = {
 }
 
 
+_LITERAL = re.compile(r"\[(?=(?:" + "|".join(NAMES) + r")(?![\w-]))")
+
+
+def protect(html: str) -> str:
+    """Write a literal "[" before a registered name as ``&#91;`` in the final HTML.
+
+    The text reads the same, but normalising the output again cannot turn what was an escaped
+    ``[[gallery ids="1"]]`` into a gallery: the pipeline is idempotent.
+    """
+    return _LITERAL.sub("&#91;", html) if "[" in html else html
+
+
 def expand(text: str) -> ShortcodeResult:
     """Replace registered shortcodes; leave escaped ``[[tag]]`` as literal ``[tag]``."""
     result = ShortcodeResult(text)
@@ -165,12 +178,12 @@ def expand(text: str) -> ShortcodeResult:
     def replace(m: re.Match[str]) -> str:
         if m.group(1) == "[" and m.group(6) == "]":
             return m.group(0)[1:-1]
-        if not m.group(3).strip() and not m.group(5) and not m.group(4):
-            # A bare "[caption]" has nothing to render. Keeping it as text (WordPress would
-            # drop it) means the output of an escaped "[[caption]]" normalises to itself.
-            return m.group(0)
         handler = HANDLERS[m.group(2)]
-        return m.group(1) + handler(parse_attributes(m.group(3)), m.group(5) or "", result.warnings) + m.group(6)
+        return (
+            m.group(1)
+            + handler(parse_attributes(m.group(3)), m.group(5) or "", result.warnings)
+            + m.group(6)
+        )
 
     result.html = _SHORTCODE.sub(replace, text)
     return result

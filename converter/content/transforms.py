@@ -43,7 +43,11 @@ _PARAGRAPH_LIKE = frozenset(
      "address"}
 )  # fmt: skip
 _LEAVE_ALONE = frozenset({"pre", "script", "style", "textarea", "svg", "math", "xmp"})
-_EMBED_BLOCKQUOTE = {"twitter-tweet": "twitter", "instagram-media": "instagram", "tiktok-embed": "tiktok"}
+_EMBED_BLOCKQUOTE = {
+    "twitter-tweet": "twitter",
+    "instagram-media": "instagram",
+    "tiktok-embed": "tiktok",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +73,7 @@ def resolve_url(url: str, ctx: Context) -> str | None:
         elif ctx.base:
             u = urljoin(ctx.base, u)
     for old, new in ctx.origins:
-        if u.startswith(old):
+        if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
             break
     if _URL_UNSAFE.search(u):
@@ -183,7 +187,6 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     """
     doomed: list[etree._Element] = []
     unknown: list[etree._Element] = []
-    empty: frozenset[str] = frozenset()
     for el in root.iter():
         if el is root:
             continue
@@ -251,25 +254,36 @@ def _is_block(el: etree._Element) -> bool:
     return el.tag in V.BLOCK_TAGS
 
 
+def _line_breaks_here(el: etree._Element) -> bool:
+    """Whether ``el``'s own text or its children's tails hold a newline, or it has a <br>."""
+    if el.text and "\n" in el.text:
+        return True
+    for child in el:
+        if child.tag == "br" or (child.tail and "\n" in child.tail):
+            return True
+    return False
+
+
 def _flow(container: etree._Element, always: bool) -> None:
     has_block = False
-    newline = bool(container.text and "\n" in container.text)
     for child in container:
         tag = child.tag
         if tag in V.BLOCK_TAGS:
             has_block = True
             if tag in _PARAGRAPH_LIKE:
-                _split_paragraph(child) if tag == "p" else _breaks(child)
+                if tag != "p":
+                    _breaks(child)
+                elif _line_breaks_here(child):
+                    _split_paragraph(child)
+                else:
+                    for part in child:
+                        _breaks(part)
             elif tag == "figure":  # image + caption, already structured: no paragraphs
                 for part in child:
                     _breaks(part)
             elif tag not in _LEAVE_ALONE:
                 _flow(child, always=tag == "blockquote")
-        elif tag == "br":
-            newline = True
-        if not newline and child.tail and "\n" in child.tail:
-            newline = True
-    if always or has_block or newline:
+    if always or has_block or _line_breaks_here(container):
         _group(container, always or has_block)
     else:  # the common case inside a div or li: inline content on one line
         for child in container:
@@ -335,7 +349,7 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
     pending_br: etree._Element | None = None
     for item in run:
         if isinstance(item, str):
-            parts = _BLANK_LINE.split(item)
+            parts = _BLANK_LINE.split(item) if "\n" in item else (item,)
             for i, part in enumerate(parts):
                 if i:
                     paras.append([])
@@ -402,6 +416,8 @@ def _needs_work(segments: list[list[Item] | etree._Element]) -> bool:
 def _group(container: etree._Element, wrap: bool) -> None:
     segments = _runs(container)
     container.text = None
+    if all(isinstance(seg, etree._Element) or _blank(seg) for seg in segments):
+        return  # blocks separated by whitespace only (_runs already dropped the whitespace)
     for child in list(container):
         container.remove(child)
     for seg in segments:
@@ -414,6 +430,10 @@ def _group(container: etree._Element, wrap: bool) -> None:
                 _fill(etree.SubElement(container, "p"), para)
         elif paras:
             _fill(container, paras[0])
+
+
+def _blank(run: list[Item]) -> bool:
+    return all(isinstance(item, str) and not item.strip() for item in run)
 
 
 def _restore(container: etree._Element, segments: list[list[Item] | etree._Element]) -> None:
@@ -465,7 +485,7 @@ def _split_paragraph(p: etree._Element) -> None:
 
 
 def divs(root: etree._Element, ctx: Context) -> None:
-    """Empty divs (TinyMCE mceTemp, paste junk) removed; inline-only divs → <p>; others unwrapped."""
+    """Empty divs (mceTemp, paste junk) removed; inline-only divs → <p>; others unwrapped."""
     for div in reversed(list(root.iter("div"))):
         if not len(div) and not (div.text or "").strip():
             remove(div)
@@ -481,7 +501,10 @@ def divs(root: etree._Element, ctx: Context) -> None:
 
 
 def lift_blocks(root: etree._Element, ctx: Context) -> None:
-    """A block inside a paragraph or heading splits it: <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>."""
+    """A block inside a paragraph or heading splits it.
+
+    <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>
+    """
     for p in [el for el in root.iter(*_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"})]:
         if not any(_is_block(child) for child in p):
             continue
@@ -528,9 +551,14 @@ def _image_of(el: etree._Element) -> etree._Element | None:
     """The <img> of an image item: the element itself or a link holding only an image."""
     if el.tag == "img":
         return el
-    if el.tag == "a" and len(el) == 1 and el[0].tag == "img" and not (el.text or "").strip():
-        if not (el[0].tail or "").strip():
-            return el[0]
+    if (
+        el.tag == "a"
+        and len(el) == 1
+        and el[0].tag == "img"
+        and not (el.text or "").strip()
+        and not (el[0].tail or "").strip()
+    ):
+        return el[0]
     return None
 
 
@@ -573,10 +601,10 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
         for offset, figure in enumerate(figures):
             parent.insert(index + offset, figure)
         figures[-1].tail = tail
-    for figure in root.iter("figure"):
-        caption = figure.find("figcaption")
-        text = text_of(caption) if caption is not None else ""
-        for img in figure.iter("img"):
+    for fig in root.iter("figure"):
+        found = fig.find("figcaption")
+        text = text_of(found) if found is not None else ""
+        for img in fig.iter("img"):
             if not img.get("alt"):
                 img.set("alt", text)
 
@@ -641,7 +669,9 @@ def _map_host(url: str, ctx: Context) -> str:
 
 # Elements that are meaningful while empty.
 _KEEP_EMPTY = frozenset({"br", "hr", "img", "td", "th", "col", "colgroup", "wbr", "tr", "li"})
-_TRIM_BR = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "td", "th", "dd", "dt"})
+_TRIM_BR = frozenset(
+    {"p", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "td", "th", "dd", "dt"}
+)
 
 
 def empties(root: etree._Element, ctx: Context) -> None:
@@ -666,9 +696,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
             while len(el) and el[-1].tag == "br" and not (el[-1].tail or "").strip():
                 el.remove(el[-1])
         if len(el) or (el.text or "").strip():
-            if tag in ("ul", "ol") and not any(child.tag == "li" for child in el):
-                unwrap(el)
-            elif tag == "table" and not any(True for _ in el.iter("td", "th")):
+            if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
+                tag == "table" and not any(True for _ in el.iter("td", "th"))
+            ):
                 unwrap(el)
             continue
         if el.text and tag not in V.BLOCK_TAGS:

@@ -1,0 +1,287 @@
+"""Safe file names and atomic writes (converter/output.py).
+
+A slug comes from the CMS and is untrusted (samples/13-hostile.json has ``../../etc/passwd``):
+it must never become a path outside the output directory, on any file system.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from converter.errors import OutputError
+from converter.output import MAX_NAME_BYTES, Names, safe_name, write_atomic
+
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10))}
+WINDOWS_RESERVED |= {f"lpt{i}" for i in range(1, 10)}
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        (
+            "how-china-can-keep-pace-in-the-global-ai-race",
+            "how-china-can-keep-pace-in-the-global-ai-race",
+        ),
+        ("../../etc/passwd", "etc-passwd"),
+        ("/abs/path", "abs-path"),
+        ("a\\b", "a-b"),
+        ("C:\\Windows\\system32", "C-Windows-system32"),
+        ("..", "article"),
+        ("...", "article"),
+        (".hidden", "hidden"),
+        ("a..b", "a.b"),
+        ("a\x00b\x01c\x1fd\x7fe", "a-b-c-d-e"),
+        ("tab\there\nnewline", "tab-here-newline"),
+        ('a:b*c?d"e<f>g|h', "a-b-c-d-e-f-g-h"),
+        ("  spaced   out  ", "spaced-out"),
+        ("CON", "article-CON"),
+        ("con", "article-con"),
+        ("nul.txt", "article-nul.txt"),
+        ("Com1.log", "article-Com1.log"),
+        ("lpt9", "article-lpt9"),
+        ("CON.", "article-CON"),
+        ("console", "console"),
+        ("con-1", "con-1"),
+        ("", "article"),
+        ("   ", "article"),
+        ("-", "article"),
+        ("café-ñandú", "café-ñandú"),
+        ("日本語", "日本語"),
+        ("cafe\u0301", "café"),  # NFD → NFC
+    ],
+    ids=[
+        "plain-slug",
+        "parent-traversal",
+        "absolute",
+        "backslash",
+        "windows-path",
+        "dotdot",
+        "dots-only",
+        "hidden-file",
+        "inner-dotdot",
+        "control-chars",
+        "whitespace-controls",
+        "windows-forbidden",
+        "spaces",
+        "CON",
+        "con",
+        "nul-with-extension",
+        "com1-with-extension",
+        "lpt9",
+        "CON-trailing-dot",
+        "console-is-fine",
+        "con-1-is-fine",
+        "empty",
+        "blank",
+        "dash-only",
+        "latin-unicode-kept",
+        "cjk-kept",
+        "nfc",
+    ],
+)
+def test_safe_name(stem: str, expected: str) -> None:
+    assert safe_name(stem) == expected
+
+
+def test_safe_name_fallback() -> None:
+    assert safe_name("", fallback="2563086") == "2563086"
+    assert safe_name("../..", fallback="2563086") == "2563086"
+
+
+HOSTILE = [
+    "../../etc/passwd",
+    "/abs/path",
+    "a\\b",
+    "..",
+    ".hidden",
+    "\x00\x01",
+    "CON",
+    "nul.txt",
+    "",
+    "x" * 500,
+    "é" * 300,
+    "./.././../",
+    "..\\..\\boot.ini",
+    "aux.tar.gz",
+    "name.",
+    "name ",
+    "\u202e\u200b..",
+]
+
+
+@pytest.mark.parametrize("stem", HOSTILE, ids=range(len(HOSTILE)))
+def test_safe_name_properties(stem: str) -> None:
+    name = safe_name(stem)
+    assert name
+    assert "/" not in name and "\\" not in name
+    assert ".." not in name
+    assert not name.startswith(".")
+    assert not name.endswith((".", " "))
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in name)
+    assert name.split(".")[0].lower() not in WINDOWS_RESERVED
+    assert len(name.encode("utf-8")) <= MAX_NAME_BYTES
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected_bytes"),
+    [
+        ("x" * 500, 120),
+        ("é" * 300, 120),  # 2-byte characters: 60 of them fit exactly
+        ("a" + "é" * 300, 119),  # the 60th "é" would straddle byte 120: dropped whole
+        ("日" * 100, 120),  # 3-byte characters: 40 fit exactly
+        ("ab" + "日" * 100, 119),
+        ("😀" * 40, 120),  # 4-byte characters
+        ("a" + "😀" * 40, 117),
+    ],
+    ids=[
+        "ascii",
+        "two-byte",
+        "two-byte-offset",
+        "three-byte",
+        "three-byte-offset",
+        "emoji",
+        "emoji-offset",
+    ],
+)
+def test_long_names_are_capped_without_splitting_characters(stem: str, expected_bytes: int) -> None:
+    name = safe_name(stem)
+    encoded = name.encode("utf-8")
+    assert len(encoded) == expected_bytes
+    assert MAX_NAME_BYTES == 120
+    assert "\ufffd" not in name
+    assert stem.startswith(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names.claim: deterministic collision resolution
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ([("slug", "1")], ["slug"]),
+        ([("slug", "1"), ("slug", "2")], ["slug", "slug-2"]),
+        ([("slug", "1"), ("Slug", "2")], ["slug", "Slug-2"]),
+        ([("Café", "1"), ("CAFÉ", "2")], ["Café", "CAFÉ-2"]),
+        ([("slug", "1"), ("slug", "2"), ("slug", "2")], ["slug", "slug-2", "slug-2-2"]),
+        ([("slug", "1"), ("slug", "2"), ("slug", "3")], ["slug", "slug-2", "slug-3"]),
+        ([("", "2563086")], ["2563086"]),
+        ([("../../etc/passwd", "2599013")], ["etc-passwd"]),
+        ([("a", "1"), ("b", "2"), ("a", "3")], ["a", "b", "a-3"]),
+    ],
+    ids=[
+        "first-keeps-slug",
+        "second-gets-id",
+        "case-insensitive",
+        "case-insensitive-unicode",
+        "same-id-twice",
+        "three-ids",
+        "empty-slug-uses-id",
+        "hostile-slug",
+        "interleaved",
+    ],
+)
+def test_names_claim(claims: list[tuple[str, str]], expected: list[str]) -> None:
+    names = Names()
+    assert [names.claim(slug, article_id) for slug, article_id in claims] == expected
+
+
+def test_names_claim_is_deterministic() -> None:
+    claims = [("slug", "1"), ("SLUG", "2"), ("other", "3"), ("slug", "4"), ("slug-2", "5")]
+    first = [Names().claim(s, i) for s, i in claims]  # fresh Names each time: no collisions
+    runs = []
+    for _ in range(3):
+        names = Names()
+        runs.append([names.claim(s, i) for s, i in claims])
+    assert runs[0] == runs[1] == runs[2]
+    assert len({n.casefold() for n in runs[0]}) == len(claims)  # all distinct, case-insensitively
+    assert first == ["slug", "SLUG", "other", "slug", "slug-2"]
+
+
+# ---------------------------------------------------------------------------------------------
+# write_atomic
+
+
+def leftovers(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_write_atomic_writes_inside_the_directory(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    path = write_atomic(out, "how-china.html", b"<p>hi</p>")
+    assert path == (out / "how-china.html").resolve()
+    assert path.read_bytes() == b"<p>hi</p>"
+    assert path.parent == out.resolve()
+    assert leftovers(out) == []
+
+
+def test_write_atomic_creates_the_directory(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "c"
+    write_atomic(out, "x.md", b"x")
+    assert (out / "x.md").read_bytes() == b"x"
+
+
+def test_write_atomic_replaces_an_existing_file(tmp_path: Path) -> None:
+    write_atomic(tmp_path, "x.html", b"old")
+    write_atomic(tmp_path, "x.html", b"new content")
+    assert (tmp_path / "x.html").read_bytes() == b"new content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.html"]
+
+
+def test_write_atomic_unicode_name(tmp_path: Path) -> None:
+    path = write_atomic(tmp_path, "café-日本語.html", "ü".encode())
+    assert path.name == "café-日本語.html"
+    assert path.read_text(encoding="utf-8") == "ü"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.html", "../../etc/passwd", "/etc/passwd", "sub/x.html", "..", ".", ""],
+    ids=["parent", "grandparent", "absolute", "subdirectory", "dotdot", "dot", "empty"],
+)
+def test_write_atomic_refuses_names_outside_the_directory(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(OutputError):
+        write_atomic(out, name, b"x")
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_write_atomic_refuses_a_symlink_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"untouched")
+    (out / "link.html").symlink_to(outside)
+    with pytest.raises(OutputError):
+        write_atomic(out, "link.html", b"x")
+    assert outside.read_bytes() == b"untouched"
+
+
+def test_write_atomic_directory_is_a_file(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_bytes(b"I am a file")
+    with pytest.raises(OutputError) as info:
+        write_atomic(not_a_dir, "x.html", b"x")
+    assert str(not_a_dir) in str(info.value)
+    assert not_a_dir.read_bytes() == b"I am a file"
+
+
+def test_write_atomic_parent_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"x")
+    target_dir = tmp_path / "file" / "sub"
+    with pytest.raises(OutputError) as info:
+        write_atomic(target_dir, "x.html", b"x")
+    assert str(target_dir) in str(info.value)
+
+
+def test_write_atomic_target_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(OutputError) as info:
+        write_atomic(tmp_path, "taken", b"x")
+    assert "taken" in str(info.value)
+    assert leftovers(tmp_path) == []  # the temporary file is cleaned up on failure
+    assert (tmp_path / "taken").is_dir()
