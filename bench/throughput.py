@@ -88,7 +88,8 @@ def main() -> None:
             "lxml parse+serialise floor /s": round(rate(floor, items, args.n)),
             "nh3 alone /s": round(rate(sanitiser, items, args.n)),
         }
-        row["floor / markdown"] = round(row["lxml parse+serialise floor /s"] / row["markdown /s"], 2)
+        floor_rate = row["lxml parse+serialise floor /s"]
+        row["floor / markdown"] = round(floor_rate / row["markdown /s"], 2)
         results[label] = row
     print(json.dumps(results, indent=2))
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from .adapters import ADAPTERS
 from .cms import parse_article
-from .errors import InputError, UsageError
+from .errors import ConverterError, InputError, UsageError
 from .inputs import read_records
 from .model import Article
 from .options import Options
 from .output import Names, Report, write_atomic
 
-__all__ = ["convert", "latest", "read_articles", "render"]
+__all__ = ["books", "convert", "feeds", "latest", "read_articles", "render"]
 
 Progress = Callable[[int], None]
 
@@ -122,3 +122,100 @@ def convert(
         if progress is not None:
             progress(done)
     return report
+
+
+def feeds(
+    fmt: str,
+    inputs: Sequence[str],
+    options: Options,
+    *,
+    split_by: str | None = None,
+    stdin: BinaryIO | None = None,
+) -> tuple[dict[str, bytes], Report]:
+    """Build one feed (name "") or, with ``split_by="category"``, one feed per section.
+
+    Returns {file stem: bytes} and the report: converted = items in the (main) feed, skipped =
+    duplicates and articles the selection left out (with the rule), failed = bad input.
+    """
+    from dataclasses import replace
+
+    from .adapters.feeds import select
+
+    adapter = ADAPTERS.get(fmt)
+    if adapter is None or adapter.per_article:
+        raise UsageError(f"{fmt!r} is not a feed format")
+    report = Report()
+    articles = latest(read_articles(inputs, options, stdin), report)
+    now = options.now or datetime.now(tz=UTC)
+    options = replace(options, now=now)  # one "now" for the whole run
+    outputs: dict[str, bytes] = {}
+    if split_by is None:
+        chosen, skipped = select(articles, options)
+        report.converted.extend(a.id for a in chosen)
+        report.skipped.extend((s.article.id, s.rule) for s in skipped)
+        outputs[""] = adapter.render(articles, options)
+        return outputs, report
+    if split_by != "category":
+        raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
+    sections = sorted({c.slug or c.name for a in articles for c in a.categories})
+    included: set[str] = set()
+    names = Names()
+    for slug in sections:
+        section = replace(options, feed=replace(options.feed, category=slug))
+        chosen, _ = select(articles, section)
+        if not chosen:
+            continue
+        included.update(a.id for a in chosen)
+        outputs[names.claim(slug, slug)] = adapter.render(articles, section)
+    report.converted.extend(a.id for a in articles if a.id in included)
+    report.skipped.extend(
+        (a.id, "in no section feed (selection rules or no section)")
+        for a in articles
+        if a.id not in included
+    )
+    return outputs, report
+
+
+def books(
+    inputs: Sequence[str], options: Options, *, stdin: BinaryIO | None = None
+) -> tuple[dict[str, bytes], Report]:
+    """EPUB: one book of every published article (name ""), or with ``options.epub.per_article``
+    one book per article (named from its slug). Drafts and other unpublished articles are left
+    out. Images that could not be had are warnings (``--strict``: failures)."""
+    from .adapters.epub import render_with_report
+
+    report = Report()
+    articles = latest(read_articles(inputs, options, stdin), report)
+    chosen = []
+    for article in articles:
+        if article.status != "publish":
+            report.skipped.append(
+                (article.id, f"status {article.status!r} (books hold published articles)")
+            )
+        else:
+            chosen.append(article)
+    groups: list[tuple[str, list[Article]]]
+    if options.epub.per_article:
+        names = Names()
+        groups = [(names.claim(a.slug, a.id), [a]) for a in chosen]
+    else:
+        groups = [("", chosen)] if chosen else []
+    outputs: dict[str, bytes] = {}
+    for name, group in groups:
+        where = group[0].source if len(group) == 1 else "book"
+        try:
+            data, warnings = render_with_report(group, options)
+        except ConverterError:
+            raise
+        except Exception as exc:  # a bug must not lose the other books
+            report.failed.append(
+                f"{where}: internal error while building the book: {type(exc).__name__}: {exc}"
+            )
+            continue
+        if options.strict and warnings:
+            report.failed.extend(f"{where}: {w} (--strict)" for w in warnings)
+            continue
+        report.warnings.extend(f"{where}: {w}" for w in warnings)
+        outputs[name] = data
+        report.converted.extend(a.id for a in group)
+    return outputs, report

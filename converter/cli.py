@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,7 +23,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="converter",
-    help="Turn Whitebeard (Daily Maverick) article JSON into clean HTML and Markdown.",
+    help="Turn Whitebeard (Daily Maverick) article JSON into HTML, Markdown, feeds and e-books.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -57,14 +57,32 @@ Strict = Annotated[
     bool, typer.Option(help="Warnings (degraded embeds, dropped galleries) become failures.")
 ]
 
-# converter.toml: [site] title, url, base_url, language, timezone; [images] host_map = {old = new}
-_CONFIG_KEYS = {
-    ("site", "title"): "site_title",
-    ("site", "url"): "site_url",
-    ("site", "base_url"): "base_url",
-    ("site", "language"): "language",
-    ("site", "timezone"): "timezone",
-    ("images", "host_map"): "host_map",
+# converter.toml: [table] key → (option path, type). Flags override the file.
+_CONFIG_KEYS: dict[tuple[str, str], tuple[str, type]] = {
+    ("site", "title"): ("site_title", str),
+    ("site", "url"): ("site_url", str),
+    ("site", "base_url"): ("base_url", str),
+    ("site", "language"): ("language", str),
+    ("site", "timezone"): ("timezone", str),
+    ("images", "host_map"): ("host_map", dict),
+    ("feed", "title"): ("feed.title", str),
+    ("feed", "description"): ("feed.description", str),
+    ("feed", "feed_url"): ("feed.feed_url", str),
+    ("feed", "hub"): ("feed.hub", str),
+    ("feed", "xsl"): ("feed.xsl", str),
+    ("feed", "image"): ("feed.image", str),
+    ("feed", "icon"): ("feed.icon", str),
+    ("feed", "ttl"): ("feed.ttl", int),
+    ("feed", "limit"): ("feed.limit", int),
+    ("feed", "paywall"): ("feed.paywall", str),
+    ("epub", "title"): ("epub.title", str),
+    ("epub", "author"): ("epub.author", str),
+    ("epub", "publisher"): ("epub.publisher", str),
+    ("epub", "image_width"): ("epub.image_width", int),
+    ("epub", "group_by"): ("epub.group_by", str),
+    ("fetch", "image_root"): ("fetch.image_root", Path),
+    ("fetch", "cache_dir"): ("fetch.cache_dir", Path),
+    ("fetch", "image_hosts"): ("fetch.image_hosts", list),
 }
 
 
@@ -74,6 +92,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _load_config(path: Path | None) -> dict[str, Any]:
+    """Settings from the config file as {option path: value}."""
     explicit = path is not None
     path = path or Path("converter.toml")
     if not path.exists():
@@ -89,28 +108,45 @@ def _load_config(path: Path | None) -> dict[str, Any]:
         if not isinstance(values, dict):
             raise _fail(f"{path}: [{table}] must be a table")
         for key, value in values.items():
-            name = _CONFIG_KEYS.get((table, key))
-            if name is None:
+            spec = _CONFIG_KEYS.get((table, key))
+            if spec is None:
                 raise _fail(f"{path}: unknown setting {table}.{key}")
-            if name == "host_map":
+            name, kind = spec
+            if kind is dict:
                 if not isinstance(value, dict) or not all(
                     isinstance(v, str) for v in value.values()
                 ):
-                    raise _fail(f"{path}: images.host_map must map URL prefixes to URL prefixes")
+                    raise _fail(f"{path}: {table}.{key} must map URL prefixes to URL prefixes")
                 value = tuple(value.items())
-            elif not isinstance(value, str):
-                raise _fail(f"{path}: {table}.{key} must be a string")
+            elif kind is list:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise _fail(f"{path}: {table}.{key} must be a list of strings")
+                value = tuple(value)
+            elif kind is Path:
+                if not isinstance(value, str):
+                    raise _fail(f"{path}: {table}.{key} must be a path string")
+                value = (path.parent / value).resolve()
+            elif not isinstance(value, kind) or isinstance(value, bool):
+                raise _fail(f"{path}: {table}.{key} must be {kind.__name__}")
             settings[name] = value
     return settings
 
 
 def _options(config: Path | None, **flags: Any) -> Options:
+    """The options record: defaults, then the config file, then the flags that were given.
+
+    Nested settings use dotted names ("feed.limit"); flags use "feed__limit".
+    """
     from .options import Options
 
     settings = _load_config(config)
-    known = {f.name for f in fields(Options)}
-    settings.update({k: v for k, v in flags.items() if v is not None and k in known})
-    options = replace(Options(), **settings)
+    settings.update({k.replace("__", "."): v for k, v in flags.items() if v is not None})
+    top = {k: v for k, v in settings.items() if "." not in k}
+    options = replace(Options(), **top)
+    for group in ("feed", "epub", "fetch"):
+        nested = {k.split(".", 1)[1]: v for k, v in settings.items() if k.startswith(group + ".")}
+        if nested:
+            options = replace(options, **{group: replace(getattr(options, group), **nested)})
     from .cms import _zone  # validate the zone once, up front: a usage error, not 100 failures
     from .errors import UsageError
 
@@ -211,6 +247,204 @@ def markdown(
         config, base_url=base_url, timezone=timezone, language=language, strict=strict
     )
     _per_article("markdown", inputs, output, options, quiet, verbose)
+
+
+FEED_EXAMPLES = {
+    "rss": "converter rss samples -o out/feed.xml --feed-url https://example.org/feed.xml",
+    "atom": "converter atom samples -o out/feed.atom --limit 20",
+    "json-feed": "converter json-feed samples -o - --pretty",
+}
+
+
+def _feed_command(fmt: str) -> None:
+    def command(
+        inputs: Inputs,
+        output: Annotated[
+            str,
+            typer.Option(
+                "--output", "-o", help="Feed file, - for stdout, or a directory with --split-by."
+            ),
+        ] = "-",
+        title: Annotated[str | None, typer.Option(help="Channel title.")] = None,
+        description: Annotated[str | None, typer.Option(help="Channel description.")] = None,
+        feed_url: Annotated[str | None, typer.Option(help="The feed's own URL (rel=self).")] = None,
+        hub: Annotated[str | None, typer.Option(help="WebSub hub URL.")] = None,
+        xsl: Annotated[str | None, typer.Option(help="XSL stylesheet URL (RSS/Atom).")] = None,
+        image: Annotated[str | None, typer.Option(help="Channel image / logo / icon URL.")] = None,
+        limit: Annotated[
+            int | None, typer.Option(help="Newest N items; 0 = all. [default: 50]")
+        ] = None,
+        paywall: Annotated[
+            str | None,
+            typer.Option(help="Paywalled articles: summary | full | exclude. [default: summary]"),
+        ] = None,
+        include_noindex: Annotated[
+            bool, typer.Option(help="Keep articles flagged excludedFromGoogleSearchEngine.")
+        ] = False,
+        category: Annotated[str | None, typer.Option(help="Only this section (slug).")] = None,
+        keyword: Annotated[str | None, typer.Option(help="Only this keyword (slug).")] = None,
+        author: Annotated[str | None, typer.Option(help="Only this author (name).")] = None,
+        split_by: Annotated[
+            str | None, typer.Option(help="'category': one feed per section into the -o directory.")
+        ] = None,
+        pretty: Annotated[bool, typer.Option(help="Indent the output.")] = False,
+        base_url: BaseUrl = None,
+        timezone: Timezone = None,
+        language: Language = None,
+        config: Config = None,
+        strict: Strict = False,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
+    ) -> None:
+        from .api import feeds
+        from .errors import ConverterError
+        from .output import write_atomic
+
+        if paywall is not None and paywall not in ("summary", "full", "exclude"):
+            raise _fail(f"--paywall must be summary, full or exclude, not {paywall!r}")
+        if limit is not None and limit < 0:
+            raise _fail("--limit must be 0 (all) or more")
+        options = _options(
+            config,
+            base_url=base_url,
+            timezone=timezone,
+            language=language,
+            strict=strict,
+            feed__title=title,
+            feed__description=description,
+            feed__feed_url=feed_url,
+            feed__hub=hub,
+            feed__xsl=xsl,
+            feed__image=image,
+            feed__limit=limit,
+            feed__paywall=paywall,
+            feed__include_noindex=include_noindex or None,
+            feed__category=category,
+            feed__keyword=keyword,
+            feed__author=author,
+            feed__pretty=pretty or None,
+        )
+        extension = {"rss": ".xml", "atom": ".atom", "json-feed": ".json"}[fmt]
+        try:
+            outputs, report = feeds(fmt, inputs, options, split_by=split_by)
+            if split_by:
+                if output == "-":
+                    raise _fail("--split-by needs -o DIRECTORY")
+                for stem, data in outputs.items():
+                    report.written.append(write_atomic(Path(output), stem + extension, data))
+            elif output == "-":
+                sys.stdout.buffer.write(outputs[""])
+                sys.stdout.buffer.flush()
+            else:
+                target = Path(output)
+                report.written.append(write_atomic(target.parent, target.name, outputs[""]))
+        except ConverterError as exc:
+            raise _fail(str(exc), exc.exit_code) from None
+        if quiet is False and verbose:
+            for article_id, rule in report.skipped:
+                typer.echo(f"skipped: article {article_id}: {rule}", err=True)
+        _finish(report, quiet, verbose, f"{fmt} → {output}")
+
+    kind = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json-feed": "JSON Feed 1.1"}[fmt]
+    command.__doc__ = f"""Write one {kind} feed of the newest published articles.
+
+    Drafts, future-dated, noindex and (with --paywall exclude) paywalled articles are left out;
+    paywalled articles otherwise get title, link and summary only.
+
+    Example: {FEED_EXAMPLES[fmt]}
+    """
+    app.command(name=fmt)(command)
+
+
+for _fmt in ("rss", "atom", "json-feed"):
+    _feed_command(_fmt)
+
+
+@app.command()
+def epub(
+    inputs: Inputs,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The book file, or a directory with --per-article."),
+    ] = Path("out/book.epub"),
+    title: Annotated[str | None, typer.Option(help="Book title.")] = None,
+    author: Annotated[str | None, typer.Option(help="Book author (default: the site).")] = None,
+    cover: Annotated[Path | None, typer.Option(help="Cover image (default: generated).")] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(help="Contents grouped by section | date | none. [default: section]"),
+    ] = None,
+    image_width: Annotated[
+        int | None, typer.Option(help="Image width asked of the CDN. [default: 800]")
+    ] = None,
+    no_images: Annotated[
+        bool, typer.Option("--no-images", help="Captions instead of pictures.")
+    ] = False,
+    per_article: Annotated[
+        bool, typer.Option(help="One book per article into the -o directory.")
+    ] = False,
+    image_root: Annotated[
+        Path | None, typer.Option(help="Local uploads mirror: …/wp-content/uploads/<p> → DIR/<p>.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Image cache (default: user cache dir).")
+    ] = None,
+    allow_private_hosts: Annotated[
+        bool, typer.Option(help="Allow images from private/loopback hosts (intranets, tests).")
+    ] = False,
+    image_hosts: Annotated[
+        list[str] | None, typer.Option("--image-host", help="Only fetch images from these hosts.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="No downloads: the mirror and the cache only.")
+    ] = False,
+    base_url: BaseUrl = None,
+    timezone: Timezone = None,
+    language: Language = None,
+    config: Config = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write an EPUB 3 book of all published articles (or one per article), images inside.
+
+    Example: converter epub samples -o out/samples.epub --image-root samples/uploads
+    """
+    from .api import books
+    from .errors import ConverterError
+    from .output import write_atomic
+
+    if group_by is not None and group_by not in ("section", "date", "none"):
+        raise _fail(f"--group-by must be section, date or none, not {group_by!r}")
+    options = _options(
+        config,
+        base_url=base_url,
+        timezone=timezone,
+        language=language,
+        strict=strict,
+        epub__title=title,
+        epub__author=author,
+        epub__cover=cover,
+        epub__group_by=group_by,
+        epub__image_width=image_width,
+        epub__images=False if no_images else None,
+        epub__per_article=per_article or None,
+        fetch__image_root=image_root,
+        fetch__cache_dir=cache_dir,
+        fetch__allow_private_hosts=allow_private_hosts or None,
+        fetch__image_hosts=tuple(image_hosts) if image_hosts else None,
+        fetch__offline=offline or None,
+    )
+    try:
+        outputs, report = books(inputs, options)
+        for stem, data in outputs.items():
+            if per_article:
+                report.written.append(write_atomic(output, stem + ".epub", data))
+            else:
+                report.written.append(write_atomic(output.parent, output.name, data))
+    except ConverterError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    _finish(report, quiet, verbose, f"epub → {output}")
 
 
 def _version(value: bool) -> None:

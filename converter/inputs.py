@@ -75,7 +75,9 @@ def _json_error(text: str, source: str, first_line: int = 1) -> InputError:
     return InputError(source, where, f"invalid JSON: {exc.msg}")
 
 
-def _lines(stream: Iterable[bytes], source: str, first_line: int = 1) -> Iterator[Record | InputError]:
+def _lines(
+    stream: Iterable[bytes], source: str, first_line: int = 1
+) -> Iterator[Record | InputError]:
     seen = False
     for number, raw in enumerate(stream, first_line):
         line = raw.strip()

@@ -10,9 +10,8 @@ image, with its caption text dropped, as WordPress does").
 from __future__ import annotations
 
 import pytest
-from lxml import html as lxml_html
-
 from lxml import etree
+from lxml import html as lxml_html
 
 from converter.content import Context, normalise
 from converter.content.shortcodes import expand, parse_attributes

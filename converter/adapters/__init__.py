@@ -25,10 +25,11 @@ class Adapter:
     module: str  # converter.adapters.<module>, imported on first use (fast start-up)
     extension: str  # file suffix of each output
     per_article: bool  # one document per article, or one for the whole selection
+    function: str = "render"  # the module's render function for this format
 
     @property
     def render(self) -> Render:
-        render: Render = import_module(f"{__name__}.{self.module}").render
+        render: Render = getattr(import_module(f"{__name__}.{self.module}"), self.function)
         return render
 
 
@@ -37,6 +38,10 @@ ADAPTERS: dict[str, Adapter] = {
     for a in (
         Adapter("html", "html", ".html", per_article=True),
         Adapter("markdown", "markdown", ".md", per_article=True),
+        Adapter("rss", "feeds", ".xml", per_article=False, function="render_rss"),
+        Adapter("atom", "feeds", ".atom", per_article=False, function="render_atom"),
+        Adapter("json-feed", "feeds", ".json", per_article=False, function="render_json_feed"),
+        Adapter("epub", "epub", ".epub", per_article=False),
     )
 }
 

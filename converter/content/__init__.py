@@ -19,7 +19,7 @@ from . import vocabulary as V
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
-__all__ = ["Body", "Context", "normalise", "xml_safe"]
+__all__ = ["Body", "Context", "body_tree", "normalise", "parse", "xml_safe"]
 
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -78,13 +78,35 @@ def parse(html: str) -> etree._Element:
 
 
 def serialise(body: etree._Element) -> str:
-    """The children of ``body`` as an HTML string, one block per line."""
-    parts = [body.text or ""]
+    """The children of ``body`` as an HTML string, one block per line.
+
+    No-break spaces are written as ``&nbsp;``, as html5ever (nh3) writes them, so that a body
+    the sanitiser had nothing to remove comes back from it unchanged (see ``normalise``).
+    """
     for child in body:
-        if not child.tail or not child.tail.strip():
+        tail = child.tail
+        if not tail or not tail.strip():
             child.tail = "\n"
-        parts.append(etree.tostring(child, method="html", encoding="unicode", with_tail=True))
-    return "".join(parts).strip()
+    body.attrib.clear()
+    # One C call for the whole body, then drop its own tags: "<body>" … "</body>".
+    html = etree.tostring(body, method="html", encoding="unicode", with_tail=False)
+    html = html[6:-7].strip()
+    return html.replace("\xa0", "&nbsp;") if "\xa0" in html else html
+
+
+# The sanitised trees of the last few bodies, by their HTML: an adapter rendering an article
+# right after it was parsed (the html/markdown hot path) reuses the tree instead of parsing
+# the body again. Only trees the sanitiser left exactly as they were are kept.
+_TREES: dict[str, etree._Element] = {}
+_TREES_MAX = 8
+
+
+def body_tree(html: str) -> etree._Element:
+    """The parsed <body> of a canonical body. SHARED: callers must not change it (deepcopy)."""
+    tree = _TREES.get(html)
+    if tree is None:
+        tree = parse(html)
+    return tree
 
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:
@@ -100,5 +122,11 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     body = parse(expanded.html)
     for transform in PIPELINE:
         transform(body, ctx)
-    html = protect(_CLEANER.clean(serialise(body)))
+    ours = serialise(body)
+    clean = _CLEANER.clean(ours)
+    html = protect(clean)
+    if clean == ours:  # the tree is exactly what the sanitiser let through: keep it for reuse
+        if len(_TREES) >= _TREES_MAX:
+            _TREES.pop(next(iter(_TREES)))
+        _TREES[html] = body
     return Body(html, tuple(ctx.warnings))

@@ -187,6 +187,9 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     """
     doomed: list[etree._Element] = []
     unknown: list[etree._Element] = []
+    # The paste junk that every element may carry goes first, in one C call (the per-element
+    # allow-list below then sees only what is left; it is the rule, this is the shortcut).
+    etree.strip_attributes(root, *_COMMON_JUNK)
     for el in root.iter():
         if el is root:
             continue
@@ -219,6 +222,13 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
             unwrap(el)
 
 
+_COMMON_JUNK = (
+    "style", "data-testid", "target", "rel", "loading", "decoding", "id", "dir", "lang",
+    "align", "border", "frameborder", "aria-label", "aria-hidden", "role", "tabindex",
+    "srcset", "sizes", "data-id", "data-width", "data-height",  # not data-src: embeds keep it
+)  # fmt: skip
+
+
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
     attrib = el.attrib
     if tag == "figure" and attrib.get("class") == "embed":
@@ -245,21 +255,28 @@ def paragraphs(root: etree._Element, ctx: Context) -> None:
 
     The same rules as WordPress's wpautop (§6.2), applied to parsed content: loose text at the
     top level always becomes paragraphs; inside a block container (div, li, td, blockquote...)
-    only when a blank line or a sibling block splits it; ``<pre>`` is left untouched.
+    only when a blank line or a sibling block splits it; ``<pre>`` is left untouched. Two
+    steps: the structure (paragraphs), then every remaining newline (line breaks), found by
+    one XPath query rather than a walk over every text node.
     """
     _flow(root, always=True)
+    _line_breaks(root)
 
 
 def _is_block(el: etree._Element) -> bool:
     return el.tag in V.BLOCK_TAGS
 
 
-def _line_breaks_here(el: etree._Element) -> bool:
-    """Whether ``el``'s own text or its children's tails hold a newline, or it has a <br>."""
-    if el.text and "\n" in el.text:
+def _splits_here(el: etree._Element) -> bool:
+    """Whether ``el``'s own text or its children's tails hold a blank line, or it has a <br>
+    (which may be half of a <br><br> paragraph break)."""
+    if el.text and "\n" in el.text and _BLANK_LINE.search(el.text):
         return True
     for child in el:
-        if child.tag == "br" or (child.tail and "\n" in child.tail):
+        if child.tag == "br":
+            return True
+        tail = child.tail
+        if tail and "\n" in tail and _BLANK_LINE.search(tail):
             return True
     return False
 
@@ -270,58 +287,59 @@ def _flow(container: etree._Element, always: bool) -> None:
         tag = child.tag
         if tag in V.BLOCK_TAGS:
             has_block = True
-            if tag in _PARAGRAPH_LIKE:
-                if tag != "p":
-                    _breaks(child)
-                elif _line_breaks_here(child):
+            if tag == "p":
+                if _splits_here(child):
                     _split_paragraph(child)
-                else:
-                    for part in child:
-                        _breaks(part)
-            elif tag == "figure":  # image + caption, already structured: no paragraphs
-                for part in child:
-                    _breaks(part)
-            elif tag not in _LEAVE_ALONE:
+            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
                 _flow(child, always=tag == "blockquote")
-    if always or has_block or _line_breaks_here(container):
+    if always or has_block or _splits_here(container):
         _group(container, always or has_block)
-    else:  # the common case inside a div or li: inline content on one line
-        for child in container:
-            _breaks(child)
 
 
-def _breaks(el: etree._Element) -> None:
-    """Single newlines inside inline content become <br> (not inside pre/code/script)."""
-    if el.tag in _LEAVE_ALONE or el.tag == "code":
+_NEWLINE_TEXT = etree.XPath(".//text()[contains(., '\n')]")
+_NO_BREAKS = frozenset({"pre", "code", "script", "style", "textarea", "xmp"})
+
+
+def _line_breaks(root: etree._Element) -> None:
+    """Every newline left in inline content becomes a <br> (not inside pre/code)."""
+    found = _NEWLINE_TEXT(root)
+    if not found:
         return
-    if el.text and "\n" in el.text:
-        first, *rest = el.text.split("\n")
-        el.text = first
-        for i, line in enumerate(rest):
-            br = etree.Element("br")
-            br.tail = line
-            el.insert(i, br)
-    for child in list(el):
-        if child.tag != "br":
-            _breaks(child)
-        tail = child.tail
-        if tail and "\n" in tail:
-            first, *rest = tail.split("\n")
-            child.tail = first
-            parent = child.getparent()
+    for text in found:
+        assert isinstance(text, str)
+        owner = text.getparent()  # type: ignore[attr-defined]
+        if owner is None:
+            continue
+        is_tail = bool(text.is_tail)  # type: ignore[attr-defined]
+        start = owner.getparent() if is_tail else owner
+        if start is None or any(el.tag in _NO_BREAKS for el in start.iterancestors()):
+            continue
+        if start.tag in _NO_BREAKS:
+            continue
+        first, *rest = str(text).split("\n")
+        if is_tail:
+            owner.tail = first
+            parent = owner.getparent()
             assert parent is not None
-            index = parent.index(child)
-            for i, line in enumerate(rest, 1):
-                br = etree.Element("br")
-                br.tail = line
-                parent.insert(index + i, br)
+            index = parent.index(owner) + 1
+        else:
+            owner.text = first
+            parent, index = owner, 0
+        for offset, line in enumerate(rest):
+            br = parent.makeelement("br", {})
+            br.tail = line
+            parent.insert(index + offset, br)
 
 
 Item = etree._Element | str
 
 
 def _runs(container: etree._Element) -> list[list[Item] | etree._Element]:
-    """The container's content as blocks and runs of inline items (strings and elements)."""
+    """The container's content as blocks and runs of inline items (strings and elements).
+
+    Tails are detached from the children (blocks keep none: whitespace between blocks is not
+    content); the children stay where they are.
+    """
     segments: list[list[Item] | etree._Element] = []
     run: list[Item] = []
     if container.text:
@@ -329,7 +347,7 @@ def _runs(container: etree._Element) -> list[list[Item] | etree._Element]:
     for child in container:
         tail = child.tail
         child.tail = None
-        if _is_block(child):
+        if child.tag in V.BLOCK_TAGS:
             if run:
                 segments.append(run)
                 run = []
@@ -360,8 +378,7 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
                     paras[-1].append(part)
         elif item.tag == "br":
             if pending_br is not None:  # <br><br>: a paragraph break (rule 3)
-                current = paras[-1]
-                current.remove(pending_br)
+                paras[-1].remove(pending_br)
                 paras.append([])
                 pending_br = None
                 continue
@@ -392,73 +409,53 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
 def _fill(parent: etree._Element, items: list[Item]) -> None:
     for item in items:
         if isinstance(item, str):
-            lines = item.split("\n")
-            append_text(parent, lines[0])
-            for line in lines[1:]:
-                etree.SubElement(parent, "br").tail = line
+            append_text(parent, item)
         else:
             parent.append(item)
-            _breaks(item)
-
-
-def _needs_work(segments: list[list[Item] | etree._Element]) -> bool:
-    for seg in segments:
-        if isinstance(seg, list):
-            for item in seg:
-                if isinstance(item, str):
-                    if "\n" in item:
-                        return True
-                elif item.tag == "br" or (item.text and "\n" in item.text) or len(item):
-                    return True
-    return False
 
 
 def _group(container: etree._Element, wrap: bool) -> None:
     segments = _runs(container)
     container.text = None
-    if all(isinstance(seg, etree._Element) or _blank(seg) for seg in segments):
+    if all(not isinstance(seg, list) or _blank(seg) for seg in segments):
         return  # blocks separated by whitespace only (_runs already dropped the whitespace)
-    for child in list(container):
-        container.remove(child)
+    index = 0  # rebuild in place: blocks stay, runs become paragraphs (or inline content)
     for seg in segments:
         if not isinstance(seg, list):
-            container.append(seg)
+            index = container.index(seg) + 1
             continue
         paras = _split_run(seg)
+        for item in seg:  # detach the run's elements; _fill puts back those that remain
+            if not isinstance(item, str) and item.getparent() is container:
+                container.remove(item)
         if wrap or len(paras) > 1:
             for para in paras:
-                _fill(etree.SubElement(container, "p"), para)
+                p = container.makeelement("p", {})
+                container.insert(index, p)
+                index += 1
+                _fill(p, para)
         elif paras:
-            _fill(container, paras[0])
+            holder = container[index - 1] if index else None
+            for item in paras[0]:
+                if isinstance(item, str):
+                    if holder is None:
+                        container.text = (container.text or "") + item
+                    else:
+                        holder.tail = (holder.tail or "") + item
+                else:
+                    container.insert(index, item)
+                    index += 1
+                    holder = item
 
 
 def _blank(run: list[Item]) -> bool:
     return all(isinstance(item, str) and not item.strip() for item in run)
 
 
-def _restore(container: etree._Element, segments: list[list[Item] | etree._Element]) -> None:
-    """Put back tails that _runs() detached, unchanged."""
-    container.text = None
-    prev: etree._Element | None = None
-    for seg in segments:
-        items = seg if isinstance(seg, list) else [seg]
-        for item in items:
-            if isinstance(item, str):
-                if prev is None:
-                    container.text = (container.text or "") + item
-                else:
-                    prev.tail = (prev.tail or "") + item
-            else:
-                prev = item
-
-
 def _split_paragraph(p: etree._Element) -> None:
-    """A <p> holding blank lines becomes several paragraphs; single newlines become <br>."""
+    """A <p> holding blank lines becomes several paragraphs."""
     parent = p.getparent()
     segments = _runs(p)
-    if not _needs_work(segments):
-        _restore(p, segments)
-        return
     p.text = None
     for child in list(p):
         p.remove(child)
@@ -474,9 +471,9 @@ def _split_paragraph(p: etree._Element) -> None:
     tail, p.tail = p.tail, None
     new = p
     for offset, para in enumerate(paras[1:], 1):
-        new = etree.Element("p")
-        _fill(new, para)
+        new = parent.makeelement("p", {})
         parent.insert(index + offset, new)
+        _fill(new, para)
     new.tail = tail
 
 
@@ -520,8 +517,8 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
         out: list[etree._Element] = []
         for seg in segments:
             if isinstance(seg, list):
-                para = etree.Element(p.tag)
-                _fill_plain(para, seg)
+                para = p.makeelement(p.tag, {})
+                _fill(para, seg)
                 if len(para) or (para.text or "").strip():
                     out.append(para)
             else:
@@ -533,14 +530,6 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
             out[-1].tail = tail
         else:
             append_text(parent, tail or "")
-
-
-def _fill_plain(parent: etree._Element, items: list[Item]) -> None:
-    for item in items:
-        if isinstance(item, str):
-            append_text(parent, item)
-        else:
-            parent.append(item)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +568,7 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
             figure.append(items[0])  # type: ignore[arg-type]
             caption_items = [i for i in items[1:] if isinstance(i, str) or i.tag != "br"]
             caption = etree.Element("figcaption")
-            _fill_plain(caption, caption_items)
+            _fill(caption, caption_items)
             _strip_edges(caption)
             if len(caption) or (caption.text or "").strip():
                 figure.append(caption)

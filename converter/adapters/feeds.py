@@ -1,0 +1,437 @@
+"""Feeds for aggregators: RSS 2.0 and Atom 1.0 through feedgen, JSON Feed 1.1 by the project.
+
+What the aggregators ask for and feedgen 1.0's pitfalls are in shared/docs/feeds.md; each
+pitfall is handled where it bites, marked "pitfall N". Selection (status, future dates,
+paywall, noindex, filters, limit) is shared by the three formats, so the same input gives the
+same items in every feed, newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from lxml import etree
+
+from .. import images
+from ..content import parse, xml_safe
+from ..model import Article
+from ..options import FeedOptions, Options
+
+__all__ = ["Skipped", "feed_body", "render_atom", "render_json_feed", "render_rss", "select"]
+
+MRSS = "http://search.yahoo.com/mrss/"  # Media RSS 1.5.1 (feeds.md §2), trailing slash
+ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of an empty feed: never the clock
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    article: Article
+    rule: str  # why it is not in the feed
+
+
+def _generator() -> tuple[str, str]:
+    try:
+        return "converter", version("converter")
+    except PackageNotFoundError:  # running from a source tree
+        return "converter", "0"
+
+
+# ---------------------------------------------------------------------------------------------
+# Selection
+
+
+def select(
+    articles: Sequence[Article], options: Options, now: datetime | None = None
+) -> tuple[list[Article], list[Skipped]]:
+    """The feed's items, newest first by published date, and what was left out and why."""
+    feed = options.feed
+    now = now or feed_now(options)
+    chosen: list[Article] = []
+    skipped: list[Skipped] = []
+    for a in articles:
+        rule = _excluded(a, feed, now)
+        if rule:
+            skipped.append(Skipped(a, rule))
+        else:
+            chosen.append(a)
+    chosen.sort(key=lambda a: (a.published or EPOCH, a.id), reverse=True)
+    if feed.limit and len(chosen) > feed.limit:
+        skipped.extend(Skipped(a, f"beyond --limit {feed.limit}") for a in chosen[feed.limit :])
+        chosen = chosen[: feed.limit]
+    return chosen, skipped
+
+
+def feed_now(options: Options) -> datetime:
+    return options.now or datetime.now(UTC)
+
+
+def _excluded(a: Article, feed: FeedOptions, now: datetime) -> str:
+    if a.status != "publish":
+        return f"status {a.status!r} (only published articles go into feeds)"
+    if a.published is None:
+        return "no publication date"
+    if a.published > now:
+        return f"future-dated ({a.published.isoformat()})"
+    if a.noindex and not feed.include_noindex:
+        return "excludedFromGoogleSearchEngine (use --include-noindex)"
+    if a.paywalled and feed.paywall == "exclude":
+        return "paywalled (--paywall exclude)"
+    if feed.category and not any((c.slug or c.name) == feed.category for c in a.categories):
+        return f"not in section {feed.category!r}"
+    if feed.keyword and not any(k.slug == feed.keyword for k in a.keywords):
+        return f"no keyword {feed.keyword!r}"
+    if feed.author and not any(x.name.casefold() == feed.author.casefold() for x in a.authors):
+        return f"not by {feed.author!r}"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Item content
+
+
+def _media_type(url: str) -> str:
+    path = url.split("?", 1)[0]
+    guessed = mimetypes.guess_type(path)[0]
+    return guessed if guessed and guessed.startswith("image/") else "image/jpeg"
+
+
+def full_content(article: Article, options: Options) -> bool:
+    return not article.paywalled or options.feed.paywall == "full"
+
+
+def feed_body(article: Article, options: Options) -> str:
+    """The clean body for feed readers: lead image figure first, embeds degraded to links.
+
+    Readers strip iframes and scripts; a tweet's quote reads well as a blockquote and every
+    other embed becomes a paragraph with its link (source-format.md §8).
+    """
+    body = parse(article.body)
+    for figure in list(body.iter("figure")):
+        if figure.get("class") != "embed":
+            continue
+        replacement: list[etree._Element] = []
+        quote = figure.find("blockquote")
+        if quote is not None:
+            replacement.append(quote)
+        link = figure.find("figcaption/a")
+        if link is not None:
+            p = etree.Element("p")
+            etree.SubElement(p, "a", {"href": link.get("href", "")}).text = link.text
+            replacement.append(p)
+        parent = figure.getparent()
+        assert parent is not None
+        index = parent.index(figure)
+        for offset, el in enumerate(replacement):
+            parent.insert(index + offset, el)
+            el.tail = "\n"
+        parent.remove(figure)
+    lead = images.pick(article.image, images.FEED)
+    if lead is not None and article.image is not None:
+        figure = etree.Element("figure")
+        etree.SubElement(figure, "img", {"src": lead.url, "alt": article.image.alt})
+        caption = " ".join(x for x in (article.image.caption, article.image.credit) if x)
+        if caption:
+            etree.SubElement(figure, "figcaption").text = caption
+        body.insert(0, figure)
+        figure.tail = "\n" + (body.text or "")
+        body.text = None
+    parts = [body.text or ""]
+    parts += [etree.tostring(child, method="html", encoding="unicode") for child in body]
+    return xml_safe("".join(parts).strip())
+
+
+def plain_summary(article: Article, limit: int = 300) -> str:
+    """Plain text: the CMS summary, else the description, else the body's opening sentences."""
+    if article.standfirst:
+        return article.standfirst
+    body = parse(article.body)
+    text = ""
+    for p in body.iter("p"):
+        chunk = " ".join("".join(p.itertext()).split())
+        if chunk:
+            text = f"{text} {chunk}".strip()
+        if len(text) >= limit:
+            break
+    if len(text) <= limit:
+        return text
+    cut = ""
+    for sentence in SENTENCE_END.split(text):
+        if cut and len(cut) + len(sentence) + 1 > limit:
+            break
+        cut = f"{cut} {sentence}".strip()
+    if len(cut) > limit or not cut:  # one long sentence: cut at a word boundary
+        cut = text[:limit].rsplit(" ", 1)[0] + "…"
+    return cut
+
+
+def categories(article: Article) -> list[str]:
+    """Sections, then keywords, deduplicated case-insensitively (WordPress does the same)."""
+    seen: set[str] = set()
+    out = []
+    for term in (*article.categories, *article.keywords):
+        if term.name.casefold() not in seen:
+            seen.add(term.name.casefold())
+            out.append(term.name)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# RSS and Atom through feedgen
+
+
+def _feedgen_extension() -> tuple[type, type]:
+    """A feedgen extension for what feedgen 1.0 lacks or gets wrong (pitfalls 3, 10, 11)."""
+    from feedgen.ext.base import BaseEntryExtension, BaseExtension
+
+    class Channel(BaseExtension):  # type: ignore[misc]
+        hub = ""
+
+        def extend_ns(self) -> dict[str, str]:
+            return {"media": MRSS}
+
+        def extend_rss(self, rss: etree._Element) -> etree._Element:
+            if self.hub:  # pitfall 11: feedgen writes only the first rel=self atom:link
+                channel = rss.find("channel")
+                assert channel is not None
+                etree.SubElement(channel, f"{{{ATOM}}}link", {"rel": "hub", "href": self.hub})
+            return rss
+
+        def extend_atom(self, feed: etree._Element) -> etree._Element:
+            if self.hub:
+                link = etree.Element(f"{{{ATOM}}}link", {"rel": "hub", "href": self.hub})
+                first_entry = feed.find(f"{{{ATOM}}}entry")
+                if first_entry is not None:
+                    first_entry.addprevious(link)
+                else:
+                    feed.append(link)
+            return feed
+
+    class Item(BaseEntryExtension):  # type: ignore[misc]
+        image: dict[str, str] | None = None  # url, type, width, thumbnail, credit, description
+
+        def extend_ns(self) -> dict[str, str]:
+            return {"media": MRSS}
+
+        def extend_rss(self, item: etree._Element) -> etree._Element:
+            image = self.image
+            if not image:
+                return item
+            # pitfall 10: no <media:group> wrapper; credit and description exist in MRSS.
+            attrs = {"url": image["url"], "medium": "image", "type": image["type"]}
+            if image.get("width"):
+                attrs["width"] = image["width"]
+            content = etree.SubElement(item, f"{{{MRSS}}}content", attrs)
+            if image.get("credit"):
+                etree.SubElement(
+                    content, f"{{{MRSS}}}credit", {"role": "photographer"}
+                ).text = image["credit"]
+            if image.get("description"):
+                etree.SubElement(content, f"{{{MRSS}}}description", {"type": "plain"}).text = image[
+                    "description"
+                ]
+            etree.SubElement(item, f"{{{MRSS}}}thumbnail", {"url": image["thumbnail"]})
+            return item
+
+        def extend_atom(self, entry: etree._Element) -> etree._Element:
+            image = self.image
+            if image:  # pitfall 3: feedgen drops rel/type/length from Atom entry links
+                attrs = {
+                    "rel": "enclosure",
+                    "href": image["url"],
+                    "type": image["type"],
+                    "length": "0",
+                }
+                # feedgen writes Atom elements without a namespace under the feed's default
+                # xmlns; a namespaced link here would be serialised with an "ns0:" prefix.
+                etree.SubElement(entry, "link", attrs)
+            return entry
+
+    return Channel, Item
+
+
+def _feed_title(options: Options, articles: Sequence[Article]) -> str:
+    feed = options.feed
+    if feed.title:
+        return feed.title
+    if feed.category:
+        names = {
+            c.name for a in articles for c in a.categories if (c.slug or c.name) == feed.category
+        }
+        if names:
+            return f"{options.site_title}: {sorted(names)[0]}"
+    return options.site_title
+
+
+def _build(articles: Sequence[Article], options: Options, fmt: str) -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    feed = options.feed
+    fg = FeedGenerator()
+    channel_ext, item_ext = _feedgen_extension()
+    fg.load_extension("dc")  # pitfall 7: name-only authors as dc:creator
+    fg.register_extension("converter", channel_ext, item_ext)
+    fg.converter.hub = feed.hub
+    site = options.site_url
+    title = xml_safe(_feed_title(options, articles))
+    fg.title(title)
+    fg.id(feed.feed_url or site)
+    if feed.feed_url:  # pitfall 2: rel=self first, rel=alternate last (RSS <link> = last)
+        media = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
+        fg.link(href=feed.feed_url, rel="self", type=media)
+    fg.link(href=site, rel="alternate", type="text/html")
+    fg.description(xml_safe(feed.description or f"Latest articles from {options.site_title}"))
+    fg.language(options.language)
+    name, ver = _generator()
+    fg.generator(name, version=ver)  # pitfall 13: no python-feedgen default
+    fg.ttl(feed.ttl)
+    if feed.image:
+        fg.image(url=feed.image, title=title, link=site)
+        fg.logo(feed.image)
+    if feed.icon:
+        fg.icon(feed.icon)
+    newest = max((a.updated or a.published or EPOCH for a in articles), default=EPOCH)
+    fg.lastBuildDate(newest)  # pitfall 8: never now()
+    fg.updated(newest)
+    if fmt == "atom" and not articles:
+        fg.author({"name": options.site_title})  # RFC 4287: author required at some level
+    for article in articles:  # sorted newest first; pitfall 1: append, never prepend
+        _entry(fg.add_entry(order="append"), article, options, fmt)
+    if fmt == "atom":
+        data: bytes = fg.atom_str(pretty=feed.pretty, encoding="UTF-8", xml_declaration=True)
+    else:
+        data = fg.rss_str(pretty=feed.pretty, encoding="UTF-8", xml_declaration=True)
+    if feed.xsl:
+        data = _with_stylesheet(data, feed.xsl, feed.pretty)
+    return data
+
+
+def _entry(fe: Any, article: Article, options: Options, fmt: str) -> None:
+    fe.guid(article.url, permalink=True)  # the canonical URL: stable, and a real permalink
+    fe.title(xml_safe(article.title))
+    fe.link(href=article.external_url or article.url, rel="alternate", type="text/html")
+    if article.published:
+        fe.published(article.published)
+    fe.updated(article.updated or article.published or EPOCH)
+    authors = [a for a in article.authors if a.name]
+    for author in authors:
+        fe.dc.dc_creator(xml_safe(author.name))
+        if fmt == "atom":
+            fe.author(
+                {"name": xml_safe(author.name), **({"uri": author.url} if author.url else {})}
+            )
+    if fmt == "atom" and not authors:
+        fe.author({"name": options.site_title})  # RFC 4287 §4.1.2: every entry needs an author
+    for term in categories(article):
+        fe.category(term=xml_safe(term))
+    fe.summary(xml_safe(plain_summary(article)))  # pitfall 12: summary, not description()
+    if full_content(article, options):
+        body = feed_body(article, options)
+        if body:  # pitfall 4: CDATA is an RSS device; Atom gets type="html"
+            fe.content(body, type="CDATA" if fmt == "rss" else "html")
+    lead = images.pick(article.image, images.FEED)
+    if lead is not None and article.image is not None:
+        thumb = images.pick(article.image, images.THUMBNAIL) or lead
+        media_type = _media_type(lead.url)
+        if fmt == "rss":
+            fe.enclosure(lead.url, "0", media_type)  # pitfall 5: length "0" when unknown
+        fe.converter.image = {
+            "url": lead.url,
+            "type": media_type,
+            "width": str(lead.width) if lead.width else "",
+            "thumbnail": thumb.url,
+            "credit": xml_safe(article.image.credit),
+            "description": xml_safe(article.image.caption),
+        }
+
+
+def _with_stylesheet(data: bytes, href: str, pretty: bool) -> bytes:
+    root = etree.fromstring(data)
+    pi = etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{_attr(href)}"')
+    root.addprevious(pi)
+    return etree.tostring(
+        root.getroottree(), encoding="UTF-8", xml_declaration=True, pretty_print=pretty
+    )
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def render_rss(articles: Sequence[Article], options: Options) -> bytes:
+    """RSS 2.0 with content:encoded, dc:creator, Media RSS and enclosures."""
+    items, _ = select(articles, options)
+    return _build(items, options, "rss")
+
+
+def render_atom(articles: Sequence[Article], options: Options) -> bytes:
+    """Atom 1.0 (RFC 4287) with html content and enclosure links."""
+    items, _ = select(articles, options)
+    return _build(items, options, "atom")
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written by the project: feedgen has none
+
+
+def render_json_feed(articles: Sequence[Article], options: Options) -> bytes:
+    items, _ = select(articles, options)
+    feed = options.feed
+    doc: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": _feed_title(options, items),
+        "home_page_url": options.site_url,
+    }
+    if feed.feed_url:
+        doc["feed_url"] = feed.feed_url
+    doc["description"] = feed.description or f"Latest articles from {options.site_title}"
+    if feed.image:
+        doc["icon"] = feed.image
+    if feed.icon:
+        doc["favicon"] = feed.icon
+    doc["authors"] = [{"name": options.site_title, "url": options.site_url}]
+    doc["language"] = options.language
+    if feed.hub:
+        doc["hubs"] = [{"type": "WebSub", "url": feed.hub}]
+    doc["items"] = [_json_item(a, options) for a in items]
+    text = json.dumps(doc, ensure_ascii=False, indent=2 if feed.pretty else None)
+    return (xml_safe(text) + "\n").encode("utf-8")
+
+
+def _json_item(article: Article, options: Options) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": article.url, "url": article.url}
+    if article.external_url:
+        item["external_url"] = article.external_url
+    item["title"] = article.title
+    if full_content(article, options):
+        item["content_html"] = feed_body(article, options)
+    summary = plain_summary(article)
+    item["summary"] = summary
+    if "content_html" not in item:
+        item["content_text"] = summary  # §1.1: content_html or content_text is required
+    lead = images.pick(article.image, images.FEED)
+    if lead is not None:
+        item["image"] = lead.url
+        banner = images.pick(article.image, images.SOCIAL)
+        item["banner_image"] = banner.url if banner else lead.url
+    if article.published:
+        item["date_published"] = article.published.isoformat()
+    if article.updated:
+        item["date_modified"] = article.updated.isoformat()
+    if article.authors:
+        item["authors"] = [
+            {"name": a.name, **({"url": a.url} if a.url else {})} for a in article.authors
+        ]
+    tags = categories(article)
+    if tags:
+        item["tags"] = tags
+    item["language"] = options.language
+    return item

@@ -1,0 +1,990 @@
+"""The canonical clean body (an HTML fragment, see content/vocabulary.py) → CommonMark + GFM.
+
+This is the hot path of the Markdown output, so it is written for speed: one lxml parse, then
+plain recursive functions over the tree that append strings to lists, joined once per block.
+No general-purpose HTML→Markdown library is used.
+
+How inline content is built:
+
+* Text nodes are escaped as they are appended (``_esc``): ``\\ ` * [ ] < ~ |`` always, ``_``
+  only where it could be an emphasis delimiter (not inside a word, as in ``snake_case``) and
+  ``&`` only before something entity-like. Characters that cannot be misread are left alone.
+* Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_O`` …: lone
+  surrogates, which parsed text cannot hold). When a block's inline content is complete,
+  whitespace is collapsed once for the whole block, then each emphasis pair is resolved:
+  ``*x*`` / ``**x**`` / ``~~x~~`` where CommonMark's flanking rules let the delimiters work in
+  that exact context, otherwise the inline HTML tags ``<em>x</em>`` (e.g. ``<em>“quoted”</em>s``,
+  where a closing ``*`` would not close).
+* Block-level triggers (``#``, ``>``, ``-``/``+`` + space, ``1.``, setext ``=``/``-`` lines) are
+  escaped at the start of every line: the start of a paragraph and after each hard break.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from lxml import etree
+
+__all__ = ["to_markdown"]
+
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, recover=True, default_doctype=False
+)
+
+# Markers: lone surrogates, which a parsed lxml tree can never hold in its text or attributes
+# (lxml stops at one in its input, and libxml2 turns references to one into U+FFFD), and which
+# are cheap to look for in both 1- and 2-byte strings.
+# Emphasis markers are two characters: an opening or closing mark, then the kind (e: em,
+# t: strong, s: strikethrough), so that finding them all takes two searches.
+MARK_O, MARK_C = "\udb01", "\udb02"
+EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
+CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
+BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, <br> in a cell or heading
+_MD = {EM_O: "*", EM_C: "*", ST_O: "**", ST_C: "**", S_O: "~~", S_C: "~~"}
+_HTML = {EM_O: "<em>", EM_C: "</em>", ST_O: "<strong>", ST_C: "</strong>", S_O: "<s>", S_C: "</s>"}
+_ASTERISK_CLOSERS = frozenset({EM_C, ST_C})
+
+_EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
+
+# Escaping ------------------------------------------------------------------------------------
+
+# Escaping uses str.find/replace, not regular expressions: re scans a character class at
+# ~20 ns per character, which over whole paragraphs is most of the time budget.
+_ESC_ALWAYS = "`*[]<~|"  # (and the backslash itself, first)
+# '&' followed by this could start an entity or character reference
+_AMP_TAIL = re.compile(r"#|[A-Za-z0-9]+;")
+_AMP_URL = re.compile(r"&(?=#|[A-Za-z0-9]+;)")
+_LINE_START = re.compile(
+    r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|[-:][-: \t]*$|=+[ \t]*$)|(\d{1,9})([.)])(?=[ \t]|$)"
+)
+_LINE_TRIGGERS = frozenset("#>-+=:0123456789")
+_URL_UNSAFE = re.compile(r"[\x00-\x20<>\\|`\x7f]")
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
+
+# Character classes for the flanking rules, as markdown-it / CommonMark define them.
+_WHITESPACE = frozenset(
+    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u202f\u205f\u3000"
+)
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_SPACE, _PUNCT, _OTHER = 0, 1, 2
+
+
+def _esc_underscores(s: str) -> str:
+    """Escape runs of '_' that touch a non-alphanumeric character (or an end of the text):
+    they could delimit emphasis. Intraword runs (snake_case_name) never do in CommonMark."""
+    parts: list[str] = []
+    start = 0
+    end = len(s)
+    i = s.find("_")
+    while i >= 0:
+        j = i + 1
+        while j < end and s[j] == "_":
+            j += 1
+        if not (i > 0 and s[i - 1].isalnum() and j < end and s[j].isalnum()):
+            parts.append(s[start:i])
+            parts.append("\\_" * (j - i))
+            start = j
+        i = s.find("_", j)
+    parts.append(s[start:])
+    return "".join(parts)
+
+
+def _esc_amps(s: str) -> str:
+    parts: list[str] = []
+    start = 0
+    i = s.find("&")
+    while i >= 0:
+        if _AMP_TAIL.match(s, i + 1):
+            parts.append(s[start:i])
+            parts.append("\\")
+            start = i
+        i = s.find("&", i + 1)
+    parts.append(s[start:])
+    return "".join(parts)
+
+
+def _amps_across_nodes(s: str) -> str:
+    """Escape an entity-like '&' that only formed when texts were joined ("&amp" + "<u>;</u>"):
+    one not already escaped (an odd run of backslashes before it) nor inside a code span."""
+    i = s.find("&")
+    while i >= 0:
+        if _AMP_TAIL.match(s, i + 1):
+            slashes = i - len(s[:i].rstrip("\\"))
+            if slashes % 2 == 0 and s.rfind(CODE_O, 0, i) <= s.rfind(CODE_C, 0, i):
+                s = s[:i] + "\\" + s[i:]
+                i += 1
+        i = s.find("&", i + 1)
+    return s
+
+
+def _esc_slow(s: str) -> str:
+    if "\\" in s:
+        s = s.replace("\\", "\\\\")
+    for ch in _ESC_ALWAYS:
+        if ch in s:
+            s = s.replace(ch, "\\" + ch)
+    if "_" in s:
+        s = _esc_underscores(s)
+    if "&" in s:
+        s = _esc_amps(s)
+    return s
+
+
+def _esc(s: str) -> str:
+    """Escape literal text so no CommonMark/GFM parser reads it as markup (mid-line rules)."""
+    if (
+        "\\" in s
+        or "*" in s
+        or "_" in s
+        or "[" in s
+        or "]" in s
+        or "<" in s
+        or "`" in s
+        or "~" in s
+        or "|" in s
+        or "&" in s
+    ):
+        return _esc_slow(s)
+    return s
+
+
+def _collapse(s: str) -> str:
+    """HTML whitespace collapsing: runs of space/tab/newline/CR/FF become one space."""
+    if "\n" in s:
+        s = s.replace("\n", " ")
+    if "\t" in s or "\r" in s or "\f" in s:
+        s = s.replace("\t", " ").replace("\r", " ").replace("\f", " ")
+    while "  " in s:
+        s = s.replace("  ", " ")
+    return s
+
+
+def _line_start(line: str) -> str:
+    if not line or line[0] not in _LINE_TRIGGERS:
+        return line
+    m = _LINE_START.match(line)
+    if m is None:
+        return line
+    if m.group(1) is not None:
+        return "\\" + line
+    end = m.end(2)
+    return line[:end] + "\\" + line[end:]
+
+
+def _dest(url: str) -> str:
+    """A link destination that round-trips: unsafe characters percent-encoded (as markdown-it
+    would), entity-like '&' escaped, and the <...> form when parentheses are present."""
+    if (
+        " " in url
+        or "<" in url
+        or ">" in url
+        or "\\" in url
+        or "|" in url
+        or "`" in url
+        or not url.isprintable()
+    ):
+        url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
+    if "&" in url and _AMP_URL.search(url):
+        url = _AMP_URL.sub(r"\\&", url)
+    if not url or "(" in url or ")" in url:
+        return "<" + url + ">"
+    return url
+
+
+def _title(title: str | None) -> str:
+    if not title:
+        return ""
+    t = _collapse(title).strip(" ")
+    if not t:
+        return ""
+    t = t.replace("\\", "\\\\").replace('"', '\\"').replace("|", "\\|")
+    if "&" in t:
+        t = _AMP_URL.sub(r"\\&", t)
+    return ' "' + t + '"'
+
+
+# Emphasis resolution -------------------------------------------------------------------------
+
+
+_CLASSES: dict[str, int] = {}  # character → class, filled as characters are met
+
+
+def _char_class(ch: str) -> int:
+    cls = _CLASSES.get(ch)
+    if cls is None:
+        if ch in _WHITESPACE:
+            cls = _SPACE
+        elif ch < "\x80":
+            cls = _PUNCT if ch in _ASCII_PUNCT else _OTHER
+        else:
+            cls = _PUNCT if unicodedata.category(ch)[0] in "PS" else _OTHER
+        _CLASSES[ch] = cls
+    return cls
+
+
+def _side(parts: list[str], i: int, before: bool, para: bool) -> tuple[int, str]:
+    """Class of the character on one side of a marker (``parts[i]`` is the text there) and
+    the marker beyond it when that text is empty (markers render as punctuation: * ~ < >)."""
+    text = parts[i]
+    if text:
+        ch = text[-1] if before else text[0]
+        cls = _CLASSES.get(ch)
+        if cls is None:
+            if ch == BR:  # "\\" + newline in a paragraph, "<br>" in a cell or heading
+                return (_SPACE if para and before else _PUNCT), ""
+            cls = _char_class(ch)
+        return cls, ""
+    if i == 0 or i == len(parts) - 1:
+        return _SPACE, ""  # start or end of the line
+    return _PUNCT, parts[i - 1 if before else i + 1]
+
+
+def _resolve(s: str, para: bool) -> str:
+    """Turn emphasis markers into Markdown delimiters, or inline HTML where those would fail.
+
+    Markdown is used only where CommonMark's flanking rules give each delimiter run a single
+    role: the opener only left-flanking, the closer only right-flanking. A run that could both
+    open and close may pair with another span's delimiter or fall foul of the "multiple of 3"
+    rule, so intraword cases (a<em>b</em>c) get the HTML tags, as do runs that would merge
+    with a neighbouring delimiter run.
+    """
+    positions: list[int] = []
+    for mark in (MARK_O, MARK_C):
+        i = s.find(mark)
+        while i >= 0:
+            positions.append(i)
+            i = s.find(mark, i + 2)
+    positions.sort()
+    parts: list[str] = []  # text, marker, text, marker, ..., text
+    start = 0
+    for i in positions:
+        parts.append(s[start:i])
+        parts.append(s[i : i + 2])
+        start = i + 2
+    parts.append(s[start:])
+    out = parts[:]
+    stack: list[int] = []
+    for i in range(1, len(parts), 2):
+        mark = parts[i]
+        if mark[0] == MARK_O:
+            stack.append(i)
+            continue
+        j = stack.pop()
+        kind = mark[1]
+        o_prev, o_prev_mark = _side(parts, j - 1, True, para)
+        o_next, o_next_mark = _side(parts, j + 1, False, para)
+        c_prev, c_prev_mark = _side(parts, i - 1, True, para)
+        c_next, c_next_mark = _side(parts, i + 1, False, para)
+        ok = (
+            ((o_prev == _SPACE and o_next != _SPACE) or (o_prev == _PUNCT and o_next == _OTHER))
+            and ((c_next == _SPACE and c_prev != _SPACE) or (c_next == _PUNCT and c_prev == _OTHER))
+            # a delimiter run touching one of the same kind would merge with it
+            and kind != o_prev_mark[1:]
+            and kind != o_next_mark[1:]
+            and kind != c_prev_mark[1:]
+            and kind != c_next_mark[1:]
+            # "*a***b**": a closer run glued to an opener run is ambiguous
+            and not (kind != "s" and o_prev_mark in _ASTERISK_CLOSERS)
+        )
+        table = _MD if ok else _HTML
+        out[j] = table[parts[j]]
+        out[i] = table[mark]
+    return "".join(out)
+
+
+# Inline content ------------------------------------------------------------------------------
+
+_PARA, _CELL, _HEADING = 0, 1, 2
+# Rendering flags: NO_EMPHASIS inside captions and terms (emphasised as a whole), IN_LINK inside
+# link text (links cannot nest), CLEAN when the whole body has no character to escape but "<".
+NO_EMPHASIS, IN_LINK, CLEAN = 1, 2, 4
+_RAW_SPECIALS = "\\*_[]`~|"
+
+
+def _finish(pieces: list[str], mode: int = _PARA) -> str:
+    """Join a block's inline pieces: collapse whitespace, resolve emphasis, place breaks."""
+    s = "".join(pieces)
+    if "\n" in s:
+        s = s.replace("\n", " ")
+    if "\t" in s or "\r" in s or "\f" in s:
+        s = s.replace("\t", " ").replace("\r", " ").replace("\f", " ")
+    while "  " in s:
+        s = s.replace("  ", " ")
+    if "&" in s and ";" in s:
+        s = _amps_across_nodes(s)
+    br = BR in s
+    s = s.replace(" " + BR, BR).replace(BR + " ", BR).strip(" " + BR) if br else s.strip(" ")
+    if not s:
+        return ""
+    if MARK_O in s:
+        for pair in (EM_C + EM_O, ST_C + ST_O, S_C + S_O):  # <em>a</em><em>b</em>: one span
+            if pair in s and "!" + pair + "[" not in s:
+                s = s.replace(pair, "")
+        if CODE_O in s:
+            s = _code_spans(s.replace(CODE_C + CODE_O, ""))
+        s = _resolve(s, mode == _PARA)
+    elif CODE_O in s:
+        # adjacent code spans would merge their fences into one backtick run: join them
+        s = _code_spans(s.replace(CODE_C + CODE_O, ""))
+    if mode != _PARA:
+        return s.replace(BR, "<br>") if br else s
+    if br:
+        lines = s.split(BR)
+        # a break before/after a line of only Unicode spaces (nbsp): parsers that strip those
+        # from the paragraph's ends would leave a stray backslash
+        while len(lines) > 1 and lines[-1].isspace():
+            lines.pop()
+        while len(lines) > 1 and lines[0].isspace():
+            del lines[0]
+        return "\\\n".join([_line_start(line) for line in lines])
+    return _line_start(s) if s[0] in _LINE_TRIGGERS else s
+
+
+def _split_edges(s: str) -> tuple[str, str, str]:
+    """(leading whitespace/breaks, core, trailing whitespace/breaks)."""
+    rest = s.lstrip(_EDGE)
+    core = rest.rstrip(_EDGE)
+    return s[: len(s) - len(rest)], core, rest[len(core) :]
+
+
+def _wrapped(inner: str, opener: str, closer: str) -> str:
+    lead, core, trail = _split_edges(inner)
+    if not core:
+        return inner
+    return lead + opener + core + closer + trail
+
+
+def _inline(el: etree._Element, out: list[str], flags: int) -> None:
+    """Append the Markdown of ``el``'s content (text, children and their tails) to ``out``.
+    ``flags``: NO_EMPHASIS drops em/strong markers (inside captions and terms, which are
+    emphasised as a whole); IN_LINK renders nested links as their text (links cannot nest)."""
+    text = el.text
+    if text:
+        out.append(text if flags & CLEAN and "<" not in text else _esc(text))
+    if not len(el):  # iterating an element without children costs more than asking
+        return
+    for child in el[:]:  # (a slice is the cheapest way through lxml's children)
+        handler = _INLINE.get(child.tag)  # type: ignore[arg-type]
+        if handler is not None:
+            handler(child, out, flags)
+        else:  # a block inside inline content (the parser removes comments and PIs)
+            out.append(" ")
+            _inline(child, out, flags)
+            out.append(" ")
+        tail = child.tail
+        if tail:
+            out.append(tail if flags & CLEAN and "<" not in tail else _esc(tail))
+
+
+def _plain(el: etree._Element, out: list[str], flags: int) -> None:
+    _inline(el, out, flags)
+
+
+def _em(el: etree._Element, out: list[str], flags: int) -> None:
+    if flags & NO_EMPHASIS:
+        _inline(el, out, flags)
+        return
+    sub: list[str] = []
+    _inline(el, sub, flags)
+    wrapped = _wrapped("".join(sub), EM_O, EM_C)
+    if wrapped:
+        out.append(wrapped)
+
+
+def _strong(el: etree._Element, out: list[str], flags: int) -> None:
+    if flags & NO_EMPHASIS:
+        _inline(el, out, flags)
+        return
+    sub: list[str] = []
+    _inline(el, sub, flags)
+    wrapped = _wrapped("".join(sub), ST_O, ST_C)
+    if wrapped:
+        out.append(wrapped)
+
+
+def _strike(el: etree._Element, out: list[str], flags: int) -> None:
+    sub: list[str] = []
+    _inline(el, sub, flags)
+    wrapped = _wrapped("".join(sub), S_O, S_C)
+    if wrapped:
+        out.append(wrapped)
+
+
+def _raw_tag(el: etree._Element, out: list[str], flags: int) -> None:
+    """sub/sup: GFM allows inline HTML and has no syntax of its own for them."""
+    sub: list[str] = []
+    _inline(el, sub, flags)
+    inner = "".join(sub)
+    if inner.strip(_EDGE):
+        tag = str(el.tag)
+        out.append("<" + tag + ">" + inner + "</" + tag + ">")
+    elif inner:
+        out.append(inner)
+
+
+def _br(el: etree._Element, out: list[str], flags: int) -> None:
+    out.append(BR)
+
+
+def _code(el: etree._Element, out: list[str], flags: int) -> None:
+    text = "".join(el.itertext()) if len(el) else (el.text or "")
+    text = _collapse(text)
+    lead, core, trail = _split_edges(text)
+    if not core:
+        if text:
+            out.append(" ")
+    elif flags & IN_LINK and "]" in core:
+        # "[`]:x`](url)" at the start of a paragraph would be read as a link reference
+        # definition (its label ends at the first "]", code span or not): use the HTML tag
+        out.append(lead + "<code>" + _esc(core) + "</code>" + trail)
+    else:
+        out.append(lead + CODE_O + core + CODE_C + trail)  # the fence is chosen in _finish
+
+
+def _code_spans(s: str) -> str:
+    """Write each CODE_O content CODE_C as a code span, its fence longer than any backtick run
+    inside (padded with a space when the content starts or ends with a backtick)."""
+    parts: list[str] = []
+    start = 0
+    i = s.find(CODE_O)
+    while i >= 0:
+        j = s.find(CODE_C, i)
+        core = s[i + 1 : j]
+        fence = "`"
+        if "`" in core:
+            fence = "`" * (max(len(run) for run in _BACKTICKS.findall(core)) + 1)
+        pad = " " if core[0] == "`" or core[-1] == "`" else ""
+        parts.append(s[start:i])
+        parts.append(fence + pad + core + pad + fence)
+        start = j + 1
+        i = s.find(CODE_O, start)
+    parts.append(s[start:])
+    return "".join(parts)
+
+
+def _link(el: etree._Element, out: list[str], flags: int) -> None:
+    href = el.get("href")
+    if href is None or flags & IN_LINK:
+        _inline(el, out, flags)
+        return
+    if len(el):
+        sub: list[str] = []
+        _inline(el, sub, flags | IN_LINK)
+        inner = "".join(sub)
+    else:
+        inner = el.text or ""
+        if inner and not (flags & CLEAN and "<" not in inner):
+            inner = _esc(inner)
+    if inner and inner[0] not in _EDGE and inner[-1] not in _EDGE:
+        lead = trail = ""
+        core = inner
+    else:
+        lead, core, trail = _split_edges(inner)
+        if not core:
+            core = _esc(_collapse(href))
+    if not lead and out and out[-1].endswith("!"):
+        out[-1] = out[-1][:-1] + "\\!"  # "!" + "[text](url)" would be an image
+    title = el.get("title")
+    out.append(
+        lead + "[" + core + "](" + _dest(href) + (_title(title) if title else "") + ")" + trail
+    )
+
+
+def _image(el: etree._Element, out: list[str], flags: int) -> None:
+    src = el.get("src")
+    if not src:
+        return
+    alt = el.get("alt") or ""
+    if alt:
+        alt = _collapse(alt).strip(" ")
+        if not (flags & CLEAN and "<" not in alt):
+            alt = _esc(alt)
+    out.append("![" + alt + "](" + _dest(src) + _title(el.get("title")) + ")")
+
+
+_Inline = Callable[[etree._Element, list[str], int], None]
+_INLINE: dict[str, _Inline] = {
+    "a": _link,
+    "strong": _strong,
+    "b": _strong,
+    "em": _em,
+    "i": _em,
+    "code": _code,
+    "tt": _code,
+    "br": _br,
+    "img": _image,
+    "sub": _raw_tag,
+    "sup": _raw_tag,
+    "s": _strike,
+    "del": _strike,
+    "strike": _strike,
+    # libxml2 does not know <wbr> is void: what follows it becomes its content
+    "wbr": _plain,
+    **{
+        tag: _plain
+        for tag in (
+            "small", "mark", "abbr", "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi",
+            "bdo", "u", "ins", "span", "font", "big",
+        )
+    },
+}  # fmt: skip
+
+
+# Blocks --------------------------------------------------------------------------------------
+
+_Block = Callable[[etree._Element, list[str], int], None]
+
+
+def _paragraph(el: etree._Element, out: list[str], flags: int) -> None:
+    pieces: list[str] = []
+    _inline(el, pieces, flags)
+    s = _finish(pieces)
+    if s:
+        out.append(s)
+
+
+def _heading(el: etree._Element, out: list[str], flags: int) -> None:
+    pieces: list[str] = []
+    _inline(el, pieces, flags)
+    s = _finish(pieces, _HEADING)
+    hashes = "#" * int(str(el.tag)[1])
+    if not s:
+        out.append(hashes)
+        return
+    if s.endswith("#"):  # a closing sequence of '#'s would be dropped
+        core = s.rstrip("#")
+        s = core + "\\" + s[len(core) :]
+    out.append(hashes + " " + s)
+
+
+def _emphasised(el: etree._Element, out: list[str], flags: int, opener: str, closer: str) -> None:
+    pieces: list[str] = []
+    _inline(el, pieces, flags | NO_EMPHASIS)
+    inner = "".join(pieces)
+    s = _finish([_wrapped(inner, opener, closer)])
+    if s:
+        out.append(s)
+
+
+def _caption(el: etree._Element, out: list[str], flags: int) -> None:
+    """A figure caption: an italic paragraph (em/strong inside dropped, links kept)."""
+    _emphasised(el, out, flags, EM_O, EM_C)
+
+
+def _term(el: etree._Element, out: list[str], flags: int) -> None:
+    _emphasised(el, out, flags, ST_O, ST_C)
+
+
+def _hr(el: etree._Element, out: list[str], flags: int) -> None:
+    out.append("---")
+
+
+def _pre_text(el: etree._Element) -> str:
+    if next(el.iter("br"), None) is None:
+        return "".join(el.itertext())
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag == "br":
+                parts.append("\n")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return "".join(parts)
+
+
+def _pre(el: etree._Element, out: list[str], flags: int) -> None:
+    text = _pre_text(el)
+    if text.startswith("\n"):  # HTML ignores a newline right after <pre>
+        text = text[1:]
+    if text and not text.endswith("\n"):
+        text += "\n"
+    fence = "```"
+    if "`" in text:
+        fence = "`" * max(3, max(len(run) for run in _BACKTICKS.findall(text)) + 1)
+    out.append(fence + "\n" + text + fence)
+
+
+def _quote_lines(text: str) -> str:
+    return "\n".join(["> " + line if line else ">" for line in text.split("\n")])
+
+
+def _blockquote(el: etree._Element, out: list[str], flags: int) -> None:
+    inner: list[str] = []
+    _blocks(el, inner, flags)
+    out.append(_quote_lines("\n\n".join(inner)) if inner else ">")
+
+
+_THEMATIC_CHARS = "-*_ "
+
+
+def _item(marker: str, content: str) -> str:
+    if not content:
+        return marker
+    if "\n" not in content and content[0] not in _THEMATIC_CHARS:
+        return marker + " " + content
+    lines = content.split("\n")
+    indent = " " * (len(marker) + 1)
+    first = lines[0]
+    if first[0] in _THEMATIC_CHARS and not first.strip("-*_ "):
+        # "- ---" or "- - -" would be a thematic break: start the item with a blank line
+        head, body = marker, lines
+    else:
+        head, body = marker + " " + first, lines[1:]
+    return "\n".join([head, *[indent + line if line else "" for line in body]])
+
+
+def _list(
+    el: etree._Element, out: list[str], flags: int, ordered: bool, alternate: bool = False
+) -> None:
+    """ul/ol. ``alternate`` switches the marker (``-`` → ``*``, ``1.`` → ``1)``) so that a
+    list right after a list of the same kind is not merged into it by the Markdown parser."""
+    number = 1
+    if ordered:
+        try:
+            number = min(max(int((el.get("start") or "1").strip()), 0), 999_999_000)
+        except ValueError:
+            number = 1
+    items: list[list[str]] = []
+    tight = True
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        blocks: list[str] = []
+        kinds: list[str] = []
+        if tag == "li":
+            _blocks(child, blocks, flags, kinds)
+        else:  # invalid, but keep the content: as an item of its own
+            _one(child, blocks, flags)
+            kinds = ["x"] * len(blocks)
+        if tight and len(kinds) > 1:
+            for kind in kinds[1:] if kinds[0] in ("p", "L", "l") else kinds:
+                if kind != "L":
+                    tight = False
+        elif tight and kinds and kinds[0] not in ("p", "L", "l"):
+            tight = False
+        items.append(blocks)
+    if not items:
+        return
+    joiner = "\n" if tight else "\n\n"
+    rendered: list[str] = []
+    if ordered:
+        delim = ")" if alternate else "."
+        for offset, blocks in enumerate(items):
+            rendered.append(_item(f"{number + offset}{delim}", joiner.join(blocks)))
+    else:
+        bullet = "*" if alternate else "-"
+        for blocks in items:
+            rendered.append(_item(bullet, joiner.join(blocks)))
+    out.append(joiner.join(rendered))
+
+
+def _ul(el: etree._Element, out: list[str], flags: int) -> None:
+    _list(el, out, flags, False)
+
+
+def _ol(el: etree._Element, out: list[str], flags: int) -> None:
+    _list(el, out, flags, True)
+
+
+def _figure(el: etree._Element, out: list[str], flags: int) -> None:
+    cls = el.get("class")
+    if cls is not None and "embed" in cls.split():
+        _embed(el, out, flags)
+    else:
+        _blocks(el, out, flags)  # images become image paragraphs, the figcaption an italic one
+
+
+def _embed(el: etree._Element, out: list[str], flags: int) -> None:
+    """The canonical embed: its link (the figcaption), inside the quoted post if there is one."""
+    quote: etree._Element | None = None
+    link = ""
+    for child in el:
+        tag = child.tag
+        if tag == "figcaption":
+            pieces: list[str] = []
+            _inline(child, pieces, flags)
+            link = link or _finish(pieces)
+        elif tag == "blockquote" and quote is None:
+            quote = child
+        elif isinstance(tag, str):
+            _one(child, out, flags)
+    if not link:
+        src = el.get("data-src")
+        if src:
+            label = el.get("data-embed") or src
+            link = "[" + _esc(_collapse(label)) + "](" + _dest(src) + ")"
+    if quote is not None:
+        inner: list[str] = []
+        _blocks(quote, inner, flags)
+        if link:
+            inner.append("— " + link)
+        out.append(_quote_lines("\n\n".join(inner)) if inner else ">")
+    elif link:
+        out.append(link)
+
+
+def _has_text(text: str | None) -> bool:
+    return text is not None and text.strip(" \t\n\r\f") != ""
+
+
+_SECTIONS = {"thead": 0, "tbody": 1, "tfoot": 2}
+
+
+_TABLE_PARTS = frozenset(
+    {"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th", "colgroup", "col"}
+)
+_CELLS = ("td", "th")
+
+
+def _simple_table(table: etree._Element) -> bool:
+    """No nested table, no block inside a cell (but <td><p>x</p></td>), no col/row spans."""
+    for node in table.iter():
+        tag = node.tag
+        if tag == "td" or tag == "th":
+            if node.keys():
+                if (node.get("colspan") or "1").strip() != "1":
+                    return False
+                if (node.get("rowspan") or "1").strip() != "1":
+                    return False
+        elif tag in _BLOCK:
+            if tag in _TABLE_PARTS:
+                if tag == "table" and node is not table:
+                    return False
+                continue
+            if tag != "p":
+                return False
+            cell = node.getparent()
+            if cell is None or cell.tag not in _CELLS or len(cell) != 1:
+                return False
+            if _has_text(cell.text) or _has_text(node.tail):
+                return False
+        elif tag == "code" and "|" in "".join(node.itertext()):
+            return False  # "\\|" inside a code span is read differently by parsers
+    return True
+
+
+def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
+    """The rendered cells of a table a GFM pipe table can carry, or None."""
+    if _has_text(table.text) or not _simple_table(table):
+        return None
+    groups: tuple[list[etree._Element], ...] = ([], [], [])
+    for child in table[:]:
+        tag = child.tag
+        if _has_text(child.tail):
+            return None
+        if tag == "tr":
+            groups[1].append(child)
+        elif tag in _SECTIONS:
+            if _has_text(child.text):
+                return None
+            for tr in child[:]:
+                if tr.tag != "tr" or _has_text(tr.tail):
+                    return None
+                groups[_SECTIONS[str(tag)]].append(tr)
+        elif tag not in ("caption", "colgroup", "col"):
+            return None
+    if len(groups[0]) > 1:
+        return None
+    rows: list[list[str]] = []
+    width = -1
+    for tr in groups[0] + groups[1] + groups[2]:
+        if _has_text(tr.text):
+            return None
+        cells: list[str] = []
+        for cell in tr[:]:
+            if cell.tag not in _CELLS or _has_text(cell.tail):
+                return None
+            pieces: list[str] = []
+            if len(cell) == 1 and cell[0].tag == "p":
+                _inline(cell[0], pieces, flags)  # <td><p>x</p></td> is still inline content
+            else:
+                _inline(cell, pieces, flags)
+            cells.append(_finish(pieces, _CELL))
+        if width < 0:
+            width = len(cells)
+        elif len(cells) != width:
+            return None  # ragged rows: GFM would pad or drop cells
+        rows.append(cells)
+    if width <= 0:
+        return None
+    return rows
+
+
+def _raw_html(el: etree._Element) -> str:
+    """The element as an HTML block; blank lines (which would end it) become &#10;."""
+    html = etree.tostring(el, method="html", encoding="unicode", with_tail=False).strip()
+    if "\n" in html:
+        html = _BLANK_LINE.sub("&#10;", html)
+    return html
+
+
+def _table(el: etree._Element, out: list[str], flags: int) -> None:
+    rows = _gfm_rows(el, flags)
+    if rows is None:
+        out.append(_raw_html(el))
+        return
+    for child in el[:]:
+        if child.tag == "caption":
+            _paragraph(child, out, flags)
+            break
+    lines: list[str] = []
+    for cells in rows:
+        lines.append("| " + " | ".join(cells) + " |")
+        if len(lines) == 1:
+            lines.append("|" + " --- |" * len(cells))
+    out.append("\n".join(lines))
+
+
+def _container(el: etree._Element, out: list[str], flags: int) -> None:
+    _blocks(el, out, flags)
+
+
+_BLOCK: dict[str, _Block] = {
+    "p": _paragraph,
+    "h1": _heading,
+    "h2": _heading,
+    "h3": _heading,
+    "h4": _heading,
+    "h5": _heading,
+    "h6": _heading,
+    "ul": _ul,
+    "ol": _ol,
+    "blockquote": _blockquote,
+    "pre": _pre,
+    "hr": _hr,
+    "table": _table,
+    "figure": _figure,
+    "figcaption": _caption,
+    "caption": _paragraph,
+    "dt": _term,
+    "address": _paragraph,
+    "summary": _paragraph,
+    "legend": _paragraph,
+    **{
+        tag: _container
+        for tag in (
+            "li", "dl", "dd", "div", "section", "article", "aside", "header", "footer", "nav",
+            "main", "details", "center", "fieldset", "menu", "hgroup", "thead", "tbody", "tfoot",
+            "tr", "td", "th", "colgroup", "col", "body",
+        )
+    },
+}  # fmt: skip
+
+
+def _has_block(el: etree._Element) -> bool:
+    return any(isinstance(node.tag, str) and node.tag in _BLOCK for node in el.iterdescendants())
+
+
+def _one(el: etree._Element, out: list[str], flags: int) -> None:
+    """Render a single element as block(s)."""
+    handler = _BLOCK.get(str(el.tag))
+    if handler is not None:
+        handler(el, out, flags)
+        return
+    pieces: list[str] = []
+    inline = _INLINE.get(str(el.tag))
+    if inline is not None:
+        inline(el, pieces, flags)
+    elif _has_block(el):
+        _blocks(el, out, flags)
+        return
+    else:
+        _inline(el, pieces, flags)
+    s = _finish(pieces)
+    if s:
+        out.append(s)
+
+
+_INTERRUPTING = ("- ", "* ", "1. ", "1) ")
+
+
+def _blocks(
+    container: etree._Element, out: list[str], flags: int, kinds: list[str] | None = None
+) -> None:
+    """Append the blocks of a flow container. Loose inline content between blocks becomes
+    paragraphs. ``kinds`` (for list items) records each block's kind: "p" paragraph, "L" a
+    list that may interrupt a paragraph, "l" another list, "x" anything else."""
+    run: list[str] = []
+    text = container.text
+    if text and text.strip(" \t\n\r\f"):
+        run.append(text if flags & CLEAN and "<" not in text else _esc(text))
+    if len(container):
+        last_list = ""  # the list just emitted (with its normal marker): alternate markers
+        for child in container[:]:
+            tag = child.tag
+            handler = _BLOCK.get(tag)  # type: ignore[arg-type]
+            if handler is None:
+                inline = _INLINE.get(tag)  # type: ignore[arg-type]
+                if inline is not None:
+                    inline(child, run, flags)
+                elif _has_block(child):
+                    handler = _container
+                else:
+                    _inline(child, run, flags)
+            if handler is not None:
+                if run:
+                    s = _finish(run)
+                    run = []
+                    if s:
+                        out.append(s)
+                        last_list = ""
+                        if kinds is not None:
+                            kinds.append("p")
+                before = len(out)
+                if tag == "ul" or tag == "ol":
+                    alternate = last_list == tag
+                    _list(child, out, flags, tag == "ol", alternate)
+                    if len(out) > before:
+                        last_list = "" if alternate else str(tag)
+                        if kinds is not None:
+                            kinds.append("L" if out[-1].startswith(_INTERRUPTING) else "l")
+                else:
+                    handler(child, out, flags)
+                    if len(out) > before:
+                        last_list = ""
+                        if kinds is not None:
+                            kinds.extend(["p" if tag == "p" else "x"] * (len(out) - before))
+            tail = child.tail
+            if tail and (run or tail.strip(" \t\n\r\f")):
+                run.append(tail if flags & CLEAN and "<" not in tail else _esc(tail))
+    if run:
+        s = _finish(run)
+        if s:
+            out.append(s)
+            if kinds is not None:
+                kinds.append("p")
+
+
+def to_markdown(html: str) -> str:
+    """Convert a canonical clean body (HTML fragment) to CommonMark + GFM Markdown.
+
+    Blocks are separated by one blank line; the result ends with one newline, or is "" for an
+    empty body.
+    """
+    if not html or html.isspace():
+        return ""
+    root = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
+    if root is None:
+        return ""
+    body = root[len(root) - 1] if len(root) else root  # <html>[<head>]<body>
+    # Text can hold a character to escape only if the source has it raw or has a character
+    # reference (&...): most bodies have neither, and then only a stray "<" (which the parser
+    # keeps as text in "a < b") needs looking for.
+    flags = 0
+    if not ("&" in html or any(ch in html for ch in _RAW_SPECIALS)):
+        flags = CLEAN
+    out: list[str] = []
+    _blocks(body, out, flags)
+    return "\n\n".join(out) + "\n" if out else ""
