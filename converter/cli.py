@@ -447,14 +447,136 @@ def epub(
     _finish(report, quiet, verbose, f"epub → {output}")
 
 
+@app.command()
+def export(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    formats: Annotated[
+        str, typer.Option(help="Comma-separated subset of html,markdown,rss,atom,json-feed,epub.")
+    ] = "html,markdown,rss,atom,json-feed,epub",
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Worker processes. [default: CPU count]")
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: convert only shard I (1-based) of N, partitioned by id."),
+    ] = None,
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", help="INPUTs are shard output directories: build feeds+report."),
+    ] = False,
+    incremental: Annotated[
+        bool, typer.Option(help="Skip articles whose outputs are from the same lastUpdate.")
+    ] = False,
+    per_article_epub: Annotated[bool, typer.Option(help="Also one book per article.")] = False,
+    feed_url: Annotated[str | None, typer.Option(help="The main feed's own URL.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Items per feed; 0 = all. [default: 50]")
+    ] = None,
+    image_root: Annotated[
+        Path | None, typer.Option(help="Local uploads mirror for e-book images.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="No image downloads: mirror and cache only.")
+    ] = False,
+    allow_private_hosts: Annotated[
+        bool, typer.Option(help="Allow images from private/loopback hosts.")
+    ] = False,
+    no_images: Annotated[bool, typer.Option("--no-images", help="Books without pictures.")] = False,
+    base_url: BaseUrl = None,
+    timezone: Timezone = None,
+    language: Language = None,
+    config: Config = None,
+    strict: Strict = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Every format in one pass: html/, markdown/, feeds/, epub/ and report.json in -o DIR.
+
+    Example: converter export samples -o out --image-root samples/uploads --offline
+    """
+    import os
+
+    from .errors import ConverterError
+    from .export import FORMATS
+    from .export import export as run_export
+    from .export import merge as run_merge
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad:
+        raise _fail(f"--formats: unknown {', '.join(bad)} (known: {', '.join(FORMATS)})")
+    shard_spec: tuple[int, int] | None = None
+    if shard is not None:
+        try:
+            index, count = (int(x) for x in shard.split("/"))
+        except ValueError:
+            raise _fail("--shard must be I/N, e.g. 2/8") from None
+        if not 1 <= index <= count:
+            raise _fail("--shard I/N needs 1 <= I <= N")
+        shard_spec = (index - 1, count)
+    if jobs is not None and jobs < 1:
+        raise _fail("--jobs must be 1 or more")
+    options = _options(
+        config,
+        base_url=base_url,
+        timezone=timezone,
+        language=language,
+        strict=strict,
+        feed__feed_url=feed_url,
+        feed__limit=limit,
+        epub__images=False if no_images else None,
+        fetch__image_root=image_root,
+        fetch__offline=offline or None,
+        fetch__allow_private_hosts=allow_private_hosts or None,
+    )
+    show_progress = not quiet and sys.stderr.isatty() and not merge
+    bar_context: Any = None
+    progress = None
+    if show_progress:
+        bar_context = typer.progressbar(length=0, label="export", file=sys.stderr)
+        bar = bar_context.__enter__()
+
+        def progress(done: int) -> None:
+            bar.update(1)
+
+    try:
+        if merge:
+            result = run_merge([Path(p) for p in inputs], output, options, chosen)
+        else:
+            result = run_export(
+                inputs,
+                output,
+                options,
+                formats=chosen,
+                jobs=jobs or os.cpu_count() or 1,
+                shard=shard_spec,
+                incremental=incremental,
+                per_article_epub=per_article_epub,
+                progress=progress,
+            )
+    except ConverterError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    finally:
+        if bar_context is not None:
+            bar_context.__exit__(None, None, None)
+    for line in result.failures:
+        typer.echo(f"error: {line}", err=True)
+    if not quiet:
+        for line in result.warnings:
+            typer.echo(f"warning: {line}", err=True)
+        typer.echo(
+            f"export → {output}: {result.summary()} (report: {output / 'report.json'})", err=True
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
+        from ._version import __version__
 
-        try:
-            typer.echo(f"converter {version('converter')}")
-        except PackageNotFoundError:
-            typer.echo("converter (not installed)")
+        typer.echo(f"converter {__version__}")
         raise typer.Exit()
 
 

@@ -177,7 +177,9 @@ def _line_start(line: str) -> str:
 
 def _dest(url: str) -> str:
     """A link destination that round-trips: unsafe characters percent-encoded (as markdown-it
-    would), entity-like '&' escaped, and the <...> form when parentheses are present."""
+    would), entity-like '&' escaped, and the <...> form when parentheses are present. (Other
+    control characters are not looked for: the pipeline's URLs never hold any, and checking
+    costs more than all the rest.)"""
     if (
         " " in url
         or "<" in url
@@ -185,7 +187,9 @@ def _dest(url: str) -> str:
         or "\\" in url
         or "|" in url
         or "`" in url
-        or not url.isprintable()
+        or "\n" in url
+        or "\t" in url
+        or "\r" in url
     ):
         url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
     if "&" in url and _AMP_URL.search(url):
@@ -302,7 +306,6 @@ _PARA, _CELL, _HEADING = 0, 1, 2
 # Rendering flags: NO_EMPHASIS inside captions and terms (emphasised as a whole), IN_LINK inside
 # link text (links cannot nest), CLEAN when the whole body has no character to escape but "<".
 NO_EMPHASIS, IN_LINK, CLEAN = 1, 2, 4
-_RAW_SPECIALS = "\\*_[]`~|"
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -561,22 +564,30 @@ def _heading(el: etree._Element, out: list[str], flags: int) -> None:
     out.append(hashes + " " + s)
 
 
-def _emphasised(el: etree._Element, out: list[str], flags: int, opener: str, closer: str) -> None:
+def _emphasised(
+    el: etree._Element, out: list[str], flags: int, delimiter: str, tags: tuple[str, str]
+) -> None:
+    """A paragraph emphasised as a whole (em/strong inside dropped, links kept). Its delimiters
+    sit at the paragraph's edges, where they always work unless the text itself starts or ends
+    with a Unicode space (a no-break space): then the HTML tags."""
     pieces: list[str] = []
     _inline(el, pieces, flags | NO_EMPHASIS)
-    inner = "".join(pieces)
-    s = _finish([_wrapped(inner, opener, closer)])
+    s = _finish(pieces)
     if s:
-        out.append(s)
+        if _char_class(s[0]) == _SPACE or _char_class(s[-1]) == _SPACE:
+            out.append(tags[0] + s + tags[1])
+        else:
+            out.append(delimiter + s + delimiter)
 
 
 def _caption(el: etree._Element, out: list[str], flags: int) -> None:
-    """A figure caption: an italic paragraph (em/strong inside dropped, links kept)."""
-    _emphasised(el, out, flags, EM_O, EM_C)
+    """A figure caption: an italic paragraph."""
+    _emphasised(el, out, flags, "*", ("<em>", "</em>"))
 
 
 def _term(el: etree._Element, out: list[str], flags: int) -> None:
-    _emphasised(el, out, flags, ST_O, ST_C)
+    """A definition list term: a bold paragraph."""
+    _emphasised(el, out, flags, "**", ("<strong>", "</strong>"))
 
 
 def _hr(el: etree._Element, out: list[str], flags: int) -> None:
@@ -605,6 +616,8 @@ def _pre_text(el: etree._Element) -> str:
 
 def _pre(el: etree._Element, out: list[str], flags: int) -> None:
     text = _pre_text(el)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\n"):  # HTML ignores a newline right after <pre>
         text = text[1:]
     if text and not text.endswith("\n"):
@@ -657,17 +670,19 @@ def _list(
             number = 1
     items: list[list[str]] = []
     tight = True
-    for child in el:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
+    stray = el.text  # text outside the items (invalid, but kept: as an item of its own)
+    for child in el[:]:
         blocks: list[str] = []
         kinds: list[str] = []
-        if tag == "li":
+        if stray and stray.strip(" \t\n\r\f"):
+            blocks.append(_finish([_esc(stray)]))
+            kinds.append("x")
+        if child.tag == "li":
             _blocks(child, blocks, flags, kinds)
         else:  # invalid, but keep the content: as an item of its own
             _one(child, blocks, flags)
-            kinds = ["x"] * len(blocks)
+            kinds.extend(["x"] * len(blocks))
+        stray = child.tail
         if tight and len(kinds) > 1:
             for kind in kinds[1:] if kinds[0] in ("p", "L", "l") else kinds:
                 if kind != "L":
@@ -675,6 +690,8 @@ def _list(
         elif tight and kinds and kinds[0] not in ("p", "L", "l"):
             tight = False
         items.append(blocks)
+    if stray and stray.strip(" \t\n\r\f"):
+        items.append([_finish([_esc(stray)])])
     if not items:
         return
     joiner = "\n" if tight else "\n\n"
@@ -983,7 +1000,17 @@ def to_markdown(html: str) -> str:
     # reference (&...): most bodies have neither, and then only a stray "<" (which the parser
     # keeps as text in "a < b") needs looking for.
     flags = 0
-    if not ("&" in html or any(ch in html for ch in _RAW_SPECIALS)):
+    if not (
+        "&" in html
+        or "\\" in html
+        or "*" in html
+        or "_" in html
+        or "[" in html
+        or "]" in html
+        or "`" in html
+        or "~" in html
+        or "|" in html
+    ):
         flags = CLEAN
     out: list[str] = []
     _blocks(body, out, flags)

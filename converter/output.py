@@ -64,13 +64,19 @@ class Names:
         raise OutputError(f"too many articles named {base!r}")
 
 
-def write_atomic(directory: Path, name: str, data: bytes) -> Path:
+def write_atomic(directory: Path, name: str, data: bytes, *, only_if_changed: bool = False) -> Path:
     """Write ``directory/name`` through a temporary file in the same directory and a rename,
-    so readers never see half a file. Refuses any name that would land outside ``directory``."""
+    so readers never see half a file. Refuses any name that would land outside ``directory``.
+    ``only_if_changed``: leave an existing file with the same bytes untouched (incremental runs
+    keep its timestamp, so downstream sync tools see no change)."""
     root = directory.resolve()
     target = (root / name).resolve()
     if target.parent != root:
         raise OutputError(f"{name!r} would be written outside {directory}")
+    if only_if_changed:
+        with contextlib.suppress(OSError):
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return target
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".part")

@@ -302,6 +302,14 @@ RULES: list[tuple[str, str, str]] = [
         "[vimeo](https://player.vimeo.com/video/1)\n",
     ),
     ("definition list", "<dl><dt>Term</dt><dd>Definition</dd></dl>", "**Term**\n\nDefinition\n"),
+    (
+        "caption edged with a no-break space",
+        '<figure><img src="https://x.org/i.jpg" alt=""><figcaption>x&nbsp;</figcaption></figure>',
+        "![](https://x.org/i.jpg)\n\n<em>x\u00a0</em>\n",
+    ),
+    ("stray less-than", "<p>a < b, 1. x</p>", "a \\< b, 1. x\n"),
+    ("text outside list items", "<ul>x<li>a</li></ul>", "- x\n\n  a\n"),
+    ("pre line endings", "<pre>a\r\nb</pre>", "```\na\nb\n```\n"),
     ("loose text", "a <em>b</em><p>c</p>d", "a *b*\n\nc\n\nd\n"),
 ]
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from lxml import etree
@@ -24,7 +23,15 @@ from ..content import parse, xml_safe
 from ..model import Article
 from ..options import FeedOptions, Options
 
-__all__ = ["Skipped", "feed_body", "render_atom", "render_json_feed", "render_rss", "select"]
+__all__ = [
+    "Skipped",
+    "excluded",
+    "feed_body",
+    "render_atom",
+    "render_json_feed",
+    "render_rss",
+    "select",
+]
 
 MRSS = "http://search.yahoo.com/mrss/"  # Media RSS 1.5.1 (feeds.md §2), trailing slash
 ATOM = "http://www.w3.org/2005/Atom"
@@ -39,10 +46,9 @@ class Skipped:
 
 
 def _generator() -> tuple[str, str]:
-    try:
-        return "converter", version("converter")
-    except PackageNotFoundError:  # running from a source tree
-        return "converter", "0"
+    from .._version import __version__
+
+    return "converter", __version__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,7 +64,7 @@ def select(
     chosen: list[Article] = []
     skipped: list[Skipped] = []
     for a in articles:
-        rule = _excluded(a, feed, now)
+        rule = excluded(a, feed, now)
         if rule:
             skipped.append(Skipped(a, rule))
         else:
@@ -74,7 +80,8 @@ def feed_now(options: Options) -> datetime:
     return options.now or datetime.now(UTC)
 
 
-def _excluded(a: Article, feed: FeedOptions, now: datetime) -> str:
+def excluded(a: Article, feed: FeedOptions, now: datetime) -> str:
+    """Why ``a`` is not in a feed with these settings ("" = it is)."""
     if a.status != "publish":
         return f"status {a.status!r} (only published articles go into feeds)"
     if a.published is None:

@@ -1,0 +1,598 @@
+"""``converter export``: every format in one pass over an archive, streaming and in parallel.
+
+    DIR/html/<name>.html          DIR/feeds/rss.xml, atom.xml, feed.json
+    DIR/markdown/<name>.md        DIR/feeds/sections/<section>.xml|.atom.xml|.json
+    DIR/epub/book.epub            DIR/epub/articles/<name>.epub   (--per-article-epub)
+    DIR/report.json               every input article: converted / skipped (rule) / failed
+    DIR/manifest.json             id → lastUpdate and output name (for --incremental)
+    DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
+
+Memory: records are read lazily (JSON Lines line by line); per-article outputs are written as
+they are made; feeds keep only their newest N candidates; the book is the only thing that
+holds its articles. What grows with the archive is one small entry per id (duplicates,
+names) and the report, which is streamed to disk and assembled at the end.
+
+Parallel: worker processes parse, normalise and render html/markdown (the per-article work);
+the main process writes in input order, so the output is byte-identical for any --jobs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .adapters import ADAPTERS
+from .adapters.feeds import excluded
+from .cms import parse_article
+from .errors import InputError, UsageError
+from .inputs import Record, read_records
+from .model import Article, Author, Image, Rendition, Term
+from .options import Options
+from .output import Names, write_atomic
+
+__all__ = ["FORMATS", "ExportResult", "export", "merge", "shard_of"]
+
+FORMATS = ("html", "markdown", "rss", "atom", "json-feed", "epub")
+PER_ARTICLE = ("html", "markdown")
+FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json-feed": "feed.json"}
+SECTION_SUFFIX = {"rss": ".xml", "atom": ".atom.xml", "json-feed": ".json"}
+STATE = "state/feed-articles.jsonl"
+
+
+@dataclass
+class ExportResult:
+    converted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        text = f"converted {self.converted}, skipped {self.skipped}, failed {self.failed}"
+        return text + (f", warnings {len(self.warnings)}" if self.warnings else "")
+
+
+def shard_of(key: str, count: int) -> int:
+    """The shard (0-based) of an article id: stable across machines, runs and Python versions."""
+    return zlib.crc32(key.encode("utf-8")) % count
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles to and from JSON (the feed state shared by shards and incremental runs)
+
+
+def article_to_json(article: Article) -> dict[str, Any]:
+    data = asdict(article)
+    for key in ("published", "updated", "modified"):
+        value = getattr(article, key)
+        data[key] = value.isoformat() if value else None
+    data.pop("warnings", None)
+    return data
+
+
+def article_from_json(data: dict[str, Any]) -> Article:
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    image = data.get("image")
+    return Article(
+        **{
+            **data,
+            "published": when(data.get("published")),
+            "updated": when(data.get("updated")),
+            "modified": when(data.get("modified")),
+            "authors": tuple(Author(**a) for a in data.get("authors", ())),
+            "categories": tuple(Term(**t) for t in data.get("categories", ())),
+            "keywords": tuple(Term(**t) for t in data.get("keywords", ())),
+            "image": Image(
+                **{
+                    **image,
+                    "renditions": tuple(Rendition(**r) for r in image["renditions"]),
+                    "named": tuple(tuple(n) for n in image["named"]),
+                }
+            )
+            if image
+            else None,
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Feeds: the newest N candidates per feed (the whole archive, and one feed per section)
+
+
+class FeedCollector:
+    """Keeps, per feed, only the articles that can still be among its newest ``limit``."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.limit = options.feed.limit
+        self.feeds: dict[str, dict[str, Article]] = {"": {}}
+
+    def add(self, article: Article) -> None:
+        now = self.options.now or datetime.now(UTC)
+        for key in ("", *{c.slug or c.name for c in article.categories}):
+            feed = replace(self.options.feed, category=key)
+            bucket = self.feeds.setdefault(key, {})
+            if excluded(article, feed, now):
+                bucket.pop(article.id, None)
+                continue
+            bucket[article.id] = article
+            if self.limit and len(bucket) > 2 * self.limit:
+                self._prune(bucket)
+
+    def _prune(self, bucket: dict[str, Article]) -> None:
+        keep = sorted(bucket.values(), key=_newest_first)[: self.limit]
+        bucket.clear()
+        bucket.update((a.id, a) for a in keep)
+
+    def articles(self, key: str = "") -> list[Article]:
+        bucket = self.feeds.get(key, {})
+        ordered = sorted(bucket.values(), key=_newest_first)
+        return ordered[: self.limit] if self.limit else ordered
+
+    def candidates(self) -> list[Article]:
+        """Every article any feed may still show, each once (for the state file)."""
+        seen: dict[str, Article] = {}
+        for key in self.feeds:
+            for a in self.articles(key):
+                seen.setdefault(a.id, a)
+        return sorted(seen.values(), key=_newest_first)
+
+
+def _newest_first(a: Article) -> tuple[float, tuple[int, ...]]:
+    """The order of feeds.select (newest published first; ties by id, descending)."""
+    return (-(a.published.timestamp() if a.published else 0.0), tuple(-ord(c) for c in a.id))
+
+
+def write_feeds(
+    out: Path, formats: Sequence[str], collector: FeedCollector, options: Options
+) -> list[Path]:
+    written = []
+    for fmt in formats:
+        if fmt not in FEED_FILES:
+            continue
+        render = ADAPTERS[fmt].render
+        main = collector.articles("")
+        written.append(
+            write_atomic(
+                out / "feeds", FEED_FILES[fmt], render(main, options), only_if_changed=True
+            )
+        )
+        names = Names()
+        for key in sorted(k for k in collector.feeds if k):
+            items = collector.articles(key)
+            if not items:
+                continue
+            section = replace(options, feed=replace(options.feed, category=key))
+            name = names.claim(key, key) + SECTION_SUFFIX[fmt]
+            written.append(
+                write_atomic(
+                    out / "feeds" / "sections", name, render(items, section), only_if_changed=True
+                )
+            )
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-article work (runs in worker processes)
+
+_OPTIONS: Options | None = None
+_FORMATS: tuple[str, ...] = ()
+
+
+def _init(options: Options, formats: tuple[str, ...]) -> None:
+    global _OPTIONS, _FORMATS
+    _OPTIONS, _FORMATS = options, formats
+
+
+ERROR, UNCHANGED = (
+    "\0error",
+    "\0unchanged",
+)  # record values the reader marked, passed along in order
+
+
+def _work(record: Record) -> tuple[str, Any, Any]:
+    """Parse, normalise and render one record.
+
+    ("ok", article, {fmt: bytes}) | ("error", message, article id) | ("unchanged", id, None)
+    """
+    assert _OPTIONS is not None
+    value = record.value
+    if isinstance(value, tuple) and value and value[0] == ERROR:
+        return ("error", value[1], value[2])
+    if isinstance(value, tuple) and value and value[0] == UNCHANGED:
+        return ("unchanged", value[1], None)
+    try:
+        article = parse_article(record.value, record.source, record.position, _OPTIONS)
+    except InputError as exc:
+        return ("error", str(exc), exc.article_id)
+    except RecursionError:
+        return ("error", f"{record.source}: {record.position}: nested too deeply to read", "")
+    outputs: dict[str, bytes] = {}
+    for fmt in _FORMATS:
+        try:
+            outputs[fmt] = ADAPTERS[fmt].render([article], _OPTIONS)
+        except Exception as exc:  # reported per article; never sinks the batch
+            where = f"{article.source}: {article.position}: article {article.id}"
+            return (
+                "error",
+                f"{where}: internal error while rendering {fmt}: {type(exc).__name__}: {exc}",
+                article.id,
+            )
+    return ("ok", article, outputs)
+
+
+def _results(
+    records: Iterable[Record], options: Options, formats: tuple[str, ...], jobs: int
+) -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
+    """Results in input order, whatever the number of worker processes."""
+    if jobs <= 1:
+        _init(options, formats)
+        for record in records:
+            yield record, _work(record)
+        return
+    context = multiprocessing.get_context("fork")
+    batch: list[Record] = []
+    with context.Pool(jobs, initializer=_init, initargs=(options, formats)) as pool:
+
+        def flush() -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
+            results = pool.map(_work, batch, chunksize=max(1, len(batch) // (jobs * 4)))
+            yield from zip(batch, results, strict=True)
+            batch.clear()
+
+        for record in records:  # bounded batches: the input is never held whole
+            batch.append(record)
+            if len(batch) >= 256 * jobs:
+                yield from flush()
+        if batch:
+            yield from flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# The export
+
+
+@dataclass
+class _Seen:
+    modified: str
+    seq: int
+    name: str
+
+
+def _raw_id(value: Any) -> str:
+    raw = value.get("id") if isinstance(value, dict) else None
+    return str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
+
+
+def export(
+    inputs: Sequence[str],
+    out: Path,
+    options: Options,
+    *,
+    formats: Sequence[str] = FORMATS,
+    jobs: int = 1,
+    shard: tuple[int, int] | None = None,
+    incremental: bool = False,
+    per_article_epub: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Export ``inputs`` into ``out``: see the module docstring for the layout."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / "manifest.json"
+    previous: dict[str, Any] = {}
+    if incremental and manifest_path.exists():
+        with contextlib.suppress(ValueError, OSError):
+            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
+    per_article = tuple(f for f in formats if f in PER_ARTICLE)
+    collector = FeedCollector(options)
+    if incremental and (out / STATE).exists():
+        for article in _load_state([out]):
+            collector.add(article)
+    result = ExportResult()
+    report_part = out / ".report.jsonl.part"
+    seen: dict[str, _Seen] = {}
+    superseded: dict[int, str] = {}
+    names = Names()
+    book: list[Article] = []
+    changed = False
+    manifest: dict[str, Any] = {}
+    seq = 0
+
+    def records() -> Iterator[Record]:
+        """The input records of this shard; failures and unchanged ones as markers, so that
+        every outcome reaches the report in input order whatever the number of workers."""
+        for item in read_records(inputs):
+            if isinstance(item, InputError):
+                key = f"{item.source}:{item.position}"
+                if shard is None or shard_of(key, shard[1]) == shard[0]:
+                    yield Record(item.source, item.position, (ERROR, str(item), item.article_id))
+                continue
+            article_id = _raw_id(item.value)
+            key = article_id or f"{item.source}:{item.position}"
+            if shard is not None and shard_of(key, shard[1]) != shard[0]:
+                continue
+            prior = previous.get(article_id) if incremental else None
+            raw_updated = item.value.get("lastUpdate") if isinstance(item.value, dict) else None
+            if (
+                prior
+                and isinstance(raw_updated, str)
+                and isinstance(prior.get("raw_lastUpdate"), str)
+                and raw_updated <= prior["raw_lastUpdate"]  # same format: the string order
+                and _outputs_exist(out, prior, per_article)
+            ):
+                yield Record(item.source, item.position, (UNCHANGED, article_id, prior))
+                continue
+            yield item
+
+    with report_part.open("w", encoding="utf-8") as report:
+
+        def entry(
+            article_id: str, source: str, position: str, status: str, reason: str = ""
+        ) -> int:
+            nonlocal seq
+            seq += 1
+            line: dict[str, Any] = {
+                "seq": seq,
+                "id": article_id,
+                "source": source,
+                "position": position,
+                "status": status,
+            }
+            if reason:
+                line["rule" if status == "skipped" else "reason"] = reason
+            report.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if status == "converted":
+                result.converted += 1
+            elif status == "skipped":
+                result.skipped += 1
+            else:
+                result.failed += 1
+                result.failures.append(reason)
+            return seq
+
+        done = 0
+        for record, (status, payload, extra) in _results(records(), options, per_article, jobs):
+            done += 1
+            if progress is not None:
+                progress(done)
+            if status == "error":
+                entry(extra, record.source, record.position, "failed", reason=payload)
+                continue
+            if status == "unchanged":
+                prior = record.value[2]
+                manifest[payload] = prior
+                names.claim(prior["name"], payload)
+                entry(
+                    payload,
+                    record.source,
+                    record.position,
+                    "skipped",
+                    reason="unchanged since the last export (--incremental)",
+                )
+                continue
+            article = payload
+            modified = article.modified or article.updated or article.published
+            stamp = modified.isoformat() if modified else ""
+            prior_seen = seen.get(article.id)
+            if prior_seen is not None and stamp <= prior_seen.modified:
+                entry(
+                    article.id,
+                    article.source,
+                    article.position,
+                    "skipped",
+                    reason=f"duplicate: older than or as old as the copy at seq {prior_seen.seq}",
+                )
+                continue
+            warnings = [
+                f"{article.source}: {article.position}: article {article.id}: {w}"
+                for w in article.warnings
+            ]
+            if options.strict and warnings:
+                entry(
+                    article.id,
+                    article.source,
+                    article.position,
+                    "failed",
+                    reason="; ".join(warnings) + " (--strict)",
+                )
+                continue
+            result.warnings.extend(warnings)
+            if prior_seen is not None:
+                superseded[prior_seen.seq] = (
+                    f"duplicate: superseded by {article.source} {article.position}"
+                )
+                result.converted -= 1
+                result.skipped += 1
+                name = prior_seen.name
+            else:
+                name = names.claim(article.slug, article.id)
+            for fmt, data in extra.items():
+                write_atomic(
+                    out / fmt, name + ADAPTERS[fmt].extension, data, only_if_changed=incremental
+                )
+            number = entry(article.id, article.source, article.position, "converted")
+            seen[article.id] = _Seen(stamp, number, name)
+            changed = True
+            raw_updated = record.value.get("lastUpdate") if isinstance(record.value, dict) else None
+            manifest[article.id] = {
+                "name": name,
+                "lastUpdate": stamp,
+                "raw_lastUpdate": raw_updated,
+            }
+            collector.add(article)
+            if "epub" in formats and article.status == "publish":
+                book.append(article)
+
+    feed_formats = [f for f in formats if f in FEED_FILES]
+    if feed_formats:
+        write_feeds(out, feed_formats, collector, options)
+    _write_state(out, collector)
+    if "epub" in formats:
+        result.warnings.extend(
+            _write_books(inputs, out, options, book, changed, incremental, per_article_epub)
+        )
+    _assemble_report(out, report_part, superseded, result)
+    write_atomic(out, "manifest.json", json.dumps({"articles": manifest}, sort_keys=True).encode())
+    return result
+
+
+def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> bool:
+    return all((out / fmt / (prior["name"] + ADAPTERS[fmt].extension)).exists() for fmt in formats)
+
+
+def _write_books(
+    inputs: Sequence[str],
+    out: Path,
+    options: Options,
+    book: list[Article],
+    changed: bool,
+    incremental: bool,
+    per_article: bool,
+) -> list[str]:
+    from .adapters.epub import render_with_report
+
+    target = out / "epub" / "book.epub"
+    if incremental and not changed and target.exists():
+        return []
+    if incremental:  # unchanged articles were not parsed this time: read the published ones
+        book = []
+        for r in read_records(inputs):
+            if isinstance(r, Record) and isinstance(r.value, dict):
+                with contextlib.suppress(InputError, RecursionError):
+                    a = parse_article(r.value, r.source, r.position, options)
+                    if a.status == "publish":
+                        book.append(a)
+    warnings: list[str] = []
+    chosen: dict[str, Article] = {}
+    for a in book:
+        if a.id not in chosen or (a.updated or a.published or datetime.min.replace(tzinfo=UTC)) > (
+            chosen[a.id].updated or chosen[a.id].published or datetime.min.replace(tzinfo=UTC)
+        ):
+            chosen[a.id] = a
+    articles = list(chosen.values())
+    if not articles:
+        return warnings
+    data, found = render_with_report(articles, options)
+    warnings.extend(f"book: {w}" for w in found)
+    write_atomic(out / "epub", "book.epub", data, only_if_changed=True)
+    if per_article:
+        names = Names()
+        for a in articles:
+            data, found = render_with_report([a], options)
+            warnings.extend(f"{a.source}: {w}" for w in found)
+            write_atomic(
+                out / "epub" / "articles",
+                names.claim(a.slug, a.id) + ".epub",
+                data,
+                only_if_changed=True,
+            )
+    return warnings
+
+
+def _write_state(out: Path, collector: FeedCollector) -> None:
+    lines = [
+        json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True)
+        for a in collector.candidates()
+    ]
+    write_atomic(out / "state", "feed-articles.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _load_state(dirs: Iterable[Path]) -> Iterator[Article]:
+    for directory in dirs:
+        path = directory / STATE
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    yield article_from_json(json.loads(line))
+
+
+def _assemble_report(
+    out: Path, part: Path, superseded: dict[int, str], result: ExportResult
+) -> None:
+    """report.json from the streamed entries: a summary, then one object per input article."""
+    tmp = out / ".report.json.part"
+    with tmp.open("w", encoding="utf-8") as target, part.open(encoding="utf-8") as source:
+        summary = {
+            "converted": result.converted,
+            "skipped": result.skipped,
+            "failed": result.failed,
+        }
+        target.write('{"summary": ' + json.dumps(summary) + ',\n "warnings": ')
+        target.write(json.dumps(result.warnings, ensure_ascii=False))
+        target.write(',\n "articles": [\n')
+        first = True
+        for line in source:
+            item = json.loads(line)
+            if item["seq"] in superseded:
+                item["status"] = "skipped"
+                item["rule"] = superseded[item["seq"]]
+            del item["seq"]
+            target.write(("" if first else ",\n") + "  " + json.dumps(item, ensure_ascii=False))
+            first = False
+        target.write("\n ]}\n")
+    os.replace(tmp, out / "report.json")
+    part.unlink()
+
+
+# ---------------------------------------------------------------------------------------------
+# Merging shards
+
+
+def merge(
+    shards: Sequence[Path], out: Path, options: Options, formats: Sequence[str] = FORMATS
+) -> ExportResult:
+    """Feeds and one report for the whole archive, from the shards' outputs (state + reports)."""
+    options = replace(options, now=options.now or datetime.now(UTC))
+    collector = FeedCollector(options)
+    latest: dict[str, Article] = {}
+    for article in _load_state(shards):
+        old = latest.get(article.id)
+        if old is None or (article.modified or article.updated or article.published) > (  # type: ignore[operator]
+            old.modified or old.updated or old.published
+        ):
+            latest[article.id] = article
+    for article in latest.values():
+        collector.add(article)
+    out.mkdir(parents=True, exist_ok=True)
+    write_feeds(out, [f for f in formats if f in FEED_FILES], collector, options)
+    result = ExportResult()
+    entries = []
+    for shard in shards:
+        report = json.loads((shard / "report.json").read_text(encoding="utf-8"))
+        entries.extend(report["articles"])
+        result.warnings.extend(report["warnings"])
+    for item in entries:
+        status = item["status"]
+        result.converted += status == "converted"
+        result.skipped += status == "skipped"
+        result.failed += status == "failed"
+        if status == "failed":
+            result.failures.append(item.get("reason", ""))
+    summary = {"converted": result.converted, "skipped": result.skipped, "failed": result.failed}
+    data = {
+        "summary": summary,
+        "shards": [str(s) for s in shards],
+        "warnings": result.warnings,
+        "articles": entries,
+    }
+    write_atomic(out, "report.json", json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    return result
