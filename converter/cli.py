@@ -7,8 +7,11 @@ commands so that ``--help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -84,6 +87,36 @@ _CONFIG_KEYS: dict[tuple[str, str], tuple[str, type]] = {
     ("fetch", "cache_dir"): ("fetch.cache_dir", Path),
     ("fetch", "image_hosts"): ("fetch.image_hosts", list),
 }
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt is for SIGINT (BaseException: nothing swallows it)."""
+
+
+@contextlib.contextmanager
+def _interruptible(what: str, done: list[int]) -> Iterator[None]:
+    """SIGINT → exit 130, SIGTERM → exit 143, each with a one-line summary. Temporary files
+    are removed on the way out by the writers (output.write_atomic), so nothing is partial."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: object) -> None:
+        raise _Terminated()
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo(
+            f"\n{what}: interrupted (SIGINT) after {done[0]} articles; no partial files", err=True
+        )
+        raise typer.Exit(130) from None
+    except _Terminated:
+        typer.echo(
+            f"{what}: terminated (SIGTERM) after {done[0]} articles; no partial files", err=True
+        )
+        raise typer.Exit(143) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -179,16 +212,20 @@ def _per_article(
 
     show_progress = not quiet and sys.stderr.isatty()
     bar_context: Any = None
-    progress = None
+    bar: Any = None
+    done = [0]
     if show_progress:
         bar_context = typer.progressbar(length=0, label=f"{fmt}", file=sys.stderr)
         bar = bar_context.__enter__()
 
-        def progress(done: int) -> None:
+    def progress(count: int) -> None:
+        done[0] = count
+        if bar is not None:
             bar.update(1)
 
     try:
-        report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
+        with _interruptible(fmt, done):
+            report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     finally:
@@ -326,7 +363,8 @@ def _feed_command(fmt: str) -> None:
         )
         extension = {"rss": ".xml", "atom": ".atom", "json-feed": ".json"}[fmt]
         try:
-            outputs, report = feeds(fmt, inputs, options, split_by=split_by)
+            with _interruptible(fmt, [0]):
+                outputs, report = feeds(fmt, inputs, options, split_by=split_by)
             if split_by:
                 if output == "-":
                     raise _fail("--split-by needs -o DIRECTORY")
@@ -436,7 +474,8 @@ def epub(
         fetch__offline=offline or None,
     )
     try:
-        outputs, report = books(inputs, options)
+        with _interruptible("epub", [0]):
+            outputs, report = books(inputs, options)
         for stem, data in outputs.items():
             if per_article:
                 report.written.append(write_atomic(output, stem + ".epub", data))
@@ -532,29 +571,33 @@ def export(
     )
     show_progress = not quiet and sys.stderr.isatty() and not merge
     bar_context: Any = None
-    progress = None
+    bar: Any = None
+    done = [0]
     if show_progress:
         bar_context = typer.progressbar(length=0, label="export", file=sys.stderr)
         bar = bar_context.__enter__()
 
-        def progress(done: int) -> None:
+    def progress(count: int) -> None:
+        done[0] = count
+        if bar is not None:
             bar.update(1)
 
     try:
-        if merge:
-            result = run_merge([Path(p) for p in inputs], output, options, chosen)
-        else:
-            result = run_export(
-                inputs,
-                output,
-                options,
-                formats=chosen,
-                jobs=jobs or os.cpu_count() or 1,
-                shard=shard_spec,
-                incremental=incremental,
-                per_article_epub=per_article_epub,
-                progress=progress,
-            )
+        with _interruptible("export", done):
+            if merge:
+                result = run_merge([Path(p) for p in inputs], output, options, chosen)
+            else:
+                result = run_export(
+                    inputs,
+                    output,
+                    options,
+                    formats=chosen,
+                    jobs=jobs or os.cpu_count() or 1,
+                    shard=shard_spec,
+                    incremental=incremental,
+                    per_article_epub=per_article_epub,
+                    progress=progress,
+                )
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     finally:
@@ -593,4 +636,9 @@ def _root(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as exc:  # a safety net: file-system trouble is a message, never a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(f"converter: cannot read or write{where}: {exc.strerror or exc}", err=True)
+        sys.exit(1)

@@ -22,6 +22,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -32,7 +33,7 @@ from typing import Any
 from .adapters import ADAPTERS
 from .adapters.feeds import excluded
 from .cms import parse_article
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .inputs import Record, read_records
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
@@ -294,7 +295,12 @@ def export(
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
     options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output directory {out}: {exc.strerror or exc}"
+        ) from None
     manifest_path = out / "manifest.json"
     previous: dict[str, Any] = {}
     if incremental and manifest_path.exists():
@@ -306,7 +312,10 @@ def export(
         for article in _load_state([out]):
             collector.add(article)
     result = ExportResult()
-    report_part = out / ".report.jsonl.part"
+    # Unique names: two exports into one directory at once must not share a temporary file.
+    fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
+    os.close(fd)
+    report_part = Path(part_name)
     seen: dict[str, _Seen] = {}
     superseded: dict[int, str] = {}
     names = Names()
@@ -341,114 +350,123 @@ def export(
                 continue
             yield item
 
-    with report_part.open("w", encoding="utf-8") as report:
+    try:
+        try:
+            report = report_part.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        with report:
 
-        def entry(
-            article_id: str, source: str, position: str, status: str, reason: str = ""
-        ) -> int:
-            nonlocal seq
-            seq += 1
-            line: dict[str, Any] = {
-                "seq": seq,
-                "id": article_id,
-                "source": source,
-                "position": position,
-                "status": status,
-            }
-            if reason:
-                line["rule" if status == "skipped" else "reason"] = reason
-            report.write(json.dumps(line, ensure_ascii=False) + "\n")
-            if status == "converted":
-                result.converted += 1
-            elif status == "skipped":
-                result.skipped += 1
-            else:
-                result.failed += 1
-                result.failures.append(reason)
-            return seq
+            def entry(
+                article_id: str, source: str, position: str, status: str, reason: str = ""
+            ) -> int:
+                nonlocal seq
+                seq += 1
+                line: dict[str, Any] = {
+                    "seq": seq,
+                    "id": article_id,
+                    "source": source,
+                    "position": position,
+                    "status": status,
+                }
+                if reason:
+                    line["rule" if status == "skipped" else "reason"] = reason
+                report.write(json.dumps(line, ensure_ascii=False) + "\n")
+                if status == "converted":
+                    result.converted += 1
+                elif status == "skipped":
+                    result.skipped += 1
+                else:
+                    result.failed += 1
+                    result.failures.append(reason)
+                return seq
 
-        done = 0
-        for record, (status, payload, extra) in _results(records(), options, per_article, jobs):
-            done += 1
-            if progress is not None:
-                progress(done)
-            if status == "error":
-                entry(extra, record.source, record.position, "failed", reason=payload)
-                continue
-            if status == "unchanged":
-                prior = record.value[2]
-                manifest[payload] = prior
-                names.claim(prior["name"], payload)
-                entry(
-                    payload,
-                    record.source,
-                    record.position,
-                    "skipped",
-                    reason="unchanged since the last export (--incremental)",
+            done = 0
+            for record, (status, payload, extra) in _results(records(), options, per_article, jobs):
+                done += 1
+                if progress is not None:
+                    progress(done)
+                if status == "error":
+                    entry(extra, record.source, record.position, "failed", reason=payload)
+                    continue
+                if status == "unchanged":
+                    prior = record.value[2]
+                    manifest[payload] = prior
+                    names.claim(prior["name"], payload)
+                    entry(
+                        payload,
+                        record.source,
+                        record.position,
+                        "skipped",
+                        reason="unchanged since the last export (--incremental)",
+                    )
+                    continue
+                article = payload
+                modified = article.modified or article.updated or article.published
+                stamp = modified.isoformat() if modified else ""
+                prior_seen = seen.get(article.id)
+                if prior_seen is not None and stamp <= prior_seen.modified:
+                    entry(
+                        article.id,
+                        article.source,
+                        article.position,
+                        "skipped",
+                        reason=f"duplicate: not newer than the copy at seq {prior_seen.seq}",
+                    )
+                    continue
+                warnings = [
+                    f"{article.source}: {article.position}: article {article.id}: {w}"
+                    for w in article.warnings
+                ]
+                if options.strict and warnings:
+                    entry(
+                        article.id,
+                        article.source,
+                        article.position,
+                        "failed",
+                        reason="; ".join(warnings) + " (--strict)",
+                    )
+                    continue
+                result.warnings.extend(warnings)
+                if prior_seen is not None:
+                    superseded[prior_seen.seq] = (
+                        f"duplicate: superseded by {article.source} {article.position}"
+                    )
+                    result.converted -= 1
+                    result.skipped += 1
+                    name = prior_seen.name
+                else:
+                    name = names.claim(article.slug, article.id)
+                for fmt, data in extra.items():
+                    write_atomic(
+                        out / fmt, name + ADAPTERS[fmt].extension, data, only_if_changed=incremental
+                    )
+                number = entry(article.id, article.source, article.position, "converted")
+                seen[article.id] = _Seen(stamp, number, name)
+                changed = True
+                raw_updated = (
+                    record.value.get("lastUpdate") if isinstance(record.value, dict) else None
                 )
-                continue
-            article = payload
-            modified = article.modified or article.updated or article.published
-            stamp = modified.isoformat() if modified else ""
-            prior_seen = seen.get(article.id)
-            if prior_seen is not None and stamp <= prior_seen.modified:
-                entry(
-                    article.id,
-                    article.source,
-                    article.position,
-                    "skipped",
-                    reason=f"duplicate: older than or as old as the copy at seq {prior_seen.seq}",
-                )
-                continue
-            warnings = [
-                f"{article.source}: {article.position}: article {article.id}: {w}"
-                for w in article.warnings
-            ]
-            if options.strict and warnings:
-                entry(
-                    article.id,
-                    article.source,
-                    article.position,
-                    "failed",
-                    reason="; ".join(warnings) + " (--strict)",
-                )
-                continue
-            result.warnings.extend(warnings)
-            if prior_seen is not None:
-                superseded[prior_seen.seq] = (
-                    f"duplicate: superseded by {article.source} {article.position}"
-                )
-                result.converted -= 1
-                result.skipped += 1
-                name = prior_seen.name
-            else:
-                name = names.claim(article.slug, article.id)
-            for fmt, data in extra.items():
-                write_atomic(
-                    out / fmt, name + ADAPTERS[fmt].extension, data, only_if_changed=incremental
-                )
-            number = entry(article.id, article.source, article.position, "converted")
-            seen[article.id] = _Seen(stamp, number, name)
-            changed = True
-            raw_updated = record.value.get("lastUpdate") if isinstance(record.value, dict) else None
-            manifest[article.id] = {
-                "name": name,
-                "lastUpdate": stamp,
-                "raw_lastUpdate": raw_updated,
-            }
-            collector.add(article)
-            if "epub" in formats and article.status == "publish":
-                book.append(article)
+                manifest[article.id] = {
+                    "name": name,
+                    "lastUpdate": stamp,
+                    "raw_lastUpdate": raw_updated,
+                }
+                collector.add(article)
+                if "epub" in formats and article.status == "publish":
+                    book.append(article)
 
-    feed_formats = [f for f in formats if f in FEED_FILES]
-    if feed_formats:
-        write_feeds(out, feed_formats, collector, options)
-    _write_state(out, collector)
-    if "epub" in formats:
-        result.warnings.extend(
-            _write_books(inputs, out, options, book, changed, incremental, per_article_epub)
-        )
-    _assemble_report(out, report_part, superseded, result)
+        feed_formats = [f for f in formats if f in FEED_FILES]
+        if feed_formats:
+            write_feeds(out, feed_formats, collector, options)
+        _write_state(out, collector)
+        if "epub" in formats:
+            result.warnings.extend(
+                _write_books(inputs, out, options, book, changed, incremental, per_article_epub)
+            )
+        _assemble_report(out, report_part, superseded, result)
+    finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
+        report_part.unlink(missing_ok=True)
     write_atomic(out, "manifest.json", json.dumps({"articles": manifest}, sort_keys=True).encode())
     return result
 
@@ -529,8 +547,19 @@ def _assemble_report(
     out: Path, part: Path, superseded: dict[int, str], result: ExportResult
 ) -> None:
     """report.json from the streamed entries: a summary, then one object per input article."""
-    tmp = out / ".report.json.part"
-    with tmp.open("w", encoding="utf-8") as target, part.open(encoding="utf-8") as source:
+    fd, name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".json.part")
+    tmp = Path(name)
+    try:
+        _write_report(fd, part, superseded, result)
+        os.replace(tmp, out / "report.json")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    part.unlink()
+
+
+def _write_report(fd: int, part: Path, superseded: dict[int, str], result: ExportResult) -> None:
+    with os.fdopen(fd, "w", encoding="utf-8") as target, part.open(encoding="utf-8") as source:
         summary = {
             "converted": result.converted,
             "skipped": result.skipped,
@@ -549,8 +578,6 @@ def _assemble_report(
             target.write(("" if first else ",\n") + "  " + json.dumps(item, ensure_ascii=False))
             first = False
         target.write("\n ]}\n")
-    os.replace(tmp, out / "report.json")
-    part.unlink()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,6 +591,9 @@ def merge(
     options = replace(options, now=options.now or datetime.now(UTC))
     collector = FeedCollector(options)
     latest: dict[str, Article] = {}
+    for shard in shards:
+        if not (shard / "report.json").exists():
+            raise UsageError(f"{shard} is not an export directory (no report.json)")
     for article in _load_state(shards):
         old = latest.get(article.id)
         if old is None or (article.modified or article.updated or article.published) > (  # type: ignore[operator]
@@ -572,7 +602,6 @@ def merge(
             latest[article.id] = article
     for article in latest.values():
         collector.add(article)
-    out.mkdir(parents=True, exist_ok=True)
     write_feeds(out, [f for f in formats if f in FEED_FILES], collector, options)
     result = ExportResult()
     entries = []

@@ -678,7 +678,15 @@ def _list(
             blocks.append(_finish([_esc(stray)]))
             kinds.append("x")
         if child.tag == "li":
-            _blocks(child, blocks, flags, kinds)
+            if len(child):
+                _blocks(child, blocks, flags, kinds)
+            else:  # the common case, an item of text only: straight to its paragraph
+                text = child.text
+                if text and text.strip(" \t\n\r\f"):
+                    text = _finish([text if flags & CLEAN and "<" not in text else _esc(text)])
+                    if text:
+                        blocks.append(text)
+                        kinds.append("p")
         else:  # invalid, but keep the content: as an item of its own
             _one(child, blocks, flags)
             kinds.extend(["x"] * len(blocks))
@@ -823,6 +831,14 @@ def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
         for cell in tr[:]:
             if cell.tag not in _CELLS or _has_text(cell.tail):
                 return None
+            if not len(cell):  # text only
+                text = cell.text or ""
+                cells.append(
+                    _finish([text if flags & CLEAN and "<" not in text else _esc(text)], _CELL)
+                    if text
+                    else ""
+                )
+                continue
             pieces: list[str] = []
             if len(cell) == 1 and cell[0].tag == "p":
                 _inline(cell[0], pieces, flags)  # <td><p>x</p></td> is still inline content
