@@ -45,6 +45,7 @@ BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, <br> in a cell or 
 _MD = {EM_O: "*", EM_C: "*", ST_O: "**", ST_C: "**", S_O: "~~", S_C: "~~"}
 _HTML = {EM_O: "<em>", EM_C: "</em>", ST_O: "<strong>", ST_C: "</strong>", S_O: "<s>", S_C: "</s>"}
 _ASTERISK_CLOSERS = frozenset({EM_C, ST_C})
+_MARKS = MARK_O + MARK_C
 
 _EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
 
@@ -236,6 +237,8 @@ def _side(parts: list[str], i: int, before: bool, para: bool) -> tuple[int, str]
     text = parts[i]
     if text:
         ch = text[-1] if before else text[0]
+        if ch in "*~":  # maybe a delimiter written by _span: never glue to it
+            return _PUNCT, ch
         cls = _CLASSES.get(ch)
         if cls is None:
             if ch == BR:  # "\\" + newline in a paragraph, "<br>" in a cell or heading
@@ -293,6 +296,8 @@ def _resolve(s: str, para: bool) -> str:
             and kind != c_next_mark[1:]
             # "*a***b**": a closer run glued to an opener run is ambiguous
             and not (kind != "s" and o_prev_mark in _ASTERISK_CLOSERS)
+            and "*" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
+            and "~" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
         )
         table = _MD if ok else _HTML
         out[j] = table[parts[j]]
@@ -304,8 +309,10 @@ def _resolve(s: str, para: bool) -> str:
 
 _PARA, _CELL, _HEADING = 0, 1, 2
 # Rendering flags: NO_EMPHASIS inside captions and terms (emphasised as a whole), IN_LINK inside
-# link text (links cannot nest), CLEAN when the whole body has no character to escape but "<".
-NO_EMPHASIS, IN_LINK, CLEAN = 1, 2, 4
+# link text (links cannot nest), CLEAN when the whole body has no character to escape but "<",
+# WHOLE_BLOCK while the pieces being appended to are a whole block's (so the first piece starts a
+# line and an element with nothing after it ends the block).
+NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK = 1, 2, 4, 8
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -347,6 +354,19 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
     return _line_start(s) if s[0] in _LINE_TRIGGERS else s
 
 
+def _text_block(text: str | None, flags: int) -> str:
+    """_finish for a block that is one text node (a list item, a table cell), without its
+    line-start escapes: whitespace collapsed and trimmed, text escaped."""
+    if not text:
+        return ""
+    text = text.strip(" \t\n\r\f")
+    if "\n" in text or "\t" in text or "\r" in text or "\f" in text or "  " in text:
+        text = _collapse(text)
+    if flags & CLEAN and "<" not in text:
+        return text
+    return _esc(text)
+
+
 def _split_edges(s: str) -> tuple[str, str, str]:
     """(leading whitespace/breaks, core, trailing whitespace/breaks)."""
     rest = s.lstrip(_EDGE)
@@ -376,7 +396,7 @@ def _inline(el: etree._Element, out: list[str], flags: int) -> None:
             handler(child, out, flags)
         else:  # a block inside inline content (the parser removes comments and PIs)
             out.append(" ")
-            _inline(child, out, flags)
+            _inline(child, out, flags & ~WHOLE_BLOCK)
             out.append(" ")
         tail = child.tail
         if tail:
@@ -384,43 +404,96 @@ def _inline(el: etree._Element, out: list[str], flags: int) -> None:
 
 
 def _plain(el: etree._Element, out: list[str], flags: int) -> None:
-    _inline(el, out, flags)
+    _inline(el, out, flags & ~WHOLE_BLOCK)
+
+
+_UNDECIDED = frozenset((MARK_O, MARK_C, BR, "*", "~"))
+
+
+def _class_here(ch: str) -> int:
+    """The class of a character next to a delimiter, or -1 when it cannot be told yet (another
+    span's marker or delimiter, or a hard break)."""
+    if ch in _UNDECIDED:
+        return -1
+    if ch in (CODE_O, CODE_C):
+        return _PUNCT  # a backtick
+    return _char_class(ch)
+
+
+def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
+    """em (kind "e"), strong ("t") or s ("s"). The delimiters are chosen right here when both
+    sides of both of them are plain characters already known (the common case: a span between
+    words, or at the start or end of its block); otherwise markers, resolved in _finish."""
+    sub: list[str] = []
+    _inline(el, sub, flags & ~WHOLE_BLOCK)
+    inner = "".join(sub)
+    if inner and inner[0] not in _EDGE and inner[-1] not in _EDGE:
+        lead = trail = ""
+        core = inner
+    else:
+        lead, core, trail = _split_edges(inner)
+        if not core:
+            if inner:
+                out.append(inner)
+            return
+    # Before the opener and after the closer. Whitespace at a span's edges is moved out of it,
+    # so an enclosing span (or link) starting or ending at the same place moves this span's
+    # edge whitespace further out: a neighbour is known only next to content that stays.
+    block = flags & WHOLE_BLOCK
+    if out and (block or out[-1].strip(_EDGE)):
+        last = out[-1]
+        if lead:
+            before = _SPACE
+        elif len(last) > 1 and last[-2] in _MARKS:
+            before = -1
+        else:
+            before = _class_here(last[-1])
+    else:
+        before = _SPACE if block else -1
+    tail = el.tail
+    if tail and (block or tail.strip(_EDGE)):
+        after = _SPACE if trail or tail[0] in " \t\n\r\f" else _char_class(tail[0])
+    elif block and not tail and el.getnext() is None:
+        after = _SPACE  # the end of the block
+    else:
+        after = -1
+    first = _class_here(core[0])
+    final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
+    if before < 0 or after < 0 or first < 0 or final < 0:
+        out.append(lead + MARK_O + kind + core + MARK_C + kind + trail)
+        return
+    if ((before == _SPACE and first != _SPACE) or (before == _PUNCT and first == _OTHER)) and (
+        (after == _SPACE and final != _SPACE) or (after == _PUNCT and final == _OTHER)
+    ):
+        delimiter = _MD[MARK_O + kind]
+        out.append(lead + delimiter + core + delimiter + trail)
+    else:
+        tags = _HTML[MARK_O + kind], _HTML[MARK_C + kind]
+        out.append(lead + tags[0] + core + tags[1] + trail)
 
 
 def _em(el: etree._Element, out: list[str], flags: int) -> None:
     if flags & NO_EMPHASIS:
-        _inline(el, out, flags)
-        return
-    sub: list[str] = []
-    _inline(el, sub, flags)
-    wrapped = _wrapped("".join(sub), EM_O, EM_C)
-    if wrapped:
-        out.append(wrapped)
+        _inline(el, out, flags & ~WHOLE_BLOCK)
+    else:
+        _span(el, out, flags, "e")
 
 
 def _strong(el: etree._Element, out: list[str], flags: int) -> None:
     if flags & NO_EMPHASIS:
-        _inline(el, out, flags)
-        return
-    sub: list[str] = []
-    _inline(el, sub, flags)
-    wrapped = _wrapped("".join(sub), ST_O, ST_C)
-    if wrapped:
-        out.append(wrapped)
+        _inline(el, out, flags & ~WHOLE_BLOCK)
+    else:
+        _span(el, out, flags, "t")
 
 
 def _strike(el: etree._Element, out: list[str], flags: int) -> None:
-    sub: list[str] = []
-    _inline(el, sub, flags)
-    wrapped = _wrapped("".join(sub), S_O, S_C)
-    if wrapped:
-        out.append(wrapped)
+    _span(el, out, flags, "s")
 
 
 def _raw_tag(el: etree._Element, out: list[str], flags: int) -> None:
     """sub/sup: GFM allows inline HTML and has no syntax of its own for them."""
     sub: list[str] = []
-    _inline(el, sub, flags)
+    _inline(el, sub, flags & ~WHOLE_BLOCK)
     inner = "".join(sub)
     if inner.strip(_EDGE):
         tag = str(el.tag)
@@ -472,11 +545,11 @@ def _code_spans(s: str) -> str:
 def _link(el: etree._Element, out: list[str], flags: int) -> None:
     href = el.get("href")
     if href is None or flags & IN_LINK:
-        _inline(el, out, flags)
+        _inline(el, out, flags & ~WHOLE_BLOCK)
         return
     if len(el):
         sub: list[str] = []
-        _inline(el, sub, flags | IN_LINK)
+        _inline(el, sub, (flags | IN_LINK) & ~WHOLE_BLOCK)
         inner = "".join(sub)
     else:
         inner = el.text or ""
@@ -544,7 +617,7 @@ _Block = Callable[[etree._Element, list[str], int], None]
 
 def _paragraph(el: etree._Element, out: list[str], flags: int) -> None:
     pieces: list[str] = []
-    _inline(el, pieces, flags)
+    _inline(el, pieces, flags | WHOLE_BLOCK)
     s = _finish(pieces)
     if s:
         out.append(s)
@@ -552,7 +625,7 @@ def _paragraph(el: etree._Element, out: list[str], flags: int) -> None:
 
 def _heading(el: etree._Element, out: list[str], flags: int) -> None:
     pieces: list[str] = []
-    _inline(el, pieces, flags)
+    _inline(el, pieces, flags | WHOLE_BLOCK)
     s = _finish(pieces, _HEADING)
     hashes = "#" * int(str(el.tag)[1])
     if not s:
@@ -571,7 +644,7 @@ def _emphasised(
     sit at the paragraph's edges, where they always work unless the text itself starts or ends
     with a Unicode space (a no-break space): then the HTML tags."""
     pieces: list[str] = []
-    _inline(el, pieces, flags | NO_EMPHASIS)
+    _inline(el, pieces, flags | NO_EMPHASIS | WHOLE_BLOCK)
     s = _finish(pieces)
     if s:
         if _char_class(s[0]) == _SPACE or _char_class(s[-1]) == _SPACE:
@@ -681,12 +754,10 @@ def _list(
             if len(child):
                 _blocks(child, blocks, flags, kinds)
             else:  # the common case, an item of text only: straight to its paragraph
-                text = child.text
-                if text and text.strip(" \t\n\r\f"):
-                    text = _finish([text if flags & CLEAN and "<" not in text else _esc(text)])
-                    if text:
-                        blocks.append(text)
-                        kinds.append("p")
+                text = _text_block(child.text, flags)
+                if text:
+                    blocks.append(_line_start(text))
+                    kinds.append("p")
         else:  # invalid, but keep the content: as an item of its own
             _one(child, blocks, flags)
             kinds.extend(["x"] * len(blocks))
@@ -739,7 +810,7 @@ def _embed(el: etree._Element, out: list[str], flags: int) -> None:
         tag = child.tag
         if tag == "figcaption":
             pieces: list[str] = []
-            _inline(child, pieces, flags)
+            _inline(child, pieces, flags | WHOLE_BLOCK)
             link = link or _finish(pieces)
         elif tag == "blockquote" and quote is None:
             quote = child
@@ -829,21 +900,17 @@ def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
             return None
         cells: list[str] = []
         for cell in tr[:]:
-            if cell.tag not in _CELLS or _has_text(cell.tail):
+            tail = cell.tail
+            if cell.tag not in _CELLS or (tail and tail.strip(" \t\n\r\f")):
                 return None
             if not len(cell):  # text only
-                text = cell.text or ""
-                cells.append(
-                    _finish([text if flags & CLEAN and "<" not in text else _esc(text)], _CELL)
-                    if text
-                    else ""
-                )
+                cells.append(_text_block(cell.text, flags))
                 continue
             pieces: list[str] = []
             if len(cell) == 1 and cell[0].tag == "p":
-                _inline(cell[0], pieces, flags)  # <td><p>x</p></td> is still inline content
+                _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
             else:
-                _inline(cell, pieces, flags)
+                _inline(cell, pieces, flags | WHOLE_BLOCK)
             cells.append(_finish(pieces, _CELL))
         if width < 0:
             width = len(cells)

@@ -8,6 +8,7 @@ same items in every feed, newest first.
 
 from __future__ import annotations
 
+import html
 import json
 import mimetypes
 import re
@@ -339,7 +340,11 @@ def _entry(fe: Any, article: Article, options: Options, fmt: str) -> None:
         fe.author({"name": options.site_title})  # RFC 4287 §4.1.2: every entry needs an author
     for term in categories(article):
         fe.category(term=xml_safe(term))
-    fe.summary(xml_safe(plain_summary(article)))  # pitfall 12: summary, not description()
+    summary = xml_safe(plain_summary(article))
+    # pitfall 12: summary, not description(). RSS <description> is read as (escaped) HTML by
+    # readers, so plain text that looks like markup ("a <b>", pasted tags) is escaped once
+    # more; Atom's summary is type="text" and stays as it is.
+    fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
     if full_content(article, options):
         body = feed_body(article, options)
         if body:  # pitfall 4: CDATA is an RSS device; Atom gets type="html"

@@ -346,7 +346,8 @@ def _runs(container: etree._Element) -> list[list[Item] | etree._Element]:
         run.append(container.text)
     for child in container:
         tail = child.tail
-        child.tail = None
+        if tail is not None:
+            child.tail = None
         if child.tag in V.BLOCK_TAGS:
             if run:
                 segments.append(run)
@@ -422,7 +423,7 @@ def _group(container: etree._Element, wrap: bool) -> None:
     index = 0  # rebuild in place: blocks stay, runs become paragraphs (or inline content)
     for seg in segments:
         if not isinstance(seg, list):
-            index = container.index(seg) + 1
+            index += 1  # earlier runs were replaced in place, so the block sits at `index`
             continue
         paras = _split_run(seg)
         for item in seg:  # detach the run's elements; _fill puts back those that remain
