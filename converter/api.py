@@ -34,7 +34,18 @@ def read_articles(
         except InputError as exc:
             yield exc
         except RecursionError:
-            yield InputError(item.source, item.position, "nested too deeply to read")
+            yield InputError(
+                item.source,
+                item.position,
+                "markup nested too deeply to convert",
+                "contents",
+                _raw_id(item.value),
+            )
+
+
+def _raw_id(value: object) -> str:
+    raw = value.get("id") if isinstance(value, dict) else None
+    return str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
 
 
 def _age(article: Article) -> tuple[datetime, datetime]:

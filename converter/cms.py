@@ -40,7 +40,11 @@ _DATE = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 )
 _NO_DATE = {"", "0000-00-00 00:00:00", "0000-00-00"}
-_TEXT_PARSER = etree.HTMLParser(remove_comments=True, no_network=True)
+_TEXT_PARSER = etree.HTMLParser(
+    huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
+    remove_comments=True,
+    no_network=True,
+)
 
 
 def records_of(value: Any, position: str) -> Iterator[tuple[str, Any]]:
@@ -168,6 +172,8 @@ class _Fields:
             parsed = datetime.fromisoformat(text)
         except ValueError as exc:
             raise self.error(key, f"invalid date {text!r}: {exc}") from None
+        if not 1800 <= parsed.year <= 2200:  # time-zone arithmetic and zip stamps overflow
+            raise self.error(key, f"date {text!r} is out of range (years 1800 to 2200)")
         return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
 
 
@@ -250,7 +256,8 @@ def _image(value: Any) -> Image | None:
             continue
         url = _url(item.get("url"))
         renditions = []
-        for t in item.get("transforms") or []:
+        transforms = item.get("transforms")
+        for t in transforms if isinstance(transforms, list) else []:
             if not isinstance(t, dict):
                 continue
             width, height, t_url = _int(t.get("x"), -1), _int(t.get("y"), 0), _url(t.get("url"))

@@ -221,7 +221,15 @@ def _work(record: Record) -> tuple[str, Any, Any]:
     except InputError as exc:
         return ("error", str(exc), exc.article_id)
     except RecursionError:
-        return ("error", f"{record.source}: {record.position}: nested too deeply to read", "")
+        article_id = _raw_id(record.value)
+        error = InputError(
+            record.source,
+            record.position,
+            "markup nested too deeply to convert",
+            "contents",
+            article_id,
+        )
+        return ("error", str(error), article_id)
     outputs: dict[str, bytes] = {}
     for fmt in _FORMATS:
         try:

@@ -4,19 +4,28 @@ This is the hot path of the Markdown output, so it is written for speed: one lxm
 plain recursive functions over the tree that append strings to lists, joined once per block.
 No general-purpose HTML→Markdown library is used.
 
-How inline content is built:
+Blocks: paragraphs, ATX headings, lists (tight when every item is a line of text, maybe followed
+by lists), block quotes, fenced code, thematic breaks, GFM pipe tables (raw HTML for tables a
+pipe table cannot carry), figures (the image, then its caption as an italic paragraph), the
+canonical embeds (their link; a quoted post as a block quote ending in "— link"), definition
+lists (the term in bold). One blank line between blocks; the result ends with one newline.
 
-* Text nodes are escaped as they are appended (``_esc``): ``\\ ` * [ ] < ~ |`` always, ``_``
-  only where it could be an emphasis delimiter (not inside a word, as in ``snake_case``) and
-  ``&`` only before something entity-like. Characters that cannot be misread are left alone.
-* Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_O`` …: lone
-  surrogates, which parsed text cannot hold). When a block's inline content is complete,
-  whitespace is collapsed once for the whole block, then each emphasis pair is resolved:
-  ``*x*`` / ``**x**`` / ``~~x~~`` where CommonMark's flanking rules let the delimiters work in
-  that exact context, otherwise the inline HTML tags ``<em>x</em>`` (e.g. ``<em>“quoted”</em>s``,
-  where a closing ``*`` would not close).
-* Block-level triggers (``#``, ``>``, ``-``/``+`` + space, ``1.``, setext ``=``/``-`` lines) are
-  escaped at the start of every line: the start of a paragraph and after each hard break.
+Text stays literal (the escaping rules):
+
+* in every text node ``\\ ` * [ ] < ~ |`` are backslash-escaped, ``_`` only where it could
+  delimit emphasis (not inside a word: ``snake_case`` stays as it is), ``&`` only before
+  something entity-like (``&copy;``, ``&#1;``) — also when two nodes' texts form one;
+* at the start of every line (a paragraph's, and after each hard break): ``#`` before a space,
+  ``>``, ``-``/``+`` before a space, ``1.``/``1)`` before a space, and lines of only ``-``/``:``
+  (setext underline, table delimiter row) or ``=``; leading spaces are removed;
+* a ``!`` right before a link is escaped (it would make an image). Nothing else is: ``>``,
+  ``#``, ``-``, ``.``, ``(`` mid-line cannot be misread.
+
+Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_O`` …: lone
+surrogates, which parsed text cannot hold). An em/strong/s between known plain characters (the
+common case) gets its delimiters at once; otherwise, when the block is complete, each pair is
+resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where each delimiter can
+only open or only close, in that exact context, else the inline HTML tags (``<em>“q”</em>s``).
 """
 
 from __future__ import annotations
@@ -30,7 +39,12 @@ from lxml import etree
 __all__ = ["to_markdown"]
 
 _PARSER = etree.HTMLParser(
-    remove_comments=True, remove_pis=True, no_network=True, recover=True, default_doctype=False
+    huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    recover=True,
+    default_doctype=False,
 )
 
 # Markers: lone surrogates, which a parsed lxml tree can never hold in its text or attributes
@@ -372,13 +386,6 @@ def _split_edges(s: str) -> tuple[str, str, str]:
     rest = s.lstrip(_EDGE)
     core = rest.rstrip(_EDGE)
     return s[: len(s) - len(rest)], core, rest[len(core) :]
-
-
-def _wrapped(inner: str, opener: str, closer: str) -> str:
-    lead, core, trail = _split_edges(inner)
-    if not core:
-        return inner
-    return lead + opener + core + closer + trail
 
 
 def _inline(el: etree._Element, out: list[str], flags: int) -> None:

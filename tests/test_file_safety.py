@@ -16,7 +16,7 @@ import pytest
 from .conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
-import corpus  # noqa: E402  (bench/corpus.py: the deterministic article generator)
+import corpus
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 

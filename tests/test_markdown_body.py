@@ -5,9 +5,11 @@ Three kinds of test:
 * tables of (html, expected Markdown), one per output rule;
 * round trips: Markdown rendered back to HTML with markdown-it-py must show the same visible
   text, and must not contain emphasis, headings, lists, links or code the input did not have
-  (literal text stays literal), for hand-picked tricky texts and for generated inline markup;
+  (literal text stays literal), for hand-picked tricky texts in every kind of block, and for
+  generated inline markup (same text, same formatting of every character) and generated block
+  structure (same text, same counts of items, quotes, headings, cells...);
 * the real pipeline output of every sample (converter.content.normalise), compared for text,
-  link targets, image sources and structure after the same round trip.
+  links (target and text), image sources and structure after the same round trip.
 
 Visible text is compared after whitespace collapsing; block boundaries and <br> count as
 whitespace on both sides (Markdown cannot keep "a<br>b" without the line ending markdown-it
@@ -500,6 +502,60 @@ def test_generated_inline_round_trips(parts: list[str]) -> None:
     assert styled(out) == styled(expected), markdown
     assert visible(out) == visible(expected), markdown
     assert tags(out) & MARKUP <= tags(tree(source)), markdown
+
+
+# Round trips: generated block structure ------------------------------------------------------
+
+LEAF_BLOCKS = st.one_of(
+    INLINE.map(lambda x: f"<p>{x}</p>"),
+    st.tuples(st.integers(2, 6), INLINE).map(lambda t: f"<h{t[0]}>{t[1]}</h{t[0]}>"),
+    st.sampled_from(["a\n\nb", "```x```\n  y", "\n# not\n", "x  y\n\n\n z"]).map(
+        lambda x: f"<pre>{x}</pre>"
+    ),
+    st.just("<hr>"),
+    st.tuples(TEXT, INLINE).map(
+        lambda t: (
+            f'<figure><img src="https://x.org/i.png" alt="{t[0]}">'
+            f"<figcaption>{t[1]}</figcaption></figure>"
+        )
+    ),
+    st.lists(st.lists(INLINE, min_size=2, max_size=2), min_size=1, max_size=3).map(
+        lambda rows: (
+            "<table>"
+            + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+            + "</table>"
+        )
+    ),
+)
+
+
+def _container_block(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    items = st.one_of(INLINE, st.lists(children, min_size=1, max_size=3).map("".join))
+    start = st.sampled_from(["", ' start="0"', ' start="2"', ' start="9"'])
+    return st.one_of(
+        st.lists(items, min_size=1, max_size=3).map(
+            lambda xs: "<ul>" + "".join(f"<li>{x}</li>" for x in xs) + "</ul>"
+        ),
+        st.tuples(start, st.lists(items, min_size=1, max_size=3)).map(
+            lambda t: f"<ol{t[0]}>" + "".join(f"<li>{x}</li>" for x in t[1]) + "</ol>"
+        ),
+        st.lists(children, min_size=1, max_size=3).map(
+            lambda xs: "<blockquote>" + "".join(xs) + "</blockquote>"
+        ),
+    )
+
+
+BLOCKS = st.recursive(LEAF_BLOCKS, _container_block, max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(BLOCKS, min_size=1, max_size=4))
+def test_generated_blocks_round_trip(blocks: list[str]) -> None:
+    source = "".join(blocks)
+    markdown, out = round_trip(source)
+    expected = tree(source)
+    assert _counts(out) == _counts(expected), markdown
+    assert visible(out) == visible(expected), markdown
 
 
 # The samples: the real pipeline output, end to end -------------------------------------------

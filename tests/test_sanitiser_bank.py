@@ -91,7 +91,7 @@ SCRIPTS = [
     ("script-comment-breakout", "<script>/*</script><img src=x onerror=alert(1)>*/</script>"),
     ("script-in-heading", "<h2>Head<script>alert(1)</script>line</h2>"),
     ("script-after-text-no-space", "text<script>alert(1)</script>text"),
-]
+]  # fmt: skip
 
 EVENTS = [
     ("img-onerror", "<img src=x onerror=alert(1)>"),
@@ -140,7 +140,7 @@ EVENTS = [
     ("pre-onscroll", "<pre onscroll=alert(1)>p</pre>"),
     ("hr-onmouseover", "<hr onmouseover=alert(1)>"),
     ("ol-start-handler", "<ol start=3 onclick=alert(1)><li>a</li></ol>"),
-]
+]  # fmt: skip
 
 JS_URLS = [
     ("js-plain", '<a href="javascript:alert(1)">x</a>'),
@@ -176,7 +176,7 @@ JS_URLS = [
     ("js-title-and-href", '<a title="t" href="javascript:alert(document.domain)">x</a>'),
     ("js-in-area", '<map name=m><area href="javascript:alert(1)" shape=rect coords=0,0,9,9></map>'),
     ("js-link-text-is-url", '<p><a href="javascript:alert(1)">javascript:alert(1)</a></p>'),
-]
+]  # fmt: skip
 
 OTHER_SCHEMES = [
     ("vbscript", '<a href="vbscript:msgbox(1)">x</a>'),
@@ -229,7 +229,7 @@ OTHER_SCHEMES = [
     ("portal", "<portal src=https://evil.example/></portal>"),
     ("a-cid-scheme", '<a href="cid:alert(1)">x</a>'),
     ("a-file-scheme", '<a href="file:///etc/passwd">x</a>'),
-]
+]  # fmt: skip
 
 SVG = [
     ("svg-script", "<svg><script>alert(1)</script></svg>"),
@@ -249,7 +249,7 @@ SVG = [
     ("svg-title-img", "<svg><title><img src=x onerror=alert(1)></title></svg>"),
     ("svg-style-breakout", '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">'),
     ("svg-unclosed-swallows", "<p>kept</p><svg><p>text after svg"),
-]
+]  # fmt: skip
 
 MATHML = [
     ("math-mi-xlink", '<math><mi xlink:href="javascript:alert(1)">click</mi></math>'),
@@ -259,7 +259,7 @@ MATHML = [
     ("math-annotation-xml", '<math><annotation-xml encoding="text/html"><script>alert(1)</script></annotation-xml></math>'),
     ("math-mi-a-js", '<math><mi><a href="javascript:alert(1)">x</a></mi></math>'),
     ("math-form-confusion", "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>"),
-]
+]  # fmt: skip
 
 CSS = [
     ("style-expression", '<p style="width:expression(alert(1))">x</p>'),
@@ -277,7 +277,7 @@ CSS = [
     ("style-block-moz-binding", "<style>*{-moz-binding:url(https://evil.example/x.xml#x)}</style><p>x</p>"),
     ("style-block-list-image", '<STYLE type="text/css">li{list-style-image:url("javascript:alert(1)")}</STYLE><ul><li>x</li></ul>'),
     ("style-block-behavior", "<style>a{behavior:url(#default#time2)}</style><a href=https://ok.example/>x</a>"),
-]
+]  # fmt: skip
 
 MXSS = [
     ("noscript-title-breakout", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'),
@@ -324,7 +324,7 @@ MXSS = [
     ("cdata-end-in-attribute", '<abbr title="]]><script>alert(1)</script>">x</abbr>'),
     ("cdata-end-in-text", "<p>]]&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
     ("cdata-end-in-href", '<a href="https://ok.example/]]><script>alert(1)</script>">x</a>'),
-]
+]  # fmt: skip
 
 QUOTES = [
     ("alt-breaks-quotes", "<img src=\"x\" alt='\"><script>alert(1)</script>'>"),
@@ -339,7 +339,7 @@ QUOTES = [
     ("abbr-title-decimal-lt", '<abbr title="&#60;svg onload=alert(1)&#62;">a</abbr>'),
     ("href-with-backtick", f"<a href=`{OK}` onclick=`alert(1)`>x</a>"),
     ("unclosed-attr-quote", '<a href="https://ok.example/ onclick=alert(1)>x</a><p>after</p>'),
-]
+]  # fmt: skip
 
 CLOBBERING = [
     ("form-name-getelementbyid", "<form name=getElementById><input name=x></form>"),
@@ -349,7 +349,7 @@ CLOBBERING = [
     ("a-id-name-config", f'<a id=CONFIG name=CONFIG href="{OK}">x</a><a id=CONFIG name=url href="cid:alert(1)">y</a>'),
     ("img-id-proto", f"<img id=__proto__ src={IMG}>"),
     ("p-id-body", "<p id=body>x</p>"),
-]
+]  # fmt: skip
 
 EMBEDS = [
     ("forged-embed-js-data-src", '<figure class="embed" data-embed="youtube" data-src="javascript:alert(1)"><figcaption><a href="javascript:alert(1)">YouTube: x</a></figcaption></figure>'),
@@ -377,7 +377,7 @@ EMBEDS = [
     ("tweet-link-onclick", '<blockquote class="twitter-tweet"><p>t</p><a href="https://twitter.com/u/status/123" onclick="alert(1)">x</a></blockquote>'),
     ("legit-spotify-embed", '<figure class="embed" data-embed="spotify" data-src="https://open.spotify.com/embed/track/abc"><figcaption><a href="https://open.spotify.com/track/abc">Spotify: x</a></figcaption></figure>'),
     ("mailto-with-script", '<a href="mailto:x@example.org?body=<script>alert(1)</script>">m</a>'),
-]
+]  # fmt: skip
 
 SHORTCODES = [
     ("sc-caption-attr-img-onerror", f"[caption caption='<img src=x onerror=alert(1)>']<img src=\"{IMG}\">[/caption]"),
@@ -401,7 +401,7 @@ SHORTCODES = [
     ("sc-escaped-caption", "[[caption]<img src=x onerror=alert(1)>[/caption]]"),
     ("sc-gallery-link-js", '[gallery ids="1,2" link="javascript:alert(1)"]'),
     ("sc-video-src-js-entities", '[video src="&#106;avascript:alert(1)"]'),
-]
+]  # fmt: skip
 
 BARE = [
     ("bare-js-line", "javascript:alert(1)"),
@@ -411,7 +411,7 @@ BARE = [
     ("bare-data-url", "<p>data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
     ("bare-url-between-blank-lines", "text\n\nhttps://evil.example/x\"onmouseover=alert(1)\n\nmore"),
     ("bare-link-to-js", '<p><a href="javascript:alert(1)">https://ok.example/</a></p>'),
-]
+]  # fmt: skip
 
 UNICODE = [
     ("fullwidth-script-text", "＜script＞alert(1)＜/script＞"),
@@ -430,7 +430,7 @@ UNICODE = [
     ("fullwidth-scheme", '<a href="ｊａｖａｓｃｒｉｐｔ:alert(1)">x</a>'),
     ("lone-surrogate-in-scheme", '<a href="java\ud800script:alert(1)">x</a>'),
     ("rtl-override-in-scheme", '<a href="\u202ejavascript:alert(1)">x</a>'),
-]
+]  # fmt: skip
 
 LONG = [
     ("long-js-href", '<a href="javascript:' + "/" * 100_000 + 'alert(1)">x</a>'),
@@ -439,7 +439,7 @@ LONG = [
     ("long-https-href-onclick", '<a href="https://ok.example/?q=' + "A" * 50_000 + '" onclick=alert(1)>x</a>'),
     ("many-handlers", "<img src=x " + " ".join(f"on{n}=alert({i})" for i, n in enumerate(["error", "load", "click", "focus", "blur"] * 200)) + ">"),
     ("deep-then-script", "<div>" * 300 + "<script>alert(1)</script>" + "</div>" * 300),
-]
+]  # fmt: skip
 
 # Metadata fields: each goes where ``record`` says; an adapter writes them into markup.
 FIELDS = [
@@ -500,6 +500,13 @@ FIELDS = [
         ("data", "data:text/html,<script>alert(1)</script>"),
     ]),
     *_vectors("external_url", [
+        ("js", "javascript:alert(1)"),
+        ("data-padded", " data:text/html,x"),
+    ]),
+    *_vectors("shorturl", [
+        ("js", "javascript:alert(1)"),
+    ]),
+    *_vectors("keyword_url", [
         ("js", "javascript:alert(1)"),
     ]),
     *_vectors("image_url", [
@@ -583,6 +590,8 @@ def record(n: int, vector: Vector) -> dict[str, Any]:
         "focal": lambda: image.__setitem__("focal", p),
         "url": lambda: rec.__setitem__("url", p),
         "external_url": lambda: rec.__setitem__("externalUrl", p),
+        "shorturl": lambda: rec.__setitem__("shorturl", p),
+        "keyword_url": lambda: rec["keywords"][0]["data"].__setitem__("url", p),
         "image_url": lambda: image.__setitem__("url", p),
     }
     setters[vector.field]()
@@ -739,16 +748,23 @@ def audit(root: Any, policy: Policy, where: str) -> list[str]:
                 lead = policy.lead_style and name == "img" and "lead-image" in classes[-1:]
                 if not (lead and FOCAL_STYLE.match(value)):
                     bad(path, f"has style={value[:120]!r}")
-            elif attr in ("id", "name") and not policy.ids:
-                if not (in_head and name == "meta" and attr == "name"):
-                    bad(path, f"has {attr}={value[:80]!r} (DOM clobbering)")
-            if attr in URL_ATTRIBUTES or (attr == "content" and in_head and "url=" in value.lower()):
+            elif (
+                attr in ("id", "name")
+                and not policy.ids
+                and not (in_head and name == "meta" and attr == "name")
+            ):
+                bad(path, f"has {attr}={value[:80]!r} (DOM clobbering)")
+            if attr in URL_ATTRIBUTES or (
+                attr == "content" and in_head and "url=" in value.lower()
+            ):
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in SAFE_SCHEMES:
                     bad(path, f"has {attr} with scheme {scheme!r}: {value[:120]!r}")
             elif attr in SRCSET_ATTRIBUTES:
                 for candidate in value.split(","):
-                    scheme = url_scheme(candidate.strip().split(" ")[0]) if candidate.strip() else None
+                    scheme = (
+                        url_scheme(candidate.strip().split(" ")[0]) if candidate.strip() else None
+                    )
                     if scheme is not None and scheme not in SAFE_SCHEMES:
                         bad(path, f"has {attr} candidate with scheme {scheme!r}: {value[:120]!r}")
         cls = attrs.get("class", "")
@@ -829,7 +845,9 @@ def audit_output(fmt: str, data: bytes, where: str, article_id: str) -> list[str
     """Parse one output of one article as its consumer would, and audit it."""
     text = data.decode("utf-8")
     if fmt == "html":
-        return audit(html_document(text), Policy(iframes=True, page_head=True, lead_style=True), where)
+        return audit(
+            html_document(text), Policy(iframes=True, page_head=True, lead_style=True), where
+        )
     if fmt == "html-fragment":
         return audit(html_fragment(text), Policy(iframes=True), where)
     if fmt == "markdown":
@@ -862,7 +880,9 @@ def audit_rss(data: bytes, where: str) -> list[str]:
         # content:encoded is HTML; so is <description> (RSS 2.0: "entity-encoded HTML").
         for tag in (content, "description"):
             for el in item.iter(tag):
-                problems += audit(html_fragment(el.text or ""), Policy(), f"{where} <{_local(tag)[1]}>")
+                problems += audit(
+                    html_fragment(el.text or ""), Policy(), f"{where} <{_local(tag)[1]}>"
+                )
         for el in item.iter("link", "comments"):
             problems += _url_problem(el.text, f"{where} <{el.tag}>")
         for el in item.iter("guid"):
@@ -908,7 +928,9 @@ def audit_json_feed(text: str, where: str) -> list[str]:
     assert doc["items"], f"{where}: the article is not in the feed"
     for item in doc["items"]:
         if "content_html" in item:
-            problems += audit(html_fragment(item["content_html"]), Policy(), f"{where} content_html")
+            problems += audit(
+                html_fragment(item["content_html"]), Policy(), f"{where} content_html"
+            )
         for key in ("url", "external_url", "image", "banner_image"):
             if key in item:
                 problems += _url_problem(item[key], f"{where} {key}")
@@ -1035,13 +1057,13 @@ AUDIT_MUST_FLAG = [
     "<template><p>x</p></template>",
     '<a href="vbscript:x">x</a>',
     '<blockquote cite="data:text/html,x">q</blockquote>',
-]
+]  # fmt: skip
 AUDIT_MUST_PASS = [
     '<p><a href="https://ok.example/">x</a> <a href="mailto:a@b.c">m</a> <a href="/rel">r</a></p>',
     '<figure><img src="https://ok.example/a.jpg" alt="&lt;script&gt;"><figcaption>c</figcaption></figure>',
     "<p>&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1)</p>",
     "<pre>onerror=alert(1)</pre>",
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("html", AUDIT_MUST_FLAG)

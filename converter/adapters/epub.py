@@ -50,6 +50,7 @@ STYLE_FILE = "style/book.css"
 COVER_PURPOSE = images.Purpose("cover", cover.COVER_SIZE[0])
 SUMMARY_LIMIT = 500  # characters of standfirst on section pages (Calibre's summary_length)
 FLOOR = datetime(1980, 1, 1, tzinfo=UTC)  # zip timestamps cannot be older than 1980
+CEILING = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)  # ... nor newer than 2107
 GROUPINGS = ("section", "date", "none")
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")  # already compressed: deflate gains nothing
 
@@ -862,7 +863,7 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]  # ebooklib has no type in
 def _repack(data: bytes, modified: datetime) -> bytes:
     """The same entries in the same order with a fixed timestamp (zipfile stamps "now"),
     ``mimetype`` first and stored (OCF), images stored, text deflated: same input, same bytes."""
-    stamp = max(modified.astimezone(UTC), FLOOR).timetuple()[:6]
+    stamp = min(max(modified.astimezone(UTC), FLOOR), CEILING).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         names = source.namelist()

@@ -8,6 +8,7 @@ quoting, never string formatting. Dates are unquoted RFC 3339 timestamps.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,8 +20,18 @@ from ..options import Options
 __all__ = ["front_matter", "render"]
 
 
+# YAML allows neither DEL nor the C1 controls raw (YAML 1.2 §5.1; U+0085 is a line break
+# there); JSON leaves them raw. Written as \u escapes, both read the same string.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _yaml(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    return (
+        _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+        if _YAML_UNSAFE.search(text)
+        else text
+    )
 
 
 def front_matter(article: Article) -> list[tuple[str, str]]:

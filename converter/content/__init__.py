@@ -24,7 +24,12 @@ __all__ = ["Body", "Context", "body_tree", "normalise", "parse", "xml_safe"]
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARSER = etree.HTMLParser(
-    remove_comments=True, remove_pis=True, no_network=True, recover=True, default_doctype=False
+    huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    recover=True,
+    default_doctype=False,
 )
 _CLEANER = nh3.Cleaner(
     tags=set(V.ALLOWED_TAGS),
@@ -69,8 +74,15 @@ def xml_safe(text: str) -> str:
 
 
 def parse(html: str) -> etree._Element:
-    """Parse an HTML fragment; the returned <body> element holds it."""
+    """Parse an HTML fragment; the returned <body> element holds it.
+
+    RecursionError when libxml2 gave up on the nesting (it stops at 2048 levels, even with
+    huge_tree, and would silently drop the rest): the caller reports the article.
+    """
     doc = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
+    log = _PARSER.error_log
+    if log and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
+        raise RecursionError("markup nested deeper than the parser's 2048 levels")
     body = doc.find("body")
     if body is None:  # the fragment opened with head-only content; keep what was parsed
         body = etree.SubElement(doc, "body")
@@ -120,13 +132,19 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
     body = parse(expanded.html)
-    for transform in PIPELINE:
-        transform(body, ctx)
-    ours = serialise(body)
-    clean = _CLEANER.clean(ours)
-    html = protect(clean)
-    if clean == ours:  # the tree is exactly what the sanitiser let through: keep it for reuse
-        if len(_TREES) >= _TREES_MAX:
-            _TREES.pop(next(iter(_TREES)))
-        _TREES[html] = body
-    return Body(html, tuple(ctx.warnings))
+    for _ in range(4):
+        for transform in PIPELINE:
+            transform(body, ctx)
+        ours = serialise(body)
+        clean = _CLEANER.clean(ours)
+        if clean == ours:  # the tree is exactly what the sanitiser let through: keep it
+            html = protect(clean)
+            if len(_TREES) >= _TREES_MAX:
+                _TREES.pop(next(iter(_TREES)))
+            _TREES[html] = body
+            return Body(html, tuple(ctx.warnings))
+        # The sanitiser (an HTML5 parser) rebuilt some structure the pipeline left behind
+        # (a block inside an inline element, stray list items or cells). Normalise its output
+        # again until nothing moves, so that normalising the result is a no-op (idempotence).
+        body = parse(protect(clean))
+    return Body(protect(clean), tuple(ctx.warnings))

@@ -31,7 +31,12 @@ _ATTRS = re.compile(
 )
 # §6.3 / §7.2: the image part of a caption (optionally inside a link), then the caption text.
 _CAPTION_SPLIT = re.compile(r"^\s*((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)$", re.S | re.I)
-_FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_FRAGMENT_PARSER = etree.HTMLParser(
+    huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+)
 
 
 @dataclass

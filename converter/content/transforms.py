@@ -230,20 +230,29 @@ _COMMON_JUNK = (
 
 
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
+    """Keep the allowed attributes (URLs resolved), then rebuild the element's attributes.
+
+    Rebuilt, not deleted one by one: a pasted name such as "{" is not a name lxml can address
+    (it reads "{...}" as a namespace), but clear() removes it all the same.
+    """
     attrib = el.attrib
     if tag == "figure" and attrib.get("class") == "embed":
         allowed = V.EMBED_ATTRIBUTES
     else:
         allowed = V.ALLOWED_ATTRIBUTES.get(tag, frozenset())
-    for name in names:
-        if name not in allowed or (name == "class" and attrib[name] != "embed"):
-            del attrib[name]
-        elif name in V.URL_ATTRIBUTES:
-            url = resolve_url(attrib[name], ctx)
+    keep: list[tuple[str, str]] = []
+    for name, value in el.items():
+        if name not in allowed or (name == "class" and value != "embed"):
+            continue
+        if name in V.URL_ATTRIBUTES:
+            url = resolve_url(value, ctx)
             if url is None:
-                del attrib[name]
-            else:
-                attrib[name] = _map_host(url, ctx) if tag == "img" else url
+                continue
+            value = _map_host(url, ctx) if tag == "img" else url
+        keep.append((name, value))
+    attrib.clear()
+    for name, value in keep:
+        attrib[name] = value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +325,18 @@ def _line_breaks(root: etree._Element) -> None:
             continue
         if start.tag in _NO_BREAKS:
             continue
-        first, *rest = str(text).split("\n")
+        value = str(text)
+        if is_tail and owner.tag == "br":  # "<br>\n": the newline after a <br> is not another
+            value = value.lstrip(" \t")
+            if value.startswith("\n"):
+                value = value[1:]
+        following = owner.getnext() if is_tail else (owner[0] if len(owner) else None)
+        if following is not None and following.tag == "br":  # nor is "\n<br>" two breaks
+            value = value.rstrip(" \t")
+            if value.endswith("\n"):
+                value = value[:-1]
+        # A blank line here (inside inline content, where no paragraph can start) is one break.
+        first, *rest = _BLANK_LINE.sub("\n", value).split("\n")
         if is_tail:
             owner.tail = first
             parent = owner.getparent()
@@ -664,6 +684,11 @@ _TRIM_BR = frozenset(
 )
 
 
+_NO_LOOSE_BR = frozenset(
+    {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "blockquote", "figure"}
+)
+
+
 def empties(root: etree._Element, ctx: Context) -> None:
     """Remove what holds nothing: empty paragraphs, lists, tables, formatting; links without href.
 
@@ -677,7 +702,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
         if tag == "a" and el.get("href") is None:
             unwrap(el)
             continue
-        if tag in _KEEP_EMPTY:
+        if tag == "br":
+            parent = el.getparent()
+            if parent is not None and parent.tag in _NO_LOOSE_BR:
+                remove(el)  # a line break between list items or table rows breaks nothing
             continue
         if tag in _TRIM_BR:
             while len(el) and el[0].tag == "br" and not (el.text or "").strip():
@@ -685,6 +713,8 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 el.remove(el[0])
             while len(el) and el[-1].tag == "br" and not (el[-1].tail or "").strip():
                 el.remove(el[-1])
+        if tag in _KEEP_EMPTY:
+            continue
         if len(el) or (el.text or "").strip():
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
                 tag == "table" and not any(True for _ in el.iter("td", "th"))
