@@ -255,7 +255,8 @@ def _results(
         return
     context = multiprocessing.get_context("fork")
     batch: list[Record] = []
-    with context.Pool(jobs, initializer=_init, initargs=(options, formats)) as pool:
+    pool = context.Pool(jobs, initializer=_init, initargs=(options, formats))
+    try:
 
         def flush() -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
             results = pool.map(_work, batch, chunksize=max(1, len(batch) // (jobs * 4)))
@@ -268,6 +269,13 @@ def _results(
                 yield from flush()
         if batch:
             yield from flush()
+        # close + join, not terminate: killing idle workers can leave the task queue's lock
+        # held by a dead process, and then join() waits for ever (seen here).
+        pool.close()
+        pool.join()
+    except BaseException:
+        pool.terminate()
+        raise
 
 
 # ---------------------------------------------------------------------------------------------

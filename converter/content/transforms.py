@@ -689,6 +689,9 @@ _NO_LOOSE_BR = frozenset(
 )
 
 
+_INLINE_PARENTS = frozenset(V.ALLOWED_TAGS - V.BLOCK_TAGS)
+
+
 def empties(root: etree._Element, ctx: Context) -> None:
     """Remove what holds nothing: empty paragraphs, lists, tables, formatting; links without href.
 
@@ -719,12 +722,30 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
                 tag == "table" and not any(True for _ in el.iter("td", "th"))
             ):
-                unwrap(el)
+                # A list without items or a table without cells holds loose text: where that
+                # text stands among blocks it becomes a paragraph (as a second pass would make
+                # it), inside inline content it is simply unwrapped.
+                parent = el.getparent()
+                if parent is not None and parent.tag not in _PARAGRAPH_LIKE | _INLINE_PARENTS:
+                    el.tag = "p"
+                    el.attrib.clear()
+                    for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
+                        if child is not el:
+                            unwrap(child)
+                else:
+                    unwrap(el)
             continue
         if el.text and tag not in V.BLOCK_TAGS:
             unwrap(el)  # <em> </em>: keep the space
         else:
+            parent = el.getparent()
             remove(el)
+            if parent is not None and parent.tag in _PARAGRAPH_LIKE and len(parent) == 0:
+                parent.text = (parent.text or "").rstrip() or None  # "b <em></em>" → "b"
+            elif parent is not None and len(parent) and parent[-1].tail:
+                last = parent[-1]
+                if last.tail is not None and parent.tag in _PARAGRAPH_LIKE and last is parent[-1]:
+                    last.tail = last.tail.rstrip() or None
 
 
 # The order is the design: embeds must be found before their iframes and scripts are removed;
