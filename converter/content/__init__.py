@@ -107,6 +107,8 @@ def serialise(body: etree._Element) -> str:
         tail = child.tail
         if not tail or not tail.strip():
             child.tail = "\n"
+    if len(body) and body[-1].tail == "\n":
+        body[-1].tail = None  # as the stripped string parses back: the cached tree must match
     body.attrib.clear()
     # One C call for the whole body, then drop its own tags: "<body>" … "</body>".
     html = etree.tostring(body, method="html", encoding="unicode", with_tail=False)
