@@ -11,7 +11,7 @@ import contextlib
 import signal
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -119,6 +119,25 @@ def _interruptible(what: str, done: list[int]) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _progress(label: str, show: bool) -> Iterator[tuple[Callable[[int], None], list[int]]]:
+    """A progress callback (a bar on stderr when ``show``) and the count it has seen."""
+    done = [0]
+    bar_context: Any = typer.progressbar(length=0, label=label, file=sys.stderr) if show else None
+    bar = bar_context.__enter__() if bar_context is not None else None
+
+    def progress(count: int) -> None:
+        done[0] = count
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        yield progress, done
+    finally:
+        if bar_context is not None:
+            bar_context.__exit__(None, None, None)
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"converter: {message}", err=True)
     return typer.Exit(code)
@@ -210,27 +229,12 @@ def _per_article(
     from .api import convert
     from .errors import ConverterError
 
-    show_progress = not quiet and sys.stderr.isatty()
-    bar_context: Any = None
-    bar: Any = None
-    done = [0]
-    if show_progress:
-        bar_context = typer.progressbar(length=0, label=f"{fmt}", file=sys.stderr)
-        bar = bar_context.__enter__()
-
-    def progress(count: int) -> None:
-        done[0] = count
-        if bar is not None:
-            bar.update(1)
-
     try:
-        with _interruptible(fmt, done):
-            report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
+        with _progress(fmt, not quiet and sys.stderr.isatty()) as (progress, done):
+            with _interruptible(fmt, done):
+                report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    finally:
-        if bar_context is not None:
-            bar_context.__exit__(None, None, None)
     _finish(report, quiet, verbose, f"{fmt} → {output}")
 
 
@@ -569,21 +573,11 @@ def export(
         fetch__offline=offline or None,
         fetch__allow_private_hosts=allow_private_hosts or None,
     )
-    show_progress = not quiet and sys.stderr.isatty() and not merge
-    bar_context: Any = None
-    bar: Any = None
-    done = [0]
-    if show_progress:
-        bar_context = typer.progressbar(length=0, label="export", file=sys.stderr)
-        bar = bar_context.__enter__()
-
-    def progress(count: int) -> None:
-        done[0] = count
-        if bar is not None:
-            bar.update(1)
-
     try:
-        with _interruptible("export", done):
+        with _progress("export", not quiet and sys.stderr.isatty() and not merge) as (
+            progress,
+            done,
+        ), _interruptible("export", done):
             if merge:
                 result = run_merge([Path(p) for p in inputs], output, options, chosen)
             else:
@@ -600,9 +594,6 @@ def export(
                 )
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    finally:
-        if bar_context is not None:
-            bar_context.__exit__(None, None, None)
     for line in result.failures:
         typer.echo(f"error: {line}", err=True)
     if not quiet:
