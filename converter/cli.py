@@ -230,9 +230,11 @@ def _per_article(
     from .errors import ConverterError
 
     try:
-        with _progress(fmt, not quiet and sys.stderr.isatty()) as (progress, done):
-            with _interruptible(fmt, done):
-                report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
+        with (
+            _progress(fmt, not quiet and sys.stderr.isatty()) as (progress, done),
+            _interruptible(fmt, done),
+        ):
+            report = convert(fmt, inputs, output, options, progress=progress, verbose=verbose)
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     _finish(report, quiet, verbose, f"{fmt} → {output}")
@@ -574,10 +576,13 @@ def export(
         fetch__allow_private_hosts=allow_private_hosts or None,
     )
     try:
-        with _progress("export", not quiet and sys.stderr.isatty() and not merge) as (
-            progress,
-            done,
-        ), _interruptible("export", done):
+        with (
+            _progress("export", not quiet and sys.stderr.isatty() and not merge) as (
+                progress,
+                done,
+            ),
+            _interruptible("export", done),
+        ):
             if merge:
                 result = run_merge([Path(p) for p in inputs], output, options, chosen)
             else:
