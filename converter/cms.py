@@ -118,7 +118,13 @@ def _url(value: Any) -> str:
     if url.startswith("//"):
         url = "https:" + url
     scheme, sep, _ = url.partition(":")
-    return url if sep and scheme.lower() in ("http", "https") and "://" in url else ""
+    if not sep or scheme.lower() not in ("http", "https") or "://" not in url:
+        return ""
+    try:
+        urlsplit(url)  # malformed ("https://[x") would make every later urllib call raise
+    except ValueError:
+        return ""
+    return url
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -140,11 +140,20 @@ def match_url(url: str) -> Embed | None:
     return None
 
 
+def _split(url: str) -> tuple[str, str]:
+    """(host, path) of a URL; urllib raises on some malformed ones ("https://[x")."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.path
+    except ValueError:
+        return "", ""
+
+
 def label(embed: Embed) -> str:
     """Text of the fallback link: "YouTube: title", or the provider and host."""
     provider = _BY_NAME.get(embed.provider)
     if embed.provider in ("video", "audio") and not embed.title:
-        filename = urlsplit(embed.url).path.rpartition("/")[2]
+        filename = _split(embed.url)[1].rpartition("/")[2]
         return (
             f"{embed.provider.capitalize()}: {filename}"
             if filename
@@ -158,7 +167,7 @@ def label(embed: Embed) -> str:
         name = "Embedded content"
     if embed.title:
         return f"{name}: {embed.title}"
-    host = urlsplit(embed.url).hostname or ""
+    host = _split(embed.url)[0]
     return f"{name} ({host})" if provider is None and host else name
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -57,6 +57,11 @@ _EMBED_BLOCKQUOTE = {
 def resolve_url(url: str, ctx: Context) -> str | None:
     """An absolute URL with an allowed scheme, or None. Browsers ignore tabs and newlines."""
     u = url.strip()
+    if "[" in u or "]" in u:  # only IPv6 hosts may hold brackets; others make urllib raise
+        try:
+            urlsplit(u)
+        except ValueError:
+            return None
     if "\t" in u or "\n" in u or "\r" in u:
         u = _URL_WHITESPACE.sub("", u)
     if not u:
@@ -71,7 +76,10 @@ def resolve_url(url: str, ctx: Context) -> str | None:
             if m.group(1).lower() not in V.URL_SCHEMES:
                 return None
         elif ctx.base:
-            u = urljoin(ctx.base, u)
+            try:
+                u = urljoin(ctx.base, u)
+            except ValueError:
+                return None
     for old, new in ctx.origins:
         if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
@@ -435,7 +443,7 @@ def _fill(parent: etree._Element, items: list[Item]) -> None:
             parent.append(item)
 
 
-def _group(container: etree._Element, wrap: bool) -> None:
+def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
     segments = _runs(container)
     container.text = None
     if all(not isinstance(seg, list) or _blank(seg) for seg in segments):
@@ -451,7 +459,7 @@ def _group(container: etree._Element, wrap: bool) -> None:
                 container.remove(item)
         if wrap or len(paras) > 1:
             for para in paras:
-                p = container.makeelement("p", {})
+                p = container.makeelement(wrapper, {})
                 container.insert(index, p)
                 index += 1
                 _fill(p, para)
@@ -717,6 +725,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
             while len(el) and el[-1].tag == "br" and not (el[-1].tail or "").strip():
                 el.remove(el[-1])
         if tag in _KEEP_EMPTY:
+            continue
+        if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
+            _group(el, True, "li")  # loose text in a list: an item of its own, not a paragraph
             continue
         if len(el) or (el.text or "").strip():
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
