@@ -22,10 +22,9 @@ invariant:
   outside ALLOWED_TAGS, no attribute outside the tag's allow-list, so no <script> and no on*;
 * every URL attribute has no scheme, or an allowed one (after removing tab/CR/LF, as browsers do);
 * normalising is idempotent: ``normalise(out).html == out``. With ``strict=False``
-  (``FUZZ_SKIP_KNOWN=1`` in the fuzz target) ``normalise`` is applied to its own output until
-  a fixed point: an IdempotencyError says whether it oscillates (a cycle) or does not converge
-  within CONVERGE_PASSES passes, and carries the passes, so the fuzz target can tell the known
-  findings (fuzz/README.md) from new ones;
+  (``FUZZ_IDEMPOTENCY=converge`` in the fuzz target) ``normalise`` is applied to its own
+  output until a fixed point: an IdempotencyError says whether it oscillates (a cycle) or does
+  not converge within CONVERGE_PASSES passes, and carries the passes;
 * the rendered HTML page has no on* attribute and no <script> but JSON-LD.
 """
 

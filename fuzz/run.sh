@@ -2,7 +2,8 @@
 # Run the atheris target for a set time with ONE worker (no -fork/-jobs).
 #
 #   fuzz/run.sh DURATION_SECONDS [extra libFuzzer flags]
-#   FUZZ_SKIP_KNOWN=1 fuzz/run.sh 1800    # go on past the known findings (fuzz_article.py)
+#   FUZZ_SKIP_KNOWN=1 fuzz/run.sh 1800    # go on past the open findings listed in KNOWN
+#   FUZZ_IDEMPOTENCY=converge ...         # only require that normalise converges (fuzz_article.py)
 #
 # The seed corpus (fuzz/corpus/) is copied into the working corpus fuzz/corpus-work/ (kept
 # between runs, git-ignored), so a restart goes on from what earlier runs found. Crash, timeout
@@ -19,7 +20,8 @@ python=${PYTHON:-python}
 mkdir -p fuzz/corpus-work fuzz/artifacts fuzz/logs
 cp -n fuzz/corpus/* fuzz/corpus-work/ 2>/dev/null || true
 log=fuzz/logs/run-$(date +%Y%m%d-%H%M%S).log
-echo "fuzzing for ${duration}s (FUZZ_SKIP_KNOWN=${FUZZ_SKIP_KNOWN:-0}); log: $log"
+echo "fuzzing for ${duration}s (FUZZ_SKIP_KNOWN=${FUZZ_SKIP_KNOWN:-0}" \
+    "FUZZ_IDEMPOTENCY=${FUZZ_IDEMPOTENCY:-strict}); log: $log"
 start=$(date +%s)
 "$python" fuzz/fuzz_article.py fuzz/corpus-work \
     -max_total_time="$duration" -timeout=10 -rss_limit_mb=2048 \
