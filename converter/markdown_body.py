@@ -36,16 +36,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from .content import body_tree
+
 __all__ = ["to_markdown"]
 
-_PARSER = etree.HTMLParser(
-    huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
-    remove_comments=True,
-    remove_pis=True,
-    no_network=True,
-    recover=True,
-    default_doctype=False,
-)
 
 # Markers: lone surrogates, which a parsed lxml tree can never hold in its text or attributes
 # (lxml stops at one in its input, and libxml2 turns references to one into U+FFFD), and which
@@ -1082,10 +1076,8 @@ def to_markdown(html: str) -> str:
     """
     if not html or html.isspace():
         return ""
-    root = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
-    if root is None:
-        return ""
-    body = root[len(root) - 1] if len(root) else root  # <html>[<head>]<body>
+    # The tree normalise built when it is still cached (read-only here), else a fresh parse.
+    body = body_tree(html)
     # Text can hold a character to escape only if the source has it raw or has a character
     # reference (&...): most bodies have neither, and then only a stray "<" (which the parser
     # keeps as text in "a < b") needs looking for.
