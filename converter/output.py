@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,13 @@ from pathlib import Path
 from .errors import OutputError
 
 __all__ = ["Names", "Report", "safe_name", "write_atomic"]
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _MAIN() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
 
 MAX_NAME_BYTES = 120  # well under every file system's 255-byte limit, leaving room for suffixes
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
@@ -77,24 +86,31 @@ def write_atomic(directory: Path, name: str, data: bytes, *, only_if_changed: bo
         with contextlib.suppress(OSError):
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 return target
+    # SIGINT/SIGTERM wait until the file is whole or gone: a signal between creating the
+    # temporary file and the try that removes it would otherwise leave it behind.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if _MAIN() else None
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".part")
-    except OSError as exc:
-        raise OutputError(f"cannot write to {directory}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-", suffix=".part")
+        except OSError as exc:
+            raise OutputError(f"cannot write to {directory}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return target
 
 
