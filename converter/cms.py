@@ -120,10 +120,11 @@ def _url(value: Any) -> str:
     scheme, sep, _ = url.partition(":")
     if not sep or scheme.lower() not in ("http", "https") or "://" not in url:
         return ""
-    try:
-        urlsplit(url)  # malformed ("https://[x") would make every later urllib call raise
-    except ValueError:
-        return ""
+    if "[" in url or "]" in url or not url.isascii():  # urlsplit raises only for these
+        try:
+            urlsplit(url)  # malformed ("https://[x") would make every later urllib call raise
+        except ValueError:
+            return ""
     return url
 
 

@@ -29,8 +29,14 @@ class Adapter:
 
     @property
     def render(self) -> Render:
-        render: Render = getattr(import_module(f"{__name__}.{self.module}"), self.function)
+        render = _LOADED.get(self.name)
+        if render is None:
+            render = getattr(import_module(f"{__name__}.{self.module}"), self.function)
+            _LOADED[self.name] = render
         return render
+
+
+_LOADED: dict[str, Render] = {}  # format name → its render function, once imported
 
 
 ADAPTERS: dict[str, Adapter] = {

@@ -194,7 +194,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     keeps only allow-listed attributes; makes URLs absolute and drops unsafe schemes.
     """
     doomed: list[etree._Element] = []
-    unknown: list[etree._Element] = []
+    unknown: set[str] = set()  # tag names to unwrap
     # The paste junk that every element may carry goes first, in one C call (the per-element
     # allow-list below then sees only what is left; it is the rule, this is the shortcut).
     etree.strip_attributes(root, *_COMMON_JUNK)
@@ -212,8 +212,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
         if new is not None:
             el.tag = tag = new
         if tag not in V.ALLOWED_TAGS and tag != "div":
-            unknown.append(el)  # span, font, o:p, custom elements: keep the content
-            el.attrib.clear()
+            unknown.add(tag)  # span, font, o:p, custom elements: keep the content
             continue
         names = el.keys()
         if names:
@@ -225,9 +224,21 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
                 el.set("alt", "")
     for el in doomed:
         remove(el)
-    for el in reversed(unknown):
-        if el.getparent() is not None:
-            unwrap(el)
+    if unknown:
+        # Unwrapped in one C call by name: the rule is by tag, so every element of these
+        # names goes. A name lxml cannot address (pasted "{", "a{b") is unwrapped one by one.
+        plain = [name for name in unknown if _PLAIN_NAME.match(name)]
+        try:
+            etree.strip_tags(root, *plain)
+        except ValueError:  # not expected (the pattern is what lxml accepts); be safe
+            plain = []
+        odd = unknown.difference(plain)
+        if odd:
+            for el in reversed([el for el in root.iter() if el.tag in odd]):
+                unwrap(el)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][\w.:-]*\Z")
 
 
 _COMMON_JUNK = (
