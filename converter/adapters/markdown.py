@@ -21,7 +21,7 @@ __all__ = ["front_matter", "render"]
 
 # YAML allows neither DEL nor the C1 controls raw (YAML 1.2 §5.1; U+0085 is a line break
 # there); JSON leaves them raw. Written as \u escapes, both read the same string.
-_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string: Callable[[str], str] = json.encoder.encode_basestring
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 
 
