@@ -232,7 +232,11 @@ def test_an_escaped_shortcode_stays_literal_through_a_second_normalisation(text:
     once = normalise(text, Context(base="https://x.org/a/")).html
     assert "&#91;" in once
     assert normalise(once, Context(base="https://x.org/a/")).html == once
-    visible = "".join(etree.fromstring("<div>" + once.replace("<br>", "") + "</div>", etree.HTMLParser()).itertext())
+    visible = "".join(
+        etree.fromstring(
+            "<div>" + once.replace("<br>", "") + "</div>", etree.HTMLParser()
+        ).itertext()
+    )
     assert text[2:].split("]")[0].split()[0] in visible
 
 

@@ -260,15 +260,24 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
     else:
         allowed = V.ALLOWED_ATTRIBUTES.get(tag, frozenset())
     keep: list[tuple[str, str]] = []
+    changed = False
     for name, value in el.items():
         if name not in allowed or (name == "class" and value != "embed"):
+            changed = True
             continue
         if name in V.URL_ATTRIBUTES:
             url = resolve_url(value, ctx)
             if url is None:
+                changed = True
                 continue
-            value = _map_host(url, ctx) if tag == "img" else url
+            if tag == "img":
+                url = _map_host(url, ctx)
+            if url != value:
+                changed = True
+                value = url
         keep.append((name, value))
+    if not changed:  # the common case: already what the vocabulary allows
+        return
     attrib.clear()
     for name, value in keep:
         attrib[name] = value
@@ -284,8 +293,7 @@ def paragraphs(root: etree._Element, ctx: Context) -> None:
     The same rules as WordPress's wpautop (§6.2), applied to parsed content: loose text at the
     top level always becomes paragraphs; inside a block container (div, li, td, blockquote...)
     only when a blank line or a sibling block splits it; ``<pre>`` is left untouched. Two
-    steps: the structure (paragraphs), then every remaining newline (line breaks), found by
-    one XPath query rather than a walk over every text node.
+    steps: the structure (paragraphs), then every remaining newline (line breaks).
     """
     _flow(root, always=True)
     _line_breaks(root)
@@ -311,6 +319,8 @@ def _splits_here(el: etree._Element) -> bool:
 
 def _flow(container: etree._Element, always: bool) -> None:
     has_block = False
+    text = container.text
+    loose = bool(text and not text.isspace())  # inline content or text outside the blocks
     for child in container:
         tag = child.tag
         if tag in V.BLOCK_TAGS:
@@ -320,31 +330,42 @@ def _flow(container: etree._Element, always: bool) -> None:
                     _split_paragraph(child)
             elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
                 _flow(child, always=tag == "blockquote")
+        else:
+            loose = True
+        if not loose:
+            tail = child.tail
+            loose = bool(tail and not tail.isspace())
     if always or has_block or _splits_here(container):
-        _group(container, always or has_block)
+        if loose:
+            _group(container, always or has_block)
+        else:  # blocks and whitespace only (lists, tables): what _group would leave of it
+            container.text = None
+            for child in container:
+                child.tail = None
 
 
-_NEWLINE_TEXT = etree.XPath(".//text()[contains(., '\n')]")
 _NO_BREAKS = frozenset({"pre", "code", "script", "style", "textarea", "xmp"})
 
 
 def _line_breaks(root: etree._Element) -> None:
     """Every newline left in inline content becomes a <br> (not inside pre/code)."""
-    found = _NEWLINE_TEXT(root)
-    if not found:
-        return
-    for text in found:
-        assert isinstance(text, str)
-        owner = text.getparent()  # type: ignore[attr-defined]
-        if owner is None:
-            continue
-        is_tail = bool(text.is_tail)  # type: ignore[attr-defined]
+    # The text nodes holding a newline: (owner, is_tail). A walk in Python is cheaper than an
+    # XPath text() query here, which builds a result object per node.
+    found: list[tuple[etree._Element, bool]] = []
+    for el in root.iter():
+        text = el.text
+        if text and "\n" in text and isinstance(el.tag, str):
+            found.append((el, False))
+        tail = el.tail
+        if tail and "\n" in tail and el is not root:
+            found.append((el, True))
+    for owner, is_tail in found:
         start = owner.getparent() if is_tail else owner
         if start is None or any(el.tag in _NO_BREAKS for el in start.iterancestors()):
             continue
         if start.tag in _NO_BREAKS:
             continue
-        value = str(text)
+        value = (owner.tail if is_tail else owner.text) or ""
         if is_tail and owner.tag == "br":  # "<br>\n": the newline after a <br> is not another
             value = value.lstrip(" \t")
             if value.startswith("\n"):
@@ -447,11 +468,21 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
 
 
 def _fill(parent: etree._Element, items: list[Item]) -> None:
+    """Append the items (strings and elements) at the end of ``parent``'s content."""
+    last = parent[-1] if len(parent) else None
     for item in items:
         if isinstance(item, str):
-            append_text(parent, item)
+            if not item:
+                continue
+            if last is None:
+                text = parent.text
+                parent.text = text + item if text else item
+            else:
+                tail = last.tail
+                last.tail = tail + item if tail else item
         else:
-            parent.append(item)
+            parent.append(item)  # moves it from where it was
+            last = item
 
 
 def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
@@ -465,16 +496,21 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
             index += 1  # earlier runs were replaced in place, so the block sits at `index`
             continue
         paras = _split_run(seg)
-        for item in seg:  # detach the run's elements; _fill puts back those that remain
-            if not isinstance(item, str) and item.getparent() is container:
-                container.remove(item)
         if wrap or len(paras) > 1:
+            # New paragraphs go in before the run; filling them moves the run's elements in.
             for para in paras:
-                p = container.makeelement(wrapper, {})
+                p = container.makeelement(wrapper)
                 container.insert(index, p)
                 index += 1
                 _fill(p, para)
-        elif paras:
+            for item in seg:  # what the split dropped (<br><br>, edge <br>s) is still here
+                if not isinstance(item, str) and item.getparent() is container:
+                    container.remove(item)
+            continue
+        for item in seg:  # detach the run's elements; what remains is put back below
+            if not isinstance(item, str) and item.getparent() is container:
+                container.remove(item)
+        if paras:
             holder = container[index - 1] if index else None
             for item in paras[0]:
                 if isinstance(item, str):
