@@ -50,6 +50,12 @@ _EMBED_BLOCKQUOTE = {
 }
 
 
+def _has_text(s: str | None) -> bool:
+    """Whether ``s`` holds more than whitespace (isspace stops at the first letter; strip
+    would copy the whole paragraph)."""
+    return bool(s) and not s.isspace()  # type: ignore[union-attr]
+
+
 # ---------------------------------------------------------------------------------------------
 # URLs
 
@@ -94,7 +100,7 @@ def resolve_url(url: str, ctx: Context) -> str | None:
 
 
 def _quoted(blockquote: etree._Element) -> etree._Element:
-    quoted = etree.Element("blockquote")
+    quoted = blockquote.makeelement("blockquote")
     quoted.text = blockquote.text
     for child in list(blockquote):
         quoted.append(child)
@@ -434,7 +440,7 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
                     paras.append([])
                     pending_br = None
                 if part:
-                    if pending_br is not None and part.strip():
+                    if pending_br is not None and _has_text(part):
                         pending_br = None
                     paras[-1].append(part)
         elif item.tag == "br":
@@ -450,9 +456,9 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
             paras[-1].append(item)
     out = []
     for para in paras:
-        while para and isinstance(para[0], str) and not para[0].strip():
+        while para and isinstance(para[0], str) and not _has_text(para[0]):
             para.pop(0)
-        while para and isinstance(para[-1], str) and not para[-1].strip():
+        while para and isinstance(para[-1], str) and not _has_text(para[-1]):
             para.pop()
         while para and not isinstance(para[0], str) and para[0].tag == "br":
             para.pop(0)
@@ -525,7 +531,7 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
 
 
 def _blank(run: list[Item]) -> bool:
-    return all(isinstance(item, str) and not item.strip() for item in run)
+    return all(isinstance(item, str) and not _has_text(item) for item in run)
 
 
 def _split_paragraph(p: etree._Element) -> None:
@@ -560,7 +566,7 @@ def _split_paragraph(p: etree._Element) -> None:
 def divs(root: etree._Element, ctx: Context) -> None:
     """Empty divs (mceTemp, paste junk) removed; inline-only divs → <p>; others unwrapped."""
     for div in reversed(list(root.iter("div"))):
-        if not len(div) and not (div.text or "").strip():
+        if not len(div) and not _has_text(div.text):
             remove(div)
         elif any(_is_block(child) for child in div):
             unwrap(div)
@@ -573,13 +579,19 @@ def divs(root: etree._Element, ctx: Context) -> None:
 # 5. Blocks inside paragraphs are lifted out (libxml2 keeps <p><figure> nested)
 
 
+_LIFTED_FROM = tuple(_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"})
+
+
 def lift_blocks(root: etree._Element, ctx: Context) -> None:
     """A block inside a paragraph or heading splits it.
 
     <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>
     """
-    for p in [el for el in root.iter(*_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"})]:
-        if not any(_is_block(child) for child in p):
+    for p in [el for el in root.iter(*_LIFTED_FROM)]:
+        for child in p:
+            if child.tag in V.BLOCK_TAGS:
+                break
+        else:
             continue
         parent = p.getparent()
         if parent is None:
@@ -595,7 +607,7 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
             if isinstance(seg, list):
                 para = p.makeelement(p.tag, {})
                 _fill(para, seg)
-                if len(para) or (para.text or "").strip():
+                if len(para) or _has_text(para.text):
                     out.append(para)
             else:
                 out.append(seg)
@@ -620,8 +632,8 @@ def _image_of(el: etree._Element) -> etree._Element | None:
         el.tag == "a"
         and len(el) == 1
         and el[0].tag == "img"
-        and not (el.text or "").strip()
-        and not (el[0].tail or "").strip()
+        and not _has_text(el.text)
+        and not _has_text(el[0].tail)
     ):
         return el[0]
     return None
@@ -630,7 +642,7 @@ def _image_of(el: etree._Element) -> etree._Element | None:
 def image_figures(root: etree._Element, ctx: Context) -> None:
     """<p><img> caption</p> (photo galleries, §6.3) → <figure><img><figcaption>; lone images too."""
     for p in list(root.iter("p")):
-        if (p.text or "").strip() or not len(p) or _image_of(p[0]) is None:
+        if not len(p) or _image_of(p[0]) is None or _has_text(p.text):
             continue
         parent = p.getparent()
         if parent is None:
@@ -638,23 +650,23 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
         images = [child for child in p if _image_of(child) is not None]
         figures: list[etree._Element] = []
         if len(images) == 1:
-            figure = etree.Element("figure")
+            figure = p.makeelement("figure")
             items = _runs(p)[0]
             assert isinstance(items, list)
             figure.append(items[0])  # type: ignore[arg-type]
             caption_items = [i for i in items[1:] if isinstance(i, str) or i.tag != "br"]
-            caption = etree.Element("figcaption")
+            caption = p.makeelement("figcaption")
             _fill(caption, caption_items)
             _strip_edges(caption)
-            if len(caption) or (caption.text or "").strip():
+            if len(caption) or _has_text(caption.text):
                 figure.append(caption)
             figures.append(figure)
         elif all(_image_of(c) is not None or c.tag == "br" for c in p) and not any(
-            (c.tail or "").strip() for c in p
+            _has_text(c.tail) for c in p
         ):
             for child in list(p):
                 if child.tag != "br":
-                    figure = etree.Element("figure")
+                    figure = p.makeelement("figure")
                     child.tail = None
                     figure.append(child)
                     figures.append(figure)
@@ -667,10 +679,11 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
             parent.insert(index + offset, figure)
         figures[-1].tail = tail
     for fig in root.iter("figure"):
-        found = fig.find("figcaption")
-        text = text_of(found) if found is not None else ""
-        for img in fig.iter("img"):
-            if not img.get("alt"):
+        without_alt = [img for img in fig.iter("img") if not img.get("alt")]
+        if without_alt:
+            found = fig.find("figcaption")
+            text = text_of(found) if found is not None else ""
+            for img in without_alt:
                 img.set("alt", text)
 
 
@@ -693,9 +706,9 @@ def bare_urls(root: etree._Element, ctx: Context) -> None:
     """<p>https://youtu.be/x</p> → embed figure for known providers, else a link."""
     for p in list(root.iter("p")):
         if len(p):
-            if len(p) == 1 and p[0].tag == "a" and not (p.text or "").strip():
+            if len(p) == 1 and p[0].tag == "a" and not _has_text(p.text):
                 a = p[0]
-                if (a.tail or "").strip() or len(a):
+                if _has_text(a.tail) or len(a):
                     continue
                 url = a.get("href", "")
                 if (a.text or "").strip() != url.strip():
@@ -766,17 +779,17 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 remove(el)  # a line break between list items or table rows breaks nothing
             continue
         if tag in _TRIM_BR:
-            while len(el) and el[0].tag == "br" and not (el.text or "").strip():
+            while len(el) and el[0].tag == "br" and not _has_text(el.text):
                 el.text = (el.text or "") + (el[0].tail or "")
                 el.remove(el[0])
-            while len(el) and el[-1].tag == "br" and not (el[-1].tail or "").strip():
+            while len(el) and el[-1].tag == "br" and not _has_text(el[-1].tail):
                 el.remove(el[-1])
         if tag in _KEEP_EMPTY:
             continue
         if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
             _group(el, True, "li")  # loose text in a list: an item of its own, not a paragraph
             continue
-        if len(el) or (el.text or "").strip():
+        if len(el) or _has_text(el.text):
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
                 tag == "table" and not any(True for _ in el.iter("td", "th"))
             ):
