@@ -514,6 +514,13 @@ def export(
         bool, typer.Option(help="Skip articles whose outputs are from the same lastUpdate.")
     ] = False,
     per_article_epub: Annotated[bool, typer.Option(help="Also one book per article.")] = False,
+    book_limit: Annotated[
+        int,
+        typer.Option(
+            help="epub/book.epub holds the newest N published articles; 0 = all (memory then "
+            "grows with the archive)."
+        ),
+    ] = 500,  # export.BOOK_LIMIT (not imported here: the CLI starts without it)
     feed_url: Annotated[str | None, typer.Option(help="The main feed's own URL.")] = None,
     limit: Annotated[
         int | None, typer.Option(help="Items per feed; 0 = all. [default: 50]")
@@ -562,6 +569,8 @@ def export(
         shard_spec = (index - 1, count)
     if jobs is not None and jobs < 1:
         raise _fail("--jobs must be 1 or more")
+    if book_limit < 0:
+        raise _fail("--book-limit must be 0 (all) or more")
     options = _options(
         config,
         base_url=base_url,
@@ -595,6 +604,7 @@ def export(
                     shard=shard_spec,
                     incremental=incremental,
                     per_article_epub=per_article_epub,
+                    book_limit=book_limit,
                     progress=progress,
                 )
     except ConverterError as exc:

@@ -8,12 +8,17 @@
     DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
 
 Memory: records are read lazily (JSON Lines line by line); per-article outputs are written as
-they are made; feeds keep only their newest N candidates; the book is the only thing that
-holds its articles. What grows with the archive is one small entry per id (duplicates,
-names) and the report, which is streamed to disk and assembled at the end.
+they are made; feeds keep only their newest N candidates and the book its newest
+``book_limit`` (500) articles; the per-id state (duplicates, names, the manifest) is in a
+temporary SQLite table on disk and the report is streamed to disk and assembled at the end.
+So memory does not grow with the archive (measured: bench/scale.py, docs/performance.md);
+what still does: warnings (kept for the report), ``--incremental``'s previous manifest, and a
+book with ``book_limit=0``.
 
 Parallel: worker processes parse, normalise and render html/markdown (the per-article work);
-the main process writes in input order, so the output is byte-identical for any --jobs.
+the main process writes in input order, so the output is byte-identical for any --jobs. It
+writes the per-article files without an fsync each and flushes them all (``os.sync``) before
+the manifest that names them is written.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,13 +45,15 @@ from .model import Article, Author, Image, Rendition, Term
 from .options import Options
 from .output import Names, write_atomic
 
-__all__ = ["FORMATS", "ExportResult", "export", "merge", "shard_of"]
+__all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
 FORMATS = ("html", "markdown", "rss", "atom", "json-feed", "epub")
 PER_ARTICLE = ("html", "markdown")
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json-feed": "feed.json"}
 SECTION_SUFFIX = {"rss": ".xml", "atom": ".atom.xml", "json-feed": ".json"}
 STATE = "state/feed-articles.jsonl"
+BATCH = 256  # records per worker in one batch handed to the pool
+BOOK_LIMIT = 500  # the bundle book: the newest 500 published articles (0 = all)
 
 
 @dataclass
@@ -158,6 +166,47 @@ def _newest_first(a: Article) -> tuple[float, tuple[int, ...]]:
     return (-(a.published.timestamp() if a.published else 0.0), tuple(-ord(c) for c in a.id))
 
 
+class BookCollector:
+    """The bundle book's articles: published, one copy per id (the newest update), and only
+    the newest ``limit`` by the book's own order (0 = all). What it holds is bounded by
+    ``2 * limit`` articles, however large the archive."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.chosen: dict[str, Article] = {}
+
+    def add(self, article: Article) -> None:
+        old = self.chosen.get(article.id)
+        if old is None or _book_stamp(article) > _book_stamp(old):
+            self.chosen[article.id] = article  # a replaced id keeps its place (names)
+        if self.limit and len(self.chosen) > 2 * self.limit:
+            self._keep(self.limit)
+
+    def _keep(self, count: int) -> None:
+        newest = sorted(self.chosen.values(), key=_book_order)[:count]
+        keep = {a.id for a in newest}
+        self.chosen = {k: a for k, a in self.chosen.items() if k in keep}
+
+    def articles(self) -> list[Article]:
+        """In the order they came (the book sorts them itself; per-article names use it)."""
+        if self.limit and len(self.chosen) > self.limit:
+            self._keep(self.limit)
+        return list(self.chosen.values())
+
+
+def _book_stamp(a: Article) -> datetime:
+    return a.updated or a.published or datetime.min.replace(tzinfo=UTC)
+
+
+def _book_order(a: Article) -> tuple[float, str]:
+    """The book's reading order (adapters/epub.py: newest first, ties by id ascending)."""
+    when = a.published or a.updated or a.modified or _UNDATED
+    return (-when.timestamp(), a.id)
+
+
+_UNDATED = datetime(1980, 1, 1, tzinfo=UTC)  # adapters/epub.py FLOOR: undated articles last
+
+
 def write_feeds(
     out: Path, formats: Sequence[str], collector: FeedCollector, options: Options
 ) -> list[Path]:
@@ -256,19 +305,29 @@ def _results(
     context = multiprocessing.get_context("fork")
     batch: list[Record] = []
     pool = context.Pool(jobs, initializer=_init, initargs=(options, formats))
+    # Bounded batches, so the input is never held whole; the next batch is already with the
+    # workers while this process writes the results of the previous one (at most two batches
+    # in flight, plus the one being read).
+    in_flight: tuple[list[Record], Any] | None = None
     try:
 
-        def flush() -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
-            results = pool.map(_work, batch, chunksize=max(1, len(batch) // (jobs * 4)))
-            yield from zip(batch, results, strict=True)
-            batch.clear()
+        def submit(
+            batch: list[Record],
+        ) -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
+            nonlocal in_flight
+            previous = in_flight
+            chunk = max(1, len(batch) // (jobs * 4))
+            in_flight = (batch, pool.map_async(_work, batch, chunksize=chunk)) if batch else None
+            if previous is not None:
+                yield from zip(previous[0], previous[1].get(), strict=True)
 
-        for record in records:  # bounded batches: the input is never held whole
+        for record in records:
             batch.append(record)
-            if len(batch) >= 256 * jobs:
-                yield from flush()
-        if batch:
-            yield from flush()
+            if len(batch) >= BATCH * jobs:
+                yield from submit(batch)
+                batch = []
+        yield from submit(batch)
+        yield from submit([])
         # close + join, not terminate: killing idle workers can leave the task queue's lock
         # held by a dead process, and then join() waits for ever (seen here).
         pool.close()
@@ -289,6 +348,82 @@ class _Seen:
     name: str
 
 
+def _key(text: str) -> bytes:
+    """A table key whose byte order is the code point order of ``text`` (as sort_keys)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+class _IdTable:
+    """The per-id state of one export (the copy seen, the names given, the manifest) in a
+    private temporary SQLite database: memory stays flat however many ids the archive has
+    (as Python dicts it was ~900 bytes an id, 90 MB at 100,000)."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": on disk, private, removed when closed
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        for table in (
+            "seen (id BLOB PRIMARY KEY, modified TEXT, seq INTEGER, name TEXT)",
+            "manifest (id BLOB PRIMARY KEY, entry TEXT)",
+            "names (name BLOB PRIMARY KEY)",
+        ):
+            self.db.execute(f"CREATE TABLE {table} WITHOUT ROWID")
+
+    def seen(self, article_id: str) -> _Seen | None:
+        row = self.db.execute(
+            "SELECT modified, seq, name FROM seen WHERE id = ?", (_key(article_id),)
+        ).fetchone()
+        return _Seen(*row) if row else None
+
+    def see(self, article_id: str, seen: _Seen) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)",
+            (_key(article_id), seen.modified, seen.seq, seen.name),
+        )
+
+    def record(self, article_id: str, entry: dict[str, Any]) -> None:
+        """``entry`` is this id's manifest entry."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO manifest VALUES (?, ?)",
+            (_key(article_id), json.dumps(entry, sort_keys=True)),
+        )
+
+    def manifest(self) -> Iterator[tuple[str, str]]:
+        """(id, entry as JSON), ordered as ``json.dumps(..., sort_keys=True)`` orders keys."""
+        for key, entry in self.db.execute("SELECT id, entry FROM manifest ORDER BY id"):
+            yield key.decode("utf-8", "surrogatepass"), entry
+
+    def __contains__(self, name: object) -> bool:  # the names given (output.NameSet)
+        assert isinstance(name, str)
+        query = "SELECT 1 FROM names WHERE name = ?"
+        return self.db.execute(query, (_key(name),)).fetchone() is not None
+
+    def add(self, name: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO names VALUES (?)", (_key(name),))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _write_manifest(out: Path, table: _IdTable) -> None:
+    """manifest.json, streamed from the table: the bytes of
+    ``json.dumps({"articles": manifest}, sort_keys=True)``, written atomically."""
+    fd, name = tempfile.mkstemp(dir=out, prefix=".tmp-manifest-", suffix=".json.part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as target:
+            target.write('{"articles": {')
+            for n, (article_id, entry) in enumerate(table.manifest()):
+                target.write((", " if n else "") + json.dumps(article_id) + ": " + entry)
+            target.write("}}")
+            target.flush()
+            os.fsync(target.fileno())
+        os.chmod(name, 0o644)
+        os.replace(name, out / "manifest.json")
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
 def _raw_id(value: Any) -> str:
     raw = value.get("id") if isinstance(value, dict) else None
     return str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
@@ -304,9 +439,16 @@ def export(
     shard: tuple[int, int] | None = None,
     incremental: bool = False,
     per_article_epub: bool = False,
+    book_limit: int = BOOK_LIMIT,
     progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Export ``inputs`` into ``out``: see the module docstring for the layout."""
+    """Export ``inputs`` into ``out``: see the module docstring for the layout.
+
+    ``book_limit``: the bundle book (and ``per_article_epub``'s books) hold the newest
+    ``book_limit`` published articles; 0 = all of them (memory then grows with the archive).
+    """
+    if book_limit < 0:
+        raise UsageError("the book limit must be 0 (all) or more")
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
@@ -332,12 +474,11 @@ def export(
     fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
     os.close(fd)
     report_part = Path(part_name)
-    seen: dict[str, _Seen] = {}
+    table = _IdTable()
     superseded: dict[int, str] = {}
-    names = Names()
-    book: list[Article] = []
+    names = Names(table)
+    book = BookCollector(book_limit)
     changed = False
-    manifest: dict[str, Any] = {}
     seq = 0
 
     def records() -> Iterator[Record]:
@@ -407,7 +548,7 @@ def export(
                     continue
                 if status == "unchanged":
                     prior = record.value[2]
-                    manifest[payload] = prior
+                    table.record(payload, prior)
                     names.claim(prior["name"], payload)
                     entry(
                         payload,
@@ -420,7 +561,7 @@ def export(
                 article = payload
                 modified = article.modified or article.updated or article.published
                 stamp = modified.isoformat() if modified else ""
-                prior_seen = seen.get(article.id)
+                prior_seen = table.seen(article.id)
                 if prior_seen is not None and stamp <= prior_seen.modified:
                     entry(
                         article.id,
@@ -455,22 +596,24 @@ def export(
                     name = names.claim(article.slug, article.id)
                 for fmt, data in extra.items():
                     write_atomic(
-                        out / fmt, name + ADAPTERS[fmt].extension, data, only_if_changed=incremental
+                        out / fmt,
+                        name + ADAPTERS[fmt].extension,
+                        data,
+                        only_if_changed=incremental,
+                        durable=False,  # flushed all at once before the manifest names them
                     )
                 number = entry(article.id, article.source, article.position, "converted")
-                seen[article.id] = _Seen(stamp, number, name)
+                table.see(article.id, _Seen(stamp, number, name))
                 changed = True
                 raw_updated = (
                     record.value.get("lastUpdate") if isinstance(record.value, dict) else None
                 )
-                manifest[article.id] = {
-                    "name": name,
-                    "lastUpdate": stamp,
-                    "raw_lastUpdate": raw_updated,
-                }
+                table.record(
+                    article.id, {"name": name, "lastUpdate": stamp, "raw_lastUpdate": raw_updated}
+                )
                 collector.add(article)
                 if "epub" in formats and article.status == "publish":
-                    book.append(article)
+                    book.add(article)
 
         feed_formats = [f for f in formats if f in FEED_FILES]
         if feed_formats:
@@ -481,9 +624,12 @@ def export(
                 _write_books(inputs, out, options, book, changed, incremental, per_article_epub)
             )
         _assemble_report(out, report_part, superseded, result)
+        if changed:
+            os.sync()  # the per-article files, written without fsync, reach the disk before
+        _write_manifest(out, table)  # the manifest that names them
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         report_part.unlink(missing_ok=True)
-    write_atomic(out, "manifest.json", json.dumps({"articles": manifest}, sort_keys=True).encode())
+        table.close()
     return result
 
 
@@ -495,7 +641,7 @@ def _write_books(
     inputs: Sequence[str],
     out: Path,
     options: Options,
-    book: list[Article],
+    book: BookCollector,
     changed: bool,
     incremental: bool,
     per_article: bool,
@@ -506,21 +652,15 @@ def _write_books(
     if incremental and not changed and target.exists():
         return []
     if incremental:  # unchanged articles were not parsed this time: read the published ones
-        book = []
+        book = BookCollector(book.limit)
         for r in read_records(inputs):
             if isinstance(r, Record) and isinstance(r.value, dict):
                 with contextlib.suppress(InputError, RecursionError):
                     a = parse_article(r.value, r.source, r.position, options)
                     if a.status == "publish":
-                        book.append(a)
+                        book.add(a)
     warnings: list[str] = []
-    chosen: dict[str, Article] = {}
-    for a in book:
-        if a.id not in chosen or (a.updated or a.published or datetime.min.replace(tzinfo=UTC)) > (
-            chosen[a.id].updated or chosen[a.id].published or datetime.min.replace(tzinfo=UTC)
-        ):
-            chosen[a.id] = a
-    articles = list(chosen.values())
+    articles = book.articles()
     if not articles:
         return warnings
     data, found = render_with_report(articles, options)

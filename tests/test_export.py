@@ -188,3 +188,65 @@ def test_jsonl_records_are_read_lazily(tmp_path: Path) -> None:
 def test_readme_documents_sharding() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "--shard" in readme and "--merge" in readme
+
+
+def test_batches_overlap_without_changing_a_byte(
+    whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many small batches (the next one with the workers while the last one is written):
+    the same bytes as one process."""
+    from converter import export
+    from converter.options import FetchOptions, Options
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(export, "BATCH", 1)
+    out = tmp_path / "out"
+    options = Options(fetch=FetchOptions(image_root=SAMPLES / "uploads", offline=True))
+    result = export.export(["samples"], out, options, jobs=2)
+    assert (result.converted, result.skipped, result.failed) == (19, 1, 1)
+    assert tree(out) == tree(whole)
+
+
+def test_book_limit_keeps_the_newest_published_articles(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    from converter import Options, read_articles
+    from converter.errors import InputError
+
+    proc = run_cli(
+        "export", "samples", "-o", str(tmp_path), "--formats", "epub", "--book-limit", "3",
+        *OFFLINE,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    with zipfile.ZipFile(tmp_path / "epub" / "book.epub") as book:
+        opf = book.read("EPUB/content.opf").decode("utf-8")
+    in_book = set(re.findall(r'id="art-([^"]+)"', opf))
+    published: dict[str, float] = {}
+    for a in read_articles(["samples"], Options()):
+        if not isinstance(a, InputError) and a.status == "publish" and a.published:
+            published[a.id] = max(published.get(a.id, 0.0), a.published.timestamp())
+    newest = sorted(published, key=lambda i: (-published[i], i))[:3]
+    assert in_book == set(newest)
+
+
+def test_book_collector_prunes_to_what_an_unbounded_one_would_keep() -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from converter import Options, read_articles
+    from converter.export import BookCollector, _book_order
+
+    (seed,) = list(read_articles([str(SAMPLES / "01-seed.txt")], Options()))
+    assert not isinstance(seed, Exception) and seed.published
+    articles = [
+        replace(seed, id=str(n), published=seed.published + timedelta(hours=(n * 7) % 23))
+        for n in range(40)
+    ]
+    bounded, unbounded = BookCollector(4), BookCollector(0)
+    for article in articles:
+        bounded.add(article)
+        unbounded.add(article)
+        assert len(bounded.chosen) <= 8
+    expected = sorted(unbounded.articles(), key=_book_order)[:4]
+    assert sorted(bounded.articles(), key=_book_order) == expected
