@@ -282,6 +282,15 @@ def _work(record: Record) -> tuple[str, Any, Any]:
     outputs: dict[str, bytes] = {}
     for fmt in _FORMATS:
         try:
+            if fmt == "epub":  # --per-article-epub: published articles only, as the book
+                if article.status != "publish":
+                    continue
+                from .adapters.epub import render_with_report
+
+                outputs[fmt], found = render_with_report([article], _OPTIONS)
+                if found:
+                    article = replace(article, warnings=(*article.warnings, *found))
+                continue
             outputs[fmt] = ADAPTERS[fmt].render([article], _OPTIONS)
         except Exception as exc:  # reported per article; never sinks the batch
             where = f"{article.source}: {article.position}: article {article.id}"
@@ -444,8 +453,10 @@ def export(
 ) -> ExportResult:
     """Export ``inputs`` into ``out``: see the module docstring for the layout.
 
-    ``book_limit``: the bundle book (and ``per_article_epub``'s books) hold the newest
-    ``book_limit`` published articles; 0 = all of them (memory then grows with the archive).
+    ``book_limit``: the bundle book holds the newest ``book_limit`` published articles; 0 = all
+    of them (memory then grows with the archive). ``per_article_epub``: also one book per
+    published article, ``epub/articles/<name>.epub`` (the name of its html and markdown
+    files), made by the workers as the article is converted.
     """
     if book_limit < 0:
         raise UsageError("the book limit must be 0 (all) or more")
@@ -465,6 +476,8 @@ def export(
         with contextlib.suppress(ValueError, OSError):
             previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
     per_article = tuple(f for f in formats if f in PER_ARTICLE)
+    if per_article_epub and "epub" in formats:
+        per_article += ("epub",)  # one book per published article, made by the workers
     collector = FeedCollector(options)
     if incremental and (out / STATE).exists():
         for article in _load_state([out]):
@@ -596,21 +609,24 @@ def export(
                     name = names.claim(article.slug, article.id)
                 for fmt, data in extra.items():
                     write_atomic(
-                        out / fmt,
+                        _per_article_path(out, fmt),
                         name + ADAPTERS[fmt].extension,
                         data,
                         only_if_changed=incremental,
                         durable=False,  # flushed all at once before the manifest names them
                     )
+                if "epub" in per_article and "epub" not in extra:  # a draft now: no book
+                    (_per_article_path(out, "epub") / (name + ".epub")).unlink(missing_ok=True)
                 number = entry(article.id, article.source, article.position, "converted")
                 table.see(article.id, _Seen(stamp, number, name))
                 changed = True
                 raw_updated = (
                     record.value.get("lastUpdate") if isinstance(record.value, dict) else None
                 )
-                table.record(
-                    article.id, {"name": name, "lastUpdate": stamp, "raw_lastUpdate": raw_updated}
-                )
+                manifest_entry = {"name": name, "lastUpdate": stamp, "raw_lastUpdate": raw_updated}
+                if "epub" in per_article:  # whether it has a book of its own (drafts do not)
+                    manifest_entry["epub"] = "epub" in extra
+                table.record(article.id, manifest_entry)
                 collector.add(article)
                 if "epub" in formats and article.status == "publish":
                     book.add(article)
@@ -621,7 +637,7 @@ def export(
         _write_state(out, collector)
         if "epub" in formats:
             result.warnings.extend(
-                _write_books(inputs, out, options, book, changed, incremental, per_article_epub)
+                _write_books(inputs, out, options, book, changed, incremental)
             )
         _assemble_report(out, report_part, superseded, result)
         if changed:
@@ -633,8 +649,22 @@ def export(
     return result
 
 
+def _per_article_path(out: Path, fmt: str) -> Path:
+    """Where a per-article format's files go: DIR/html/, DIR/markdown/, DIR/epub/articles/."""
+    return out / "epub" / "articles" if fmt == "epub" else out / fmt
+
+
 def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> bool:
-    return all((out / fmt / (prior["name"] + ADAPTERS[fmt].extension)).exists() for fmt in formats)
+    for fmt in formats:
+        if fmt == "epub":
+            has_book = prior.get("epub")
+            if has_book is None:  # the last export made no per-article books
+                return False
+            if not has_book:  # a draft: no book of its own
+                continue
+        if not (_per_article_path(out, fmt) / (prior["name"] + ADAPTERS[fmt].extension)).exists():
+            return False
+    return True
 
 
 def _write_books(
@@ -644,7 +674,6 @@ def _write_books(
     book: BookCollector,
     changed: bool,
     incremental: bool,
-    per_article: bool,
 ) -> list[str]:
     from .adapters.epub import render_with_report
 
@@ -666,17 +695,6 @@ def _write_books(
     data, found = render_with_report(articles, options)
     warnings.extend(f"book: {w}" for w in found)
     write_atomic(out / "epub", "book.epub", data, only_if_changed=True)
-    if per_article:
-        names = Names()
-        for a in articles:
-            data, found = render_with_report([a], options)
-            warnings.extend(f"{a.source}: {w}" for w in found)
-            write_atomic(
-                out / "epub" / "articles",
-                names.claim(a.slug, a.id) + ".epub",
-                data,
-                only_if_changed=True,
-            )
     return warnings
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from converter.inputs import Record, read_records
+from converter.model import Article
 
 from .conftest import ROOT, SAMPLES, run_cli
 
@@ -250,3 +252,61 @@ def test_book_collector_prunes_to_what_an_unbounded_one_would_keep() -> None:
         assert len(bounded.chosen) <= 8
     expected = sorted(unbounded.articles(), key=_book_order)[:4]
     assert sorted(bounded.articles(), key=_book_order) == expected
+
+
+def test_per_article_books_one_per_published_article(tmp_path: Path) -> None:
+    """--per-article-epub: a book for every published article (the bundle's --book-limit does
+    not apply), named as its html file, the same bytes as the epub adapter makes alone, the
+    same for any --jobs; an article that becomes a draft loses its book on the next run."""
+    from converter import Options, read_articles, render
+    from converter.errors import InputError
+    from converter.options import FetchOptions
+
+    def _stamp(a: Article) -> datetime:
+        return a.modified or a.updated or a.published or datetime.min.replace(tzinfo=UTC)
+
+    inputs = tmp_path / "in"
+    shutil.copytree(SAMPLES, inputs, ignore=shutil.ignore_patterns("uploads", "README.md"))
+    flags = ("--formats", "html,epub", "--per-article-epub", "--book-limit", "3", *OFFLINE)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        proc = run_cli("export", str(inputs), "-o", str(out), "--jobs", jobs, *flags)
+        assert proc.returncode == 1, proc.stderr
+        outs.append(out)
+    assert tree(outs[0]) == tree(outs[1])
+    out = outs[0]
+    books = sorted(p.stem for p in (out / "epub" / "articles").glob("*.epub"))
+    pages = sorted(p.stem for p in (out / "html").glob("*.html"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["articles"]
+    with_book = sorted(e["name"] for e in manifest.values() if e["epub"])
+    assert books == with_book and set(books) < set(pages)
+    assert len(books) > 3  # more than the bundle's limit
+    options = Options(fetch=FetchOptions(image_root=SAMPLES / "uploads", offline=True))
+    newest: dict[str, Article] = {}
+    for a in read_articles([str(inputs)], options):
+        if isinstance(a, InputError):
+            continue
+        old = newest.get(a.id)
+        if old is None or _stamp(a) > _stamp(old):
+            newest[a.id] = a
+    published = [a for a in newest.values() if a.status == "publish"]
+    assert len(published) == len(books)
+    for a in published:
+        name = manifest[a.id]["name"]
+        data = (out / "epub" / "articles" / f"{name}.epub").read_bytes()
+        assert data == render("epub", [a], options), name
+
+    # one article becomes a draft: an incremental run removes its book and leaves the others
+    seed = inputs / "12-api-envelope.json"
+    data = json.loads(seed.read_text(encoding="utf-8"))
+    data["data"]["lastUpdate"] = "2024-05-09 08:00:00"
+    data["data"]["status"] = "draft"
+    seed.write_text(json.dumps(data), encoding="utf-8")
+    name = manifest[str(data["data"]["id"])]["name"]
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "epub" / "articles").iterdir()}
+    proc = run_cli("export", str(inputs), "-o", str(out), "--incremental", *flags)
+    assert proc.returncode == 1, proc.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "epub" / "articles").iterdir()}
+    assert f"{name}.epub" in before and f"{name}.epub" not in after
+    assert {k: v for k, v in before.items() if k != f"{name}.epub"} == after
