@@ -494,11 +494,17 @@ def test_a_caption_whose_content_has_attributes_is_expanded_whole() -> None:
     assert caption_html(figure) == "Sea horse"
 
 
-def test_the_tokenizer_scan_is_skipped_for_ordinary_captions() -> None:
+def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(monkeypatch: pytest.MonkeyPatch) -> None:
     """The exact scan costs ~10 ns a character: it only runs when a shortcode stands next to
-    markup or the body holds a comment (not for the caption samples)."""
-    from converter.content.shortcodes import _next_to_markup
+    markup or the body holds a comment (not for the usual captions between paragraphs)."""
+    from converter.content import shortcodes
 
-    assert not _next_to_markup("<p>Text.</p>\n\n[caption width=\"300\"]" + IMG + " A caption[/caption]\n\n<p>More</p>")
-    assert _next_to_markup('<p title="[caption]">x</p>')
-    assert _next_to_markup("<p>[caption]x[/caption]</p><!-- c -->")
+    calls: list[str] = []
+    real = shortcodes._hide_brackets_in_markup
+    monkeypatch.setattr(shortcodes, "_hide_brackets_in_markup", lambda t: calls.append(t) or real(t))
+    text = '<p>Text.</p>\n\n[caption width="300"]' + IMG + " A caption[/caption]\n\n<p>More!</p>"
+    assert "<figcaption>" in expand(text).html and not calls
+    assert "<figcaption>" in expand("<p>[caption]" + IMG + " c[/caption]</p>").html and not calls
+    assert expand('<p title="[gallery]">x</p>').html == '<p title="[gallery]">x</p>' and calls
+    calls.clear()
+    assert "<figcaption>" in expand("[caption]" + IMG + " c[/caption]<!-- c -->").html and calls

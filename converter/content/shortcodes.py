@@ -58,34 +58,26 @@ def _markup(no: str) -> str:
 _MARKUP = re.compile(_markup(""))
 # Text and bracket-free markup, possessively: stops at the first comment or tag holding "[".
 _TO_BRACKETED_MARKUP = re.compile(r"(?:[^<]++|" + _markup(r"\[") + r"|<(?![A-Za-z!?/]))*+")
-# An opening or closing tag of a registered shortcode (or its escaped form).
-_SHORTCODE_TAG = re.compile(r"\[\[?/?(?:" + "|".join(NAMES) + r")(?![\w-])")
 _HIDDEN_BRACKET = "\x00"  # removed from bodies before this runs (content.xml_safe)
 
 
-def _next_to_markup(text: str) -> bool:
-    """False when every registered shortcode tag in ``text`` clearly stands in text: the
-    nearest angle bracket before it is a ">", the nearest after it a "<", and there is no
-    comment in ``text``. The exact tokenizer scan (``_hide_brackets_in_markup``, ~10 ns a
-    character) is then skipped; this check is a few ``str.find`` calls per shortcode tag
-    (``str.find`` of one character runs at memory speed, a regex scan does not).
+class _NextToMarkup(Exception):
+    """A shortcode tag may stand inside a tag: expand again, finding the markup exactly."""
 
-    Not exact: a quoted attribute value holding ">", then a shortcode, then "<" passes as text,
-    and the shortcode is expanded as before this rule; the sanitiser still has the last word.
+
+def _next_to_markup(text: str, start: int, end: int) -> bool:
+    """True unless the shortcode tag ``text[start:end]`` clearly stands in text: the nearest
+    angle bracket before it is a ">" (or none), the nearest after it a "<" (or none).
+
+    A few ``str.find`` calls (one character is found at memory speed); the exact tokenizer scan
+    (``_hide_brackets_in_markup``) costs ~10 ns a character and runs only when this is True.
+    Not exact: a quoted attribute value holding ">", then a shortcode, then "<" passes as text
+    and is expanded, as before this rule; the sanitiser still has the last word.
     """
-    position = text.find("[")
-    while position >= 0:
-        m = _SHORTCODE_TAG.match(text, position)
-        if m is not None:
-            if text.rfind("<", 0, position) > text.rfind(">", 0, position):
-                return True  # after a "<": maybe inside a tag
-            end = m.end()
-            close = text.find(">", end)
-            if close >= 0 and not 0 <= text.find("<", end, close) < close:
-                return True  # before a ">": maybe inside a tag
-            position = end
-        position = text.find("[", position + 1)
-    return _has_comment(text)
+    if text.rfind("<", 0, start) > text.rfind(">", 0, start):
+        return True
+    close = text.find(">", end)
+    return close >= 0 and not 0 <= text.find("<", end, close) < close
 
 
 def _has_comment(text: str) -> bool:
@@ -261,26 +253,52 @@ def protect(html: str) -> str:
 
 
 def expand(text: str) -> ShortcodeResult:
-    """Replace registered shortcodes; leave escaped ``[[tag]]`` as literal ``[tag]``."""
+    """Replace registered shortcodes in text (not inside comments or tags); leave escaped
+    ``[[tag]]`` as literal ``[tag]``.
+
+    Usually no shortcode stands next to markup and the body has no comment: one pass, each
+    match's surroundings checked with ``_next_to_markup``. Otherwise the "[" inside comments and
+    tags are hidden first (``_hide_brackets_in_markup``) and the pass runs on that.
+    """
     result = ShortcodeResult(text)
-    if "[" not in text or _SHORTCODE.search(text) is None:
+    if "[" not in text:
         return result
-    hide = _HIDDEN_BRACKET not in text and "<" in text and _next_to_markup(text)
-    if hide:
-        text = _hide_brackets_in_markup(text)
+    exact = "<" in text and _HIDDEN_BRACKET not in text
+    if exact and not _has_comment(text):
+        try:
+            result.html = _expand(text, result.warnings, check=True)
+            return result
+        except _NextToMarkup:
+            result.warnings.clear()
+    if exact:
+        hidden = _hide_brackets_in_markup(text)
+        result.html = _expand(hidden, result.warnings).replace(_HIDDEN_BRACKET, "[")
+    else:
+        result.html = _expand(text, result.warnings)
+    return result
+
+
+def _expand(text: str, warnings: list[str], check: bool = False) -> str:
+    """One pass of the shortcode regex; ``check``: raise _NextToMarkup for a shortcode whose
+    opening or closing tag may stand inside a tag."""
 
     def shown(part: str) -> str:
-        return part.replace(_HIDDEN_BRACKET, "[") if hide else part
+        return part.replace(_HIDDEN_BRACKET, "[") if _HIDDEN_BRACKET in part else part
 
     def replace(m: re.Match[str]) -> str:
+        if check:
+            opened = m.start(5) if m.group(5) is not None else m.end()
+            if _next_to_markup(text, m.start(), opened) or (
+                m.group(5) is not None and _next_to_markup(text, m.end(5), m.end())
+            ):
+                raise _NextToMarkup
         if m.group(1) == "[" and m.group(6) == "]":
             return m.group(0)[1:-1]
         handler = HANDLERS[m.group(2)]
         return (
             m.group(1)
-            + handler(parse_attributes(shown(m.group(3))), shown(m.group(5) or ""), result.warnings)
+            + handler(parse_attributes(shown(m.group(3))), shown(m.group(5) or ""), warnings)
             + m.group(6)
         )
 
-    result.html = shown(_SHORTCODE.sub(replace, text))
-    return result
+    return _SHORTCODE.sub(replace, text)
