@@ -239,11 +239,13 @@ HOSTILE_BODIES = _joined(
     )
 )
 # (e) compares text, so its bodies leave out what legitimately replaces or hides text, and
-# the constructs where libxml2 (an HTML4 parser) and a browser's HTML5 parser disagree; each
-# of those has its own explicit test below (TEXT_DIVERGENCES), so nothing is hidden:
+# the constructs where libxml2 (an HTML4 parser) and a browser's HTML5 parser disagree. The
+# pipeline sends those to an HTML5 tree builder (converter/content/html5.py); each has its own
+# explicit test below (TEXT_DIVERGENCES), so nothing is hidden:
 # * embed/video/audio/gallery shortcodes: their content is a media URL that WordPress (and the
 #   pipeline) replaces with a player, or drops (a gallery's images are not in the export);
-# * nested and stray shortcodes, and shortcodes inside comments, tags or raw-text elements:
+# * nested and stray shortcodes, and shortcodes inside comments, tags or raw-text elements
+#   (the pipeline expands shortcodes in text only, not in comments or tags, as WordPress):
 #   WordPress's own rules (a [caption] of width 0 returns only its image; an escaped
 #   [[caption]] followed later by [/caption] is one shortcode for the same regex) are not
 #   modelled by removing brackets from the source. Captions are generated whole, at the top
@@ -254,12 +256,13 @@ HOSTILE_BODIES = _joined(
 # * containers a browser does not show (script, style, video, canvas, iframe, template...) are
 #   generated closed, around plain text: an HTML5 parser moves markup OUT of them where libxml2
 #   keeps it in (adoption agency: <small><canvas><pre>t</small>; table parts: <video><td>
-#   </video>t), so browsers show text the pipeline removes with the container;
+#   </video>t); the pipeline re-parses with HTML5 when canvas/video/audio/object hold text;
 # * SVG and MathML: in foreign content <style>/<script> are not raw text and <b>, <i>, <p>...
-#   break out of the SVG, and <![CDATA[t]]> is text; libxml2 knows none of this;
+#   break out of the SVG, and <![CDATA[t]]> is text (HTML5 tree builder);
 # * <xmp/>: a browser ignores the "/" and shows what follows as raw text ("<b>x</b>",
-#   "&amp;"); libxml2 closes the element and parses the rest as markup;
-# * a "</" at the very end of the input is text for HTML5 and dropped by libxml2;
+#   "&amp;"); libxml2 closes the element (HTML5 tree builder);
+# * a "</" at the very end of the input is text for HTML5 and dropped by libxml2 (HTML5 tree
+#   builder);
 # * table, tbody, thead and tr are generated only well-formed: a browser "foster-parents"
 #   text that is loose in a table (not in a cell or caption) to BEFORE the table, so its
 #   visible order differs from the source order that the pipeline keeps.
@@ -655,6 +658,7 @@ IDEMPOTENCE_CASES = [
     ("link around a caption shortcode", '<a>[caption caption="c"]<img src="https://ok.example/a.jpg">[/caption]</a>'),
     ("newline then <br>", "x\n<br>y"),
     ("text foster-parented out of a table", "<table><td>x</td>y</table>"),
+    ("list holding only an empty table row", "<UL><TR></TR></UL>"),
 ]  # fmt: skip
 
 
@@ -665,8 +669,10 @@ def test_normalise_is_idempotent_on_found_shapes(html: str) -> None:
     check_idempotent(html)
 
 
-# Where the pipeline's parser (libxml2, HTML4) and a browser (HTML5) disagree, or where the
-# pipeline expands a shortcode WordPress leaves alone: the browser-visible text is lost.
+# Where libxml2 (HTML4) and a browser's HTML5 parser build different trees, or where WordPress
+# leaves a shortcode alone (inside a comment), the browser-visible text must survive: these
+# inputs go through the HTML5 tree builder (converter/content/html5.py), and shortcodes are not
+# expanded inside comments or tags (converter/content/shortcodes.py).
 TEXT_DIVERGENCES = [
     ("trailing end-tag open is text", "<p>kept</p>tail </"),
     ("svg style is not raw text; <i> breaks out", "<svg><style><i>visible</i></style></svg>"),
@@ -681,17 +687,6 @@ TEXT_DIVERGENCES = [
 ]  # fmt: skip
 
 
-# KNOWN LIMITATION, left open in issue 6: the pipeline parses with libxml2, an HTML4 parser.
-# Where the HTML5 algorithm a browser uses builds a different tree (foreign content in
-# svg/math, foster parenting out of removed containers, <xmp/>, comments around shortcodes),
-# text a browser would show is lost. Nothing unsafe gets out (the sanitiser bank proves
-# that); the fix is an HTML5 tree builder for these shapes. strict: an unexpected pass fails.
-PARSER_DIVERGENCE = pytest.mark.xfail(
-    strict=True, reason="libxml2 (HTML4) tree differs from the HTML5 algorithm; see issue 6 note"
-)
-
-
-@PARSER_DIVERGENCE
 @pytest.mark.parametrize(
     "html", [c[1] for c in TEXT_DIVERGENCES], ids=[c[0] for c in TEXT_DIVERGENCES]
 )
@@ -699,12 +694,9 @@ def test_visible_text_survives_parser_divergences(html: str) -> None:
     check_visible_text(html)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="shortcodes are expanded on the raw string, attributes included; issue 6"
-)
 def test_shortcode_inside_an_attribute_leaves_the_element_whole() -> None:
-    """WordPress expands shortcodes in attribute values only through KSES (a value never
-    grows markup); here the expansion's quotes end the attribute and split the link."""
+    """Shortcodes are expanded in text only, not in attribute values: there the expansion's
+    quotes would end the attribute and split the link."""
     html = '<p><a href="https://ok.example/" title="[embed]https://youtu.be/abcdefgh[/embed]">link text</a> after</p>'
     out = html_fragment(_normalise(html))
     links = [a for a in out.iter("a") if a.get("href") == "https://ok.example/"]

@@ -443,3 +443,72 @@ def test_warnings_accumulate_in_order() -> None:
 )
 def test_parse_attributes(text: str, expected: dict[str, str]) -> None:
     assert parse_attributes(text) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Text only: not inside comments or tags (WordPress leaves comments alone; in an attribute the
+# replacement's quotes would end the value and split the element)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<!-- [caption caption="x"] -->',
+        '<!-- [embed]https://youtu.be/abcdefgh[/embed] -->',
+        "<!--[gallery ids='1']-->",
+        '<a title="[embed]https://youtu.be/abcdefgh[/embed]">t</a>',
+        "<a title='[gallery ids=\"1\"]'>t</a>",
+        '<img alt=[video] src="https://ok.example/a.jpg">',
+        '<a title="x>[gallery]">t</a>',  # ">" inside a quoted value does not end the tag
+        '<a title = "[gallery]">t</a>',
+        "<?php [gallery] ?>",
+        "<![CDATA[[gallery]]]>",
+        "<!-- unclosed [gallery]",
+        '<a title="unclosed [gallery]',
+    ],
+)
+def test_shortcodes_inside_comments_and_tags_are_not_expanded(text: str) -> None:
+    result = expand(text)
+    assert result.html == text and not result.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the comment hides the opening tag: the closing one is left as text
+        ('a <!-- [caption caption="x"] --> b [/caption] c', 'a <!-- [caption caption="x"] --> b [/caption] c'),
+        # an apostrophe in text or in an unquoted value does not open a quoted value
+        ("<p class=it's>[[gallery]]</p>", "<p class=it's>[gallery]</p>"),
+        ("it's <b>[[gallery]]</b>", "it's <b>[gallery]</b>"),
+        # "<" not starting a tag is text
+        ("1 < 2 [[gallery]]", "1 < 2 [gallery]"),
+        # comments of HTML5's odd shapes end where a browser ends them
+        ("<!--> [[gallery]] <!---> [[audio]]", "<!--> [gallery] <!---> [audio]"),
+    ],
+)
+def test_text_around_comments_and_tags_is_still_expanded(text: str, expected: str) -> None:
+    assert expand(text).html == expected
+
+
+def test_a_caption_whose_content_has_attributes_is_expanded_whole() -> None:
+    """The brackets hidden inside the caption's own tags are given back to the handler."""
+    text = '[caption caption="Sea horse"]<img src="https://ok.example/a.jpg" alt="[x]">[/caption]'
+    figure = figure_of(expand(text).html)
+    assert figure.find("img").get("alt") == "[x]"  # type: ignore[union-attr]
+    assert caption_html(figure) == "Sea horse"
+
+
+def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact scan costs ~10 ns a character: it only runs when a shortcode stands next to
+    markup or the body holds a comment (not for the usual captions between paragraphs)."""
+    from converter.content import shortcodes
+
+    calls: list[str] = []
+    real = shortcodes._hide_brackets_in_markup
+    monkeypatch.setattr(shortcodes, "_hide_brackets_in_markup", lambda t: calls.append(t) or real(t))
+    text = '<p>Text.</p>\n\n[caption width="300"]' + IMG + " A caption[/caption]\n\n<p>More!</p>"
+    assert "<figcaption>" in expand(text).html and not calls
+    assert "<figcaption>" in expand("<p>[caption]" + IMG + " c[/caption]</p>").html and not calls
+    assert expand('<p title="[gallery]">x</p>').html == '<p title="[gallery]">x</p>' and calls
+    calls.clear()
+    assert "<figcaption>" in expand("[caption]" + IMG + " c[/caption]<!-- c -->").html and calls

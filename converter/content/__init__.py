@@ -1,6 +1,10 @@
 """The body pipeline: CMS ``contents`` → one canonical, clean, safe HTML fragment.
 
-    contents ─ xml_safe ─ shortcodes.expand ─ lxml parse ─ PIPELINE transforms ─ serialise ─ nh3
+    contents ─ xml_safe ─ shortcodes.expand ─ parse ─ PIPELINE transforms ─ serialise ─ nh3
+
+``parse`` is libxml2 (lxml), fast; the few inputs where its HTML4 tree differs from the tree
+a browser builds (foreign content, raw-text elements, content moved out of hidden containers)
+are parsed again with an HTML5 tree builder (``html5.py``).
 
 The tree transforms are listed, in order, in ``transforms.PIPELINE``. The allow-list sanitiser
 (nh3, from the vocabulary tables) is the last step, so whatever a transform does, only the
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 import nh3
 from lxml import etree
 
+from . import html5
 from . import vocabulary as V
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
@@ -82,7 +87,11 @@ def xml_safe(text: str) -> str:
 
 
 def parse(html: str) -> etree._Element:
-    """Parse an HTML fragment; the returned <body> element holds it.
+    """Parse an HTML fragment as a browser would; the returned <body> element holds it.
+
+    libxml2 first (and always: it is the nesting guard, see below); then, only where its tree
+    holds a construct that the HTML5 rules build differently (``html5.needs_html5``), the
+    HTML5 tree builder.
 
     RecursionError when libxml2 gave up on the nesting (it stops at 2048 levels, even with
     huge_tree, and would silently drop the rest): the caller reports the article.
@@ -94,6 +103,8 @@ def parse(html: str) -> etree._Element:
     body = doc.find("body")
     if body is None:  # the fragment opened with head-only content; keep what was parsed
         body = etree.SubElement(doc, "body")
+    if html5.needs_html5(html, body):
+        return html5.parse(html)
     return body
 
 

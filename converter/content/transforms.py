@@ -803,6 +803,8 @@ def empties(root: etree._Element, ctx: Context) -> None:
                     for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
                         if child is not el:
                             unwrap(child)
+                    if not len(el) and not (el.text or "").strip():
+                        remove(el)  # it held only empty table parts: <ul><tr></tr></ul>
                 else:
                     unwrap(el)
             continue

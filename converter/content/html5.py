@@ -1,0 +1,106 @@
+"""The HTML5 tree builder, for the few inputs where libxml2 (an HTML4 parser) and a browser
+build different trees.
+
+libxml2 is fast and builds the tree the pipeline works on. It does not know the HTML5 tree
+construction rules, and where they matter, text a browser shows was lost:
+
+* foreign content: inside ``<svg>``/``<math>``, ``<style>`` and ``<script>`` are not raw text,
+  ``<![CDATA[...]]>`` is text, and HTML tags such as ``<b>``, ``<p>`` or ``<center>`` close
+  the foreign element ("break out");
+* ``<xmp>`` and ``<plaintext>`` are raw text (``<xmp/>`` too: the "/" is ignored);
+* a ``</`` at the very end of the input is text;
+* the adoption agency (misnested formatting elements, a link inside a link) and ignored stray
+  table parts move content OUT of a container a browser does not show (``<canvas>``,
+  ``<video>``, ``<audio>``, ``<object>``), where libxml2 keeps it inside and the pipeline then
+  removes it with the container.
+
+``needs_html5`` decides from libxml2's tree (svg, math, xmp or plaintext elements; a hidden
+container holding text) and from the end of the string (``</``). ``parse`` builds the same
+kind of tree as ``content.parse`` (an lxml ``<body>`` element holding the fragment, no
+namespaces, no comments) with lexbor's HTML5 parser (selectolax, a C implementation of the
+WHATWG algorithm), scripting on as in a browser (``<noscript>`` is raw text).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .tree import append_text
+
+__all__ = ["FOREIGN_OR_RAW", "HIDDEN_CONTAINERS", "MAX_DEPTH", "needs_html5", "parse"]
+
+# As libxml2 (content.parse): deeper markup is reported, not half converted.
+MAX_DEPTH = 2048
+
+# Elements whose tree only the HTML5 rules get right: foreign content, and raw-text elements
+# libxml2 does not treat as such.
+FOREIGN_OR_RAW = frozenset({"svg", "math", "xmp", "plaintext"})
+# Containers a browser does not show, whose content the HTML5 rules may move out.
+HIDDEN_CONTAINERS = frozenset({"canvas", "video", "audio", "object"})
+_CHECKED = tuple(sorted(FOREIGN_OR_RAW | HIDDEN_CONTAINERS))
+
+
+def needs_html5(html: str, body: etree._Element) -> bool:
+    """True when libxml2's tree ``body`` of ``html`` may differ from a browser's, in a way that
+    loses text: a trailing ``</``, foreign content or a raw-text element libxml2 does not know,
+    or a hidden container holding text (which the HTML5 rules may have put outside it).
+
+    Decided on the tree, not the string: lxml finds these few tag names among the elements in
+    C, for much less than a regex scan of every "<" in the body costs.
+    """
+    if html.endswith("</"):
+        return True
+    for el in body.iter(*_CHECKED):
+        if el.tag in FOREIGN_OR_RAW or "".join(el.itertext()).strip():
+            return True
+    return False
+
+
+def _element(parent: etree._Element, node: LexborNode) -> etree._Element | None:
+    """A child element of ``parent`` for ``node``; None for a name lxml cannot hold (``o:p``,
+    ``a"b``): the node is then unwrapped, as the pipeline unwraps every unknown tag."""
+    try:
+        el = etree.SubElement(parent, (node.tag or "").lower())
+    except ValueError:
+        return None
+    for name, value in node.attributes.items():
+        try:
+            el.set(name, value or "")
+        except ValueError:  # a name XML cannot carry; no such attribute is in the vocabulary
+            continue
+    return el
+
+
+def parse(html: str) -> etree._Element:
+    """Parse an HTML fragment as a browser does (innerHTML of a ``<div>``); the returned
+    ``<body>`` element holds it. Comments, processing instructions and doctypes are dropped.
+
+    RecursionError when the tree is deeper than ``MAX_DEPTH``, as ``content.parse``.
+    """
+    root = etree.Element("html")
+    body = etree.SubElement(root, "body")
+    parser = LexborHTMLParser(html, is_fragment=True, scripting=True)
+    # Depth-first, iteratively: (next node to visit, the lxml element it goes into, depth).
+    stack: list[tuple[LexborNode | None, etree._Element, int]] = [(parser.root, body, 0)]
+    while stack:
+        node, parent, depth = stack.pop()
+        while node is not None:
+            tag = node.tag
+            if tag == "-text":
+                append_text(parent, node.text_content or "")
+            elif tag and not tag.startswith("-"):  # an element (not a comment or doctype)
+                el = _element(parent, node)
+                child = node.first_child
+                if child is not None:
+                    if el is not None:
+                        if depth >= MAX_DEPTH:
+                            raise RecursionError("markup nested deeper than 2048 levels")
+                        stack.append((node.next, parent, depth))
+                        node, parent, depth = child, el, depth + 1
+                        continue
+                    stack.append((node.next, parent, depth))  # unwrapped: same parent
+                    node = child
+                    continue
+            node = node.next
+    return body
