@@ -636,9 +636,7 @@ def export(
             write_feeds(out, feed_formats, collector, options)
         _write_state(out, collector)
         if "epub" in formats:
-            result.warnings.extend(
-                _write_books(inputs, out, options, book, changed, incremental)
-            )
+            result.warnings.extend(_write_books(inputs, out, options, book, changed, incremental))
         _assemble_report(out, report_part, superseded, result)
         if changed:
             os.sync()  # the per-article files, written without fsync, reach the disk before

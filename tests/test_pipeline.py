@@ -289,7 +289,10 @@ def test_common_bodies_stay_on_the_libxml2_path() -> None:
         # names lxml cannot hold are unwrapped, as the pipeline unwraps unknown tags
         ('<svg><o:p a"b="1">word</o:p></svg>', "<p>word</p>"),
         # nothing executable passes: the svg's script goes with its content
-        ('<svg onload="alert(1)"><script>alert(2)</script><a href="javascript:x">t</a></svg>', "<p>t</p>"),
+        (
+            '<svg onload="alert(1)"><script>alert(2)</script><a href="javascript:x">t</a></svg>',
+            "<p>t</p>",
+        ),
     ],
 )
 def test_html5_shapes_keep_the_text_a_browser_shows(contents: str, expected: str) -> None:

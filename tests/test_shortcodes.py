@@ -454,7 +454,7 @@ def test_parse_attributes(text: str, expected: dict[str, str]) -> None:
     "text",
     [
         '<!-- [caption caption="x"] -->',
-        '<!-- [embed]https://youtu.be/abcdefgh[/embed] -->',
+        "<!-- [embed]https://youtu.be/abcdefgh[/embed] -->",
         "<!--[gallery ids='1']-->",
         '<a title="[embed]https://youtu.be/abcdefgh[/embed]">t</a>',
         "<a title='[gallery ids=\"1\"]'>t</a>",
@@ -476,7 +476,10 @@ def test_shortcodes_inside_comments_and_tags_are_not_expanded(text: str) -> None
     ("text", "expected"),
     [
         # the comment hides the opening tag: the closing one is left as text
-        ('a <!-- [caption caption="x"] --> b [/caption] c', 'a <!-- [caption caption="x"] --> b [/caption] c'),
+        (
+            'a <!-- [caption caption="x"] --> b [/caption] c',
+            'a <!-- [caption caption="x"] --> b [/caption] c',
+        ),
         # an apostrophe in text or in an unquoted value does not open a quoted value
         ("<p class=it's>[[gallery]]</p>", "<p class=it's>[gallery]</p>"),
         ("it's <b>[[gallery]]</b>", "it's <b>[gallery]</b>"),
@@ -498,14 +501,18 @@ def test_a_caption_whose_content_has_attributes_is_expanded_whole() -> None:
     assert caption_html(figure) == "Sea horse"
 
 
-def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The exact scan costs ~10 ns a character: it only runs when a shortcode stands next to
     markup or the body holds a comment (not for the usual captions between paragraphs)."""
     from converter.content import shortcodes
 
     calls: list[str] = []
     real = shortcodes._hide_brackets_in_markup
-    monkeypatch.setattr(shortcodes, "_hide_brackets_in_markup", lambda t: calls.append(t) or real(t))
+    monkeypatch.setattr(
+        shortcodes, "_hide_brackets_in_markup", lambda t: calls.append(t) or real(t)
+    )
     text = '<p>Text.</p>\n\n[caption width="300"]' + IMG + " A caption[/caption]\n\n<p>More!</p>"
     assert "<figcaption>" in expand(text).html and not calls
     assert "<figcaption>" in expand("<p>[caption]" + IMG + " c[/caption]</p>").html and not calls
