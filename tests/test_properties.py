@@ -660,6 +660,8 @@ IDEMPOTENCE_CASES = [
     ("text foster-parented out of a table", "<table><td>x</td>y</table>"),
     ("list holding only an empty table row", "<UL><TR></TR></UL>"),
     ("figures in inline elements in paragraphs settle in five rounds", '<SMALL><DIV>0 </DIV></SMALL><SUB><P>0 <P></P><SMALL>[embed src="https://ok.example/v.mp4"][/embed]</P></SUB><SMALL>[embed src="https://ok.example/v.mp4"][/embed]'),
+    ("list lifted out of a paragraph gets the paragraph rules", '<p>x<lockquote><ol><li>i<ul><li>j</li></ul>'),
+    ("loose text after a list item is an item", "<ul><li>j</li>Y</ul>"),
 ]  # fmt: skip
 
 

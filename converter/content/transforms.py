@@ -343,7 +343,9 @@ def _flow(container: etree._Element, always: bool) -> None:
             loose = bool(tail and not tail.isspace())
     if always or has_block or _splits_here(container):
         if loose:
-            _group(container, always or has_block)
+            # Loose text in a list is an item of its own (as empties does), never a <p> in <ul>.
+            wrapper = "li" if container.tag in ("ul", "ol") else "p"
+            _group(container, always or has_block, wrapper)
         else:  # blocks and whitespace only (lists, tables): what _group would leave of it
             container.text = None
             for child in container:
@@ -611,6 +613,11 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
                     out.append(para)
             else:
                 out.append(seg)
+                tag = seg.tag
+                if tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+                    # The paragraph rules did not reach inside it while it stood in a <p>
+                    # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
+                    _flow(seg, always=tag == "blockquote")
         parent.remove(p)
         for offset, el in enumerate(out):
             parent.insert(index + offset, el)
