@@ -829,7 +829,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
 
 
 # The order is the design: embeds must be found before their iframes and scripts are removed;
-# paragraphs need the final tag names; figures need paragraphs; the sanitiser follows (nh3).
+# paragraphs need the final tag names; figures need paragraphs; a bare URL is alone in its
+# paragraph only once empties has removed what held nothing (fuzz: <p><a><br>URL<br></a></p>
+# with an href the sanitiser refused was linked only on a second pass); the sanitiser follows.
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
@@ -837,6 +839,6 @@ PIPELINE: tuple[Transform, ...] = (
     divs,
     lift_blocks,
     image_figures,
-    bare_urls,
     empties,
+    bare_urls,
 )
