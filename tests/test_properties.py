@@ -662,6 +662,10 @@ IDEMPOTENCE_CASES = [
     ("figures in inline elements in paragraphs settle in five rounds", '<SMALL><DIV>0 </DIV></SMALL><SUB><P>0 <P></P><SMALL>[embed src="https://ok.example/v.mp4"][/embed]</P></SUB><SMALL>[embed src="https://ok.example/v.mp4"][/embed]'),
     ("list lifted out of a paragraph gets the paragraph rules", '<p>x<lockquote><ol><li>i<ul><li>j</li></ul>'),
     ("loose text after a list item is an item", "<ul><li>j</li>Y</ul>"),
+    ("list item in preformatted text", "<pre><r><li>x"),
+    ("list in preformatted text", "<pre><t><ul><li><"),
+    ("newline in a stray list item", "<li>,\n% "),
+    ("newline in a list item lifted out of preformatted text", "<pre><r><li>,\n%"),
 ]  # fmt: skip
 
 

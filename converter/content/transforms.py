@@ -310,15 +310,18 @@ def _is_block(el: etree._Element) -> bool:
 
 
 def _splits_here(el: etree._Element) -> bool:
-    """Whether ``el``'s own text or its children's tails hold a blank line, or it has a <br>
-    (which may be half of a <br><br> paragraph break)."""
-    if el.text and "\n" in el.text and _BLANK_LINE.search(el.text):
+    """Whether ``el``'s own text or its children's tails hold a newline (a blank line splits;
+    a single one becomes a <br>), or it has a <br> (which may be half of a <br><br> paragraph
+    break). A newline counts as the <br> it becomes, so that the content is grouped (and its
+    edges trimmed) on the first pass as it would be on a second (fuzz: <li>,\n% )."""
+    text = el.text
+    if text and "\n" in text:
         return True
     for child in el:
         if child.tag == "br":
             return True
         tail = child.tail
-        if tail and "\n" in tail and _BLANK_LINE.search(tail):
+        if tail and "\n" in tail:
             return True
     return False
 
@@ -581,7 +584,10 @@ def divs(root: etree._Element, ctx: Context) -> None:
 # 5. Blocks inside paragraphs are lifted out (libxml2 keeps <p><figure> nested)
 
 
-_LIFTED_FROM = tuple(_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"})
+# Paragraph-like elements, and <pre>: the HTML4 parser ends a <pre> at a block start tag, so a
+# block left inside one (it was inside an unknown element, since unwrapped) would move out of
+# it when the output is parsed again (fuzz: <pre><t><ul><li>x).
+_LIFTED_FROM = tuple((_PARAGRAPH_LIKE - {"caption", "figcaption", "dt"}) | {"pre"})
 
 
 def lift_blocks(root: etree._Element, ctx: Context) -> None:
@@ -618,6 +624,8 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
                     # The paragraph rules did not reach inside it while it stood in a <p>
                     # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
                     _flow(seg, always=tag == "blockquote")
+                if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
+                    _line_breaks(seg)
         parent.remove(p)
         for offset, el in enumerate(out):
             parent.insert(index + offset, el)
@@ -765,6 +773,7 @@ _NO_LOOSE_BR = frozenset(
 
 
 _INLINE_PARENTS = frozenset(V.ALLOWED_TAGS - V.BLOCK_TAGS)
+_NO_STRAY_ITEMS = _PARAGRAPH_LIKE | _INLINE_PARENTS | {"pre"}
 
 
 def empties(root: etree._Element, ctx: Context) -> None:
@@ -780,6 +789,14 @@ def empties(root: etree._Element, ctx: Context) -> None:
         if tag == "a" and el.get("href") is None:
             unwrap(el)
             continue
+        if tag == "li":
+            parent = el.getparent()
+            if parent is not None and parent.tag in _NO_STRAY_ITEMS:
+                # A list item in preformatted, paragraph or inline content: the HTML4 parser
+                # ends the <pre> at it when the output is parsed again (fuzz: <pre><r><li>x
+                # → <pre><li>x</li></pre> → <li>x</li>). Keep its text, drop the item.
+                unwrap(el)
+                continue
         if tag == "br":
             parent = el.getparent()
             if parent is not None and parent.tag in _NO_LOOSE_BR:
