@@ -782,11 +782,15 @@ def empties(root: etree._Element, ctx: Context) -> None:
     Trims <br> at the edges of paragraphs. Inline elements holding only a space are unwrapped
     (the space is kept); links whose href was unsafe are unwrapped (their text is kept).
     """
+    unwrapped_in: list[etree._Element] = []  # paragraphs whose edges an unwrap may have moved
     for el in reversed(list(root.iter())):
         if el is root:
             continue
         tag = el.tag
         if tag == "a" and el.get("href") is None:
+            parent = el.getparent()
+            if parent is not None and parent.tag in _PARAGRAPH_LIKE:
+                unwrapped_in.append(parent)
             unwrap(el)
             continue
         if tag == "li":
@@ -833,7 +837,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
                     unwrap(el)
             continue
         if el.text and tag not in V.BLOCK_TAGS:
-            unwrap(el)  # <em> </em>: keep the space
+            parent = el.getparent()
+            if parent is not None and parent.tag in _PARAGRAPH_LIKE:
+                unwrapped_in.append(parent)
+            unwrap(el)  # <em> </em>: keep the space (but not at a paragraph's edge)
         else:
             parent = el.getparent()
             remove(el)
@@ -843,6 +850,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 last = parent[-1]
                 if last.tail is not None and parent.tag in _PARAGRAPH_LIKE and last is parent[-1]:
                     last.tail = last.tail.rstrip() or None
+    for p in unwrapped_in:  # as the paragraph rules trim a paragraph's edges (fuzz: ",\ne <a ")
+        if p.getparent() is not None:
+            _strip_edges(p)
 
 
 # The order is the design: embeds must be found before their iframes and scripts are removed;
