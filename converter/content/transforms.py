@@ -201,6 +201,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     """
     doomed: list[etree._Element] = []
     unknown: set[str] = set()  # tag names to unwrap
+    anchors: list[etree._Element] = []  # links without href, to unwrap
     # The paste junk that every element may carry goes first, in one C call (the per-element
     # allow-list below then sees only what is left; it is the rule, this is the shortcut).
     etree.strip_attributes(root, *_COMMON_JUNK)
@@ -228,8 +229,15 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
                 doomed.append(el)
             elif el.get("alt") is None:
                 el.set("alt", "")
+        elif tag == "a" and el.get("href") is None:
+            anchors.append(el)
     for el in doomed:
         remove(el)
+    # Links without a (safe) href are unwrapped here, before the paragraph rules see the
+    # content (fuzz: <li><a>n<p>C left "n" loose beside the block until a second pass).
+    for el in reversed(anchors):
+        if el.getparent() is not None:
+            unwrap(el)
     if unknown:
         # Unwrapped in one C call by name: the rule is by tag, so every element of these
         # names goes. A name lxml cannot address (pasted "{", "a{b") is unwrapped one by one.
