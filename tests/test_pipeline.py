@@ -304,3 +304,27 @@ def test_html5_path_keeps_the_nesting_guard() -> None:
 
     with pytest.raises(RecursionError):
         parse_body("<svg>" + "<g>" * 5000 + "x")
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            '<a href="https://x.org/"><p>a</p>n<h3>b</h3></a>',
+            '<p><a href="https://x.org/">a</a></p>\n<p><a href="https://x.org/">n</a></p>\n'
+            '<h3><a href="https://x.org/">b</a></h3>',
+        ),
+        (
+            "<em><ul><li>x</li><li>y</li></ul></em>",
+            "<ul><li><em>x</em></li><li><em>y</em></li></ul>",
+        ),
+        (
+            "<strong><table><tr><td>a</td></tr></table></strong>",
+            "<table><tbody><tr><td><strong>a</strong></td></tr></tbody></table>",
+        ),
+    ],
+)
+def test_inline_elements_around_blocks_are_pushed_into_them(html: str, expected: str) -> None:
+    """A link or emphasis around blocks ends up inside each of them, as a browser shows it;
+    nothing of the link or the text is lost."""
+    assert normalise(html).html == expected

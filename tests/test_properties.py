@@ -668,6 +668,7 @@ IDEMPOTENCE_CASES = [
     ("newline in a list item lifted out of preformatted text", "<pre><r><li>,\n%"),
     ("link without href unwrapped at a paragraph's end", ",\ne <a "),
     ("link without href around a block in a list item", "<li><a>n<p>C"),
+    ("link around many blocks settles in one round", "<a href=https://x.org/>" + "<p>a</p>n" * 20 + "</a>"),
 ]  # fmt: skip
 
 

@@ -298,6 +298,86 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# 2b. Inline elements around blocks are pushed into them
+
+
+def inline_around_blocks(root: etree._Element, ctx: Context) -> None:
+    """A link or formatting element holding blocks is pushed into them, as a browser shows it:
+    ``<a><p>x</p>y<h3>z</h3></a>`` → ``<p><a>x</a></p><a>y</a><h3><a>z</a></h3>``.
+
+    Left in place, the paragraph rules would wrap the inline element in a <p> (a <p> holding a
+    <p>), which the sanitiser's HTML5 parser then took apart one block per round (fuzz: a link
+    around 31 paragraphs needed 16 rounds). Containers (lists, tables, quotes) get the element
+    pushed further down, into their items and cells.
+    """
+    work = [el for el in root.iter(*_INLINE_PARENTS) if _holds_block(el)]
+    while work:
+        el = work.pop()  # the last found first: inner elements before the ones around them
+        if el.getparent() is not None and _holds_block(el):
+            work.extend(_push_down(el))
+
+
+def _holds_block(el: etree._Element) -> bool:
+    return any(child.tag in V.BLOCK_TAGS for child in el)
+
+
+def _copy_of(el: etree._Element) -> etree._Element:
+    """A new empty element with ``el``'s tag and attributes."""
+    new = el.makeelement(el.tag)
+    for name, value in el.items():
+        new.set(name, value)
+    return new
+
+
+def _push_down(el: etree._Element) -> list[etree._Element]:
+    """Replace ``el`` by its content, with a copy of it around each inline run and inside each
+    block. Returns the copies that now hold blocks (put inside containers), to push further."""
+    parent = el.getparent()
+    assert parent is not None
+    index = parent.index(el)
+    tail = el.tail
+    out: list[etree._Element] = []
+    again: list[etree._Element] = []
+    for seg in _runs(el):
+        if isinstance(seg, list):
+            if all(isinstance(item, str) and not _has_text(item) for item in seg):
+                continue  # whitespace between blocks
+            wrapper = _copy_of(el)
+            _fill(wrapper, seg)
+            out.append(wrapper)
+            continue
+        out.append(seg)
+        if seg.tag in _LEAVE_ALONE or seg.tag in V.VOID_TAGS or seg.tag == "figure":
+            continue  # preformatted text, <hr>, and figures (images, embeds) keep their own
+        inner = _copy_of(el)
+        inner.text, seg.text = seg.text, None
+        for child in list(seg):
+            inner.append(child)
+        seg.append(inner)
+        if _holds_block(inner):
+            again.append(inner)
+    parent.remove(el)
+    for offset, item in enumerate(out):
+        parent.insert(index + offset, item)
+    if out:
+        out[-1].tail = tail
+    else:
+        _append_at(parent, index, tail or "")
+    return again
+
+
+def _append_at(parent: etree._Element, index: int, text: str) -> None:
+    """Add text where a child at ``index`` was removed."""
+    if not text:
+        return
+    if index:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+# ---------------------------------------------------------------------------------------------
 # 3. WordPress paragraphs, on the tree (rules of docs/source-format.md §6.2)
 
 
@@ -870,6 +950,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
+    inline_around_blocks,
     paragraphs,
     divs,
     lift_blocks,
