@@ -669,6 +669,7 @@ IDEMPOTENCE_CASES = [
     ("link without href unwrapped at a paragraph's end", ",\ne <a "),
     ("link without href around a block in a list item", "<li><a>n<p>C"),
     ("link around many blocks settles in one round", "<a href=https://x.org/>" + "<p>a</p>n" * 20 + "</a>"),
+    ("formatting around formatting around a block", "<ul><p></p><b><b><l><p><"),
 ]  # fmt: skip
 
 

@@ -313,8 +313,11 @@ def inline_around_blocks(root: etree._Element, ctx: Context) -> None:
     work = [el for el in root.iter(*_INLINE_PARENTS) if _holds_block(el)]
     while work:
         el = work.pop()  # the last found first: inner elements before the ones around them
-        if el.getparent() is not None and _holds_block(el):
+        parent = el.getparent()
+        if parent is not None and _holds_block(el):
             work.extend(_push_down(el))
+            if parent.tag in _INLINE_PARENTS:  # it holds the blocks now (fuzz: <b><b><p>x)
+                work.append(parent)
 
 
 def _holds_block(el: etree._Element) -> bool:
