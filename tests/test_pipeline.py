@@ -293,6 +293,14 @@ def test_common_bodies_stay_on_the_libxml2_path() -> None:
             '<svg onload="alert(1)"><script>alert(2)</script><a href="javascript:x">t</a></svg>',
             "<p>t</p>",
         ),
+        # noscript is raw text (scripting on): "</noscript>" in the would-be attribute ends it,
+        # and the image after it is what a browser shows (its handler dropped)
+        (
+            '<noscript><p title="</noscript><img src="/i.jpg" onerror=alert(1)>">',
+            '<figure><img src="https://example.org/i.jpg" alt="&quot;&gt;">'
+            '<figcaption>"&gt;</figcaption></figure>',
+        ),
+        ("<noscript>shown only without scripts</noscript><p>b</p>", "<p>b</p>"),
     ],
 )
 def test_html5_shapes_keep_the_text_a_browser_shows(contents: str, expected: str) -> None:

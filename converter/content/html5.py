@@ -7,15 +7,16 @@ construction rules, and where they matter, text a browser shows was lost:
 * foreign content: inside ``<svg>``/``<math>``, ``<style>`` and ``<script>`` are not raw text,
   ``<![CDATA[...]]>`` is text, and HTML tags such as ``<b>``, ``<p>`` or ``<center>`` close
   the foreign element ("break out");
-* ``<xmp>`` and ``<plaintext>`` are raw text (``<xmp/>`` too: the "/" is ignored);
+* ``<xmp>``, ``<plaintext>`` and (scripting on, as browsers run) ``<noscript>`` are raw text
+  (``<xmp/>`` too: the "/" is ignored);
 * a ``</`` at the very end of the input is text;
 * the adoption agency (misnested formatting elements, a link inside a link) and ignored stray
   table parts move content OUT of a container a browser does not show (``<canvas>``,
   ``<video>``, ``<audio>``, ``<object>``), where libxml2 keeps it inside and the pipeline then
   removes it with the container.
 
-``needs_html5`` decides from libxml2's tree (svg, math, xmp or plaintext elements; a hidden
-container holding text) and from the end of the string (``</``). ``parse`` builds the same
+``needs_html5`` decides from libxml2's tree (svg, math, xmp, plaintext or noscript elements;
+a hidden container holding text) and from the end of the string (``</``). ``parse`` builds the same
 kind of tree as ``content.parse`` (an lxml ``<body>`` element holding the fragment, no
 namespaces, no comments) with lexbor's HTML5 parser (selectolax, a C implementation of the
 WHATWG algorithm), scripting on as in a browser (``<noscript>`` is raw text).
@@ -34,8 +35,10 @@ __all__ = ["FOREIGN_OR_RAW", "HIDDEN_CONTAINERS", "MAX_DEPTH", "needs_html5", "p
 MAX_DEPTH = 2048
 
 # Elements whose tree only the HTML5 rules get right: foreign content, and raw-text elements
-# libxml2 does not treat as such.
-FOREIGN_OR_RAW = frozenset({"svg", "math", "xmp", "plaintext"})
+# libxml2 does not treat as such (<noscript> is raw text in a browser with scripting on: a
+# "</noscript>" inside what libxml2 reads as an attribute value ends it, and what follows is
+# markup a browser shows).
+FOREIGN_OR_RAW = frozenset({"svg", "math", "xmp", "plaintext", "noscript"})
 # Containers a browser does not show, whose content the HTML5 rules may move out.
 HIDDEN_CONTAINERS = frozenset({"canvas", "video", "audio", "object"})
 _CHECKED = tuple(sorted(FOREIGN_OR_RAW | HIDDEN_CONTAINERS))
