@@ -670,6 +670,8 @@ IDEMPOTENCE_CASES = [
     ("link without href around a block in a list item", "<li><a>n<p>C"),
     ("link around many blocks settles in one round", "<a href=https://x.org/>" + "<p>a</p>n" * 20 + "</a>"),
     ("formatting around formatting around a block", "<ul><p></p><b><b><l><p><"),
+    ("preformatted text between list items", "<ul><l>n<pre>R"),
+    ("table between list items", "<ul><li>a</li><table><tr><td>x</td></tr></table><li>b</li></ul>"),
 ]  # fmt: skip
 
 

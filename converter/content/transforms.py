@@ -444,6 +444,30 @@ def _flow(container: etree._Element, always: bool) -> None:
             container.text = None
             for child in container:
                 child.tail = None
+    if container.tag in ("ul", "ol"):
+        _blocks_into_items(container)
+
+
+def _blocks_into_items(container: etree._Element) -> None:
+    """A block standing in a list between its items goes into the item before it (or a new
+    one): the HTML4 parser ends the list at some of them (fuzz: <ul><l>n<pre>R → the <pre>
+    moved out of the list on a second pass)."""
+    previous: etree._Element | None = None
+    grown: list[etree._Element] = []
+    for child in list(container):
+        if child.tag == "li":
+            previous = child
+            continue
+        if child.tag not in V.BLOCK_TAGS:
+            continue
+        if previous is None:
+            previous = container.makeelement("li")
+            container.replace(child, previous)
+        previous.append(child)
+        if not grown or grown[-1] is not previous:
+            grown.append(previous)
+    for item in grown:  # it holds a block now: its loose text becomes paragraphs
+        _flow(item, always=False)
 
 
 _NO_BREAKS = frozenset({"pre", "code", "script", "style", "textarea", "xmp"})
