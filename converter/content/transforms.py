@@ -16,7 +16,7 @@ from lxml import etree
 
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url
-from .tree import append_text, remove, replace, text_of, unwrap
+from .tree import remove, replace, replace_by, text_of, unwrap
 
 __all__ = ["PIPELINE", "Context", "resolve_url"]
 
@@ -335,10 +335,6 @@ def _copy_of(el: etree._Element) -> etree._Element:
 def _push_down(el: etree._Element) -> list[etree._Element]:
     """Replace ``el`` by its content, with a copy of it around each inline run and inside each
     block. Returns the copies that now hold blocks (put inside containers), to push further."""
-    parent = el.getparent()
-    assert parent is not None
-    index = parent.index(el)
-    tail = el.tail
     out: list[etree._Element] = []
     again: list[etree._Element] = []
     for seg in _runs(el):
@@ -359,25 +355,8 @@ def _push_down(el: etree._Element) -> list[etree._Element]:
         seg.append(inner)
         if _holds_block(inner):
             again.append(inner)
-    parent.remove(el)
-    for offset, item in enumerate(out):
-        parent.insert(index + offset, item)
-    if out:
-        out[-1].tail = tail
-    else:
-        _append_at(parent, index, tail or "")
+    replace_by(el, out)  # out holds at least the blocks
     return again
-
-
-def _append_at(parent: etree._Element, index: int, text: str) -> None:
-    """Add text where a child at ``index`` was removed."""
-    if not text:
-        return
-    if index:
-        prev = parent[index - 1]
-        prev.tail = (prev.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -716,11 +695,8 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
                 break
         else:
             continue
-        parent = p.getparent()
-        if parent is None:
+        if p.getparent() is None:
             continue
-        index = parent.index(p)
-        tail, p.tail = p.tail, None
         segments = _runs(p)
         p.text = None
         for child in list(p):
@@ -741,13 +717,7 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
                     _flow(seg, always=tag == "blockquote")
                 if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
                     _line_breaks(seg)
-        parent.remove(p)
-        for offset, el in enumerate(out):
-            parent.insert(index + offset, el)
-        if out:
-            out[-1].tail = tail
-        else:
-            append_text(parent, tail or "")
+        replace_by(p, out)  # out holds at least the block that was inside
 
 
 # ---------------------------------------------------------------------------------------------
@@ -802,12 +772,7 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
                     figures.append(figure)
         else:
             continue
-        index = parent.index(p)
-        tail = p.tail
-        parent.remove(p)
-        for offset, figure in enumerate(figures):
-            parent.insert(index + offset, figure)
-        figures[-1].tail = tail
+        replace_by(p, figures)
     for fig in root.iter("figure"):
         without_alt = [img for img in fig.iter("img") if not img.get("alt")]
         if without_alt:

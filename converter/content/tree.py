@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["append_text", "remove", "replace", "text_of", "unwrap"]
+__all__ = ["append_text", "remove", "replace", "replace_by", "text_of", "unwrap"]
 
 
 def append_text(parent: etree._Element, text: str) -> None:
@@ -65,6 +65,18 @@ def replace(old: etree._Element, new: etree._Element) -> None:
     parent = old.getparent()
     if parent is not None:
         parent.replace(old, new)
+
+
+def replace_by(old: etree._Element, items: list[etree._Element]) -> None:
+    """Put ``items`` (at least one) where ``old`` is; ``old``'s tail follows the last of them."""
+    parent = old.getparent()
+    assert parent is not None and items
+    index = parent.index(old)
+    tail = old.tail
+    parent.remove(old)
+    for offset, item in enumerate(items):
+        parent.insert(index + offset, item)
+    items[-1].tail = tail
 
 
 def text_of(el: etree._Element) -> str:
