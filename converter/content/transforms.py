@@ -310,7 +310,7 @@ def inline_around_blocks(root: etree._Element, ctx: Context) -> None:
     around 31 paragraphs needed 16 rounds). Containers (lists, tables, quotes) get the element
     pushed further down, into their items and cells.
     """
-    work = [el for el in root.iter(*_INLINE_PARENTS) if _holds_block(el)]
+    work = [el for el in root.iter(*_INLINE_PARENTS) if len(el) and _holds_block(el)]
     while work:
         el = work.pop()  # the last found first: inner elements before the ones around them
         parent = el.getparent()
