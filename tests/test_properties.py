@@ -673,6 +673,7 @@ IDEMPOTENCE_CASES = [
     ("preformatted text between list items", "<ul><l>n<pre>R"),
     ("table between list items", "<ul><li>a</li><table><tr><td>x</td></tr></table><li>b</li></ul>"),
     ("word-break opportunities in nested figures", '[audio]<P>[audio][/audio]<FIGURE></P><WBR>0 </WBR>[embed src="https://ok.example/v.mp4"][/embed][/audio]'),
+    ("paragraph lifted out of a paragraph is trimmed", "<p><l><p>a\n. <i"),
 ]  # fmt: skip
 
 

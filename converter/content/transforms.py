@@ -702,6 +702,7 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
         for child in list(p):
             p.remove(child)
         out: list[etree._Element] = []
+        lifted: list[etree._Element] = []
         for seg in segments:
             if isinstance(seg, list):
                 para = p.makeelement(p.tag, {})
@@ -711,13 +712,18 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
             else:
                 out.append(seg)
                 tag = seg.tag
-                if tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+                if tag == "p":
+                    lifted.append(seg)
+                elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
                     # The paragraph rules did not reach inside it while it stood in a <p>
                     # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
                     _flow(seg, always=tag == "blockquote")
                 if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
                     _line_breaks(seg)
         replace_by(p, out)  # out holds at least the block that was inside
+        for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
+            if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
+                _split_paragraph(seg)
 
 
 # ---------------------------------------------------------------------------------------------
