@@ -377,6 +377,8 @@ def _text_block(text: str | None, flags: int) -> str:
 
 def _split_edges(s: str) -> tuple[str, str, str]:
     """(leading whitespace/breaks, core, trailing whitespace/breaks)."""
+    if s and s[0] not in _EDGE and s[-1] not in _EDGE:  # the common case: nothing to split
+        return "", s, ""
     rest = s.lstrip(_EDGE)
     core = rest.rstrip(_EDGE)
     return s[: len(s) - len(rest)], core, rest[len(core) :]
@@ -428,15 +430,11 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
     sub: list[str] = []
     _inline(el, sub, flags & ~WHOLE_BLOCK)
     inner = "".join(sub)
-    if inner and inner[0] not in _EDGE and inner[-1] not in _EDGE:
-        lead = trail = ""
-        core = inner
-    else:
-        lead, core, trail = _split_edges(inner)
-        if not core:
-            if inner:
-                out.append(inner)
-            return
+    lead, core, trail = _split_edges(inner)
+    if not core:
+        if inner:
+            out.append(inner)
+        return
     # Before the opener and after the closer. Whitespace at a span's edges is moved out of it,
     # so an enclosing span (or link) starting or ending at the same place moves this span's
     # edge whitespace further out: a neighbour is known only next to content that stays.
@@ -556,13 +554,9 @@ def _link(el: etree._Element, out: list[str], flags: int) -> None:
         inner = el.text or ""
         if inner and not (flags & CLEAN and "<" not in inner):
             inner = _esc(inner)
-    if inner and inner[0] not in _EDGE and inner[-1] not in _EDGE:
-        lead = trail = ""
-        core = inner
-    else:
-        lead, core, trail = _split_edges(inner)
-        if not core:
-            core = _esc(_collapse(href))
+    lead, core, trail = _split_edges(inner)
+    if not core:
+        core = _esc(_collapse(href))
     if not lead and out and out[-1].endswith("!"):
         out[-1] = out[-1][:-1] + "\\!"  # "!" + "[text](url)" would be an image
     title = el.get("title")
