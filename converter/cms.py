@@ -336,7 +336,9 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
         url = options.site_url.rstrip("/") + "/article/" + article_id
     slug = _str(record.get("slug")) or urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
-    ctx = Context(base=url, origins=origins, host_map=options.host_map)
+    # Kept ids are prefixed with the article id: unique in a feed or a book of many articles.
+    prefix = "a" + re.sub(r"[^A-Za-z0-9_-]", "", article_id) + "-"
+    ctx = Context(base=url, origins=origins, host_map=options.host_map, id_prefix=prefix)
     body = normalise(contents or "", ctx)
     return Article(
         id=article_id,

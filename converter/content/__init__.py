@@ -13,6 +13,7 @@ vocabulary leaves this module.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ _CLEANER = nh3.Cleaner(
     attributes={
         **{tag: set(attrs) for tag, attrs in V.ALLOWED_ATTRIBUTES.items() if tag != "figure"},
         "figure": set(V.EMBED_ATTRIBUTES),
+        # ids survive only where a link of the article points (transforms._kept_id decides)
+        "*": {"id"},
     },
     url_schemes=set(V.URL_SCHEMES),
     link_rel=None,
@@ -143,6 +146,26 @@ def body_tree(html: str) -> etree._Element:
     return tree
 
 
+# A Gutenberg embed block saved without markup, only its comment (the URL is an attribute):
+# <!-- wp:embed {"url":"https://youtu.be/x"} /--> (also the deprecated wp:core-embed/NAME).
+_EMBED_BLOCK_COMMENT = re.compile(
+    r"<!--\s*wp:(?:core-)?embed(?:/[a-z0-9-]+)?\s+(\{[^>]*?\})\s*/-->"
+)
+
+
+def _embed_block(m: re.Match[str]) -> str:
+    """The comment → the block's markup, which the embeds transform reads (URL escaped)."""
+    try:
+        url = json.loads(m.group(1)).get("url")
+    except (ValueError, AttributeError):
+        return m.group(0)
+    if not isinstance(url, str) or not url.strip():
+        return m.group(0)
+    figure = etree.Element("figure", {"class": "wp-block-embed"})
+    etree.SubElement(figure, "div", {"class": "wp-block-embed__wrapper"}).text = url.strip()
+    return "\n\n" + etree.tostring(figure, encoding="unicode", method="html") + "\n\n"
+
+
 def normalise(contents: str, ctx: Context | None = None) -> Body:
     """Turn raw WordPress ``post_content`` into the canonical clean body."""
     ctx = ctx or Context()
@@ -153,8 +176,11 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "wp:" in text and "/-->" in text:
+        text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
+    ctx.brackets = "[" in expanded.html
     body = parse(expanded.html)
     # Each round settles at least one level of nesting the sanitiser rebuilt (a figure in an
     # inline element in a paragraph in an inline element... took five), so the bound is by

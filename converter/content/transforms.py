@@ -7,15 +7,27 @@ subtree); the tables live in vocabulary.py.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from lxml import etree
 
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url
+from .shortcodes import NAMES as _SHORTCODE_NAMES
+from .structure import (
+    anchors,
+    attribute_value,
+    definition_lists,
+    figcaptions,
+    tables,
+    title_breaks,
+    unknown_shortcodes,
+    valid_datetime,
+)
 from .tree import remove, replace, replace_by, text_of, unwrap
 
 __all__ = ["PIPELINE", "Context", "resolve_url"]
@@ -28,7 +40,12 @@ class Context:
     base: str = ""  # the article URL: relative links resolve against it
     origins: tuple[tuple[str, str], ...] = ()  # (old origin, new origin): staging → production
     host_map: tuple[tuple[str, str], ...] = ()  # inline image src prefix rewrites
+    id_prefix: str = ""  # kept ids get it ("a123-"), so they are unique across a feed or book
     warnings: list[str] = field(default_factory=list)
+    # The ids that links of the body point to (href="#x"), found by ``vocabulary``: only
+    # these ids are kept, prefixed; every other id is paste junk.
+    targets: frozenset[str] = frozenset()
+    brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -72,6 +89,8 @@ def resolve_url(url: str, ctx: Context) -> str | None:
         u = _URL_WHITESPACE.sub("", u)
     if not u:
         return None
+    if u.startswith("#"):  # a place in this article: stays relative (see structure.anchors)
+        return quote(u, safe="%/:=&?~#+!$,;'@()*[]") if _URL_UNSAFE.search(u) else u
     if u.startswith(("https://", "http://")):
         pass
     elif u.startswith("//"):
@@ -111,8 +130,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
     """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures."""
     found = [
         el
-        for el in root.iter("iframe", "blockquote", "div", "figure", "video", "audio")
-        if el.tag in ("iframe", "video", "audio") or el.get("class") or el.get("data-src")
+        for el in root.iter(*_EMBED_TAGS)
+        if el.tag in _MEDIA or el.get("class") or el.get("data-src")
     ]
     for el in found:
         if el.getparent() is None:
@@ -120,7 +139,13 @@ def embeds(root: etree._Element, ctx: Context) -> None:
         tag = el.tag
         embed: Embed | None = None
         quoted: etree._Element | None = None
-        if tag == "iframe":
+        if tag in ("object", "embed"):
+            if any(a.tag == "object" for a in el.iterancestors()):
+                continue  # the <embed> fallback of an <object>: the object speaks for both
+            embed = _plugin(el, ctx)
+            if embed is None:
+                continue  # no URL: the vocabulary removes (object) or unwraps (embed) it
+        elif tag == "iframe":
             src = resolve_url(el.get("src", ""), ctx)
             if src is None or not src.startswith(("https://", "http://")):
                 remove(el)  # srcdoc, javascript:, data: frames have nothing to link to
@@ -152,6 +177,10 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             if embed is None:
                 remove(el)
                 continue
+        elif tag == "figure" and "wp-block-embed" in (el.get("class") or ""):
+            embed = _block_embed(el, ctx)  # Gutenberg's embed block, current or core-embed/*
+            if embed is None:
+                continue
         elif tag == "figure":
             if el.get("class") != "embed":
                 continue
@@ -168,6 +197,57 @@ def embeds(root: etree._Element, ctx: Context) -> None:
                 continue
             embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
         replace(el, embed_figure(embed, quoted))
+
+
+_EMBED_TAGS = ("iframe", "blockquote", "div", "figure", "video", "audio", "object", "embed")
+_MEDIA = frozenset({"iframe", "video", "audio", "object", "embed"})
+
+
+def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
+    """<figure class="wp-block-embed …"><div class="wp-block-embed__wrapper">URL</div>
+    <figcaption>…</figcaption></figure>: the URL as an embed, the caption as its title."""
+    wrapper = next(
+        (d for d in figure.iter("div") if "wp-block-embed__wrapper" in (d.get("class") or "")),
+        None,
+    )
+    if wrapper is None:
+        return None
+    m = _URL_ONLY.match("".join(wrapper.itertext()))
+    url = resolve_url(m.group(1), ctx) if m else None
+    if url is None:
+        return None  # an iframe or a blockquote inside: found as such
+    caption = figure.find("figcaption")
+    title = " ".join(text_of(caption).split()) if caption is not None else ""
+    embed = match_url(url)
+    if embed is None:  # no provider we know: the link a reader saw (WordPress shows the URL)
+        p = figure.makeelement("p")
+        a = etree.SubElement(p, "a", {"href": url})
+        a.text = m.group(1) if m else url
+        if caption is None:
+            replace(figure, p)
+        else:  # a captioned link: the figure stays, the link its content
+            figure.text = None
+            for child in [child for child in figure if child is not caption]:
+                figure.remove(child)
+            figure.insert(0, p)
+            figure.attrib.clear()
+        return None
+    return Embed(embed.provider, embed.url, embed.player, title) if title else embed
+
+
+def _plugin(el: etree._Element, ctx: Context) -> Embed | None:
+    """A plugin object (Flash video, PDF) → a link to what it played, or its provider's."""
+    candidates = [el.get("data", ""), el.get("src", "")]
+    for param in el.iter("param", "embed"):
+        if param.tag == "embed":
+            candidates.append(param.get("src", ""))
+        elif (param.get("name") or "").lower() in ("movie", "src", "url", "filename"):
+            candidates.append(param.get("value", ""))
+    for candidate in candidates:
+        url = resolve_url(candidate, ctx) if candidate.strip() else None
+        if url and url.startswith(("https://", "http://")):
+            return match_url(url) or Embed("generic", url)
+    return None
 
 
 def _canonical_embed(figure: etree._Element, ctx: Context) -> Embed | None:
@@ -202,9 +282,11 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     doomed: list[etree._Element] = []
     unknown: set[str] = set()  # tag names to unwrap
     anchors: list[etree._Element] = []  # links without href, to unwrap
+    checked: list[etree._Element] = []  # <time> without datetime, <bdo> without dir
+    ctx.targets = _fragment_targets(root)
     # The paste junk that every element may carry goes first, in one C call (the per-element
     # allow-list below then sees only what is left; it is the rule, this is the shortcut).
-    etree.strip_attributes(root, *_COMMON_JUNK)
+    etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
     for el in root.iter():
         if el is root:
             continue
@@ -231,12 +313,23 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
                 el.set("alt", "")
         elif tag == "a" and el.get("href") is None:
             anchors.append(el)
+        elif (tag == "time" and el.get("datetime") is None) or (
+            tag == "bdo" and el.get("dir") is None
+        ):
+            checked.append(el)
     for el in doomed:
-        remove(el)
+        if el.tag == "img":
+            _without_source(el)
+        else:
+            remove(el)
     # Links without a (safe) href are unwrapped here, before the paragraph rules see the
     # content (fuzz: <li><a>n<p>C left "n" loose beside the block until a second pass).
     for el in reversed(anchors):
         if el.getparent() is not None:
+            _id_to_parent(el)
+            unwrap(el)
+    for el in checked:  # <time>: its text must then be a valid date; <bdo> needs its dir
+        if el.tag == "bdo" or not valid_datetime("".join(el.itertext()).strip()):
             unwrap(el)
     if unknown:
         # Unwrapped in one C call by name: the rule is by tag, so every element of these
@@ -255,11 +348,57 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
 _PLAIN_NAME = re.compile(r"[A-Za-z_][\w.:-]*\Z")
 
 
+def _fragment_targets(root: etree._Element) -> frozenset[str]:
+    """The ids that links of this body point to (``href="#x"``, percent-decoded)."""
+    found = set()
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href and href.startswith("#") and len(href) > 1:
+            found.add(unquote(href[1:]))
+    return frozenset(found)
+
+
+def _kept_id(value: str, ctx: Context) -> str | None:
+    """A referenced id, prefixed once (unique per article); None for any other id."""
+    if value not in ctx.targets or not value or any(c.isspace() for c in value):
+        return None
+    return value if value.startswith(ctx.id_prefix) else ctx.id_prefix + value
+
+
+def _id_to_parent(a: etree._Element) -> None:
+    """A named anchor (<a name=x>, no href) goes, but its id moves to the element around it."""
+    kept = a.get("id")
+    parent = a.getparent()
+    if kept and parent is not None and parent.get("id") is None and parent.tag in V.ALLOWED_TAGS:
+        parent.set("id", kept)
+
+
+def _without_source(img: etree._Element) -> None:
+    """An image without a usable src shows its alt text, as a browser shows a broken image;
+    the only content of a link, it leaves the link's URL as text so the link stays."""
+    text = " ".join((img.get("alt") or "").split())
+    parent = img.getparent()
+    if (
+        not text
+        and parent is not None
+        and parent.tag == "a"
+        and parent.get("href")
+        and len(parent) == 1
+        and not _has_text(parent.text)
+        and not _has_text(img.tail)
+    ):
+        text = parent.get("href", "")
+    if text:
+        img.tail = text + (img.tail or "")
+    remove(img)
+
+
 _COMMON_JUNK = (
     "style", "data-testid", "target", "rel", "loading", "decoding", "id", "dir", "lang",
     "align", "border", "frameborder", "aria-label", "aria-hidden", "role", "tabindex",
     "srcset", "sizes", "data-id", "data-width", "data-height",  # not data-src: embeds keep it
 )  # fmt: skip
+_COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
 
 
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
@@ -276,6 +415,12 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
     keep: list[tuple[str, str]] = []
     changed = False
     for name, value in el.items():
+        if name == "id" or (name == "name" and tag == "a"):
+            kept = _kept_id(value, ctx) if ctx.targets else None
+            changed = True
+            if kept is not None and all(n != "id" for n, _ in keep):
+                keep.append(("id", kept))
+            continue
         if name not in allowed or (name == "class" and value != "embed"):
             changed = True
             continue
@@ -286,9 +431,18 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
                 continue
             if tag == "img":
                 url = _map_host(url, ctx)
+            elif url.startswith("#") and len(url) > 1:
+                url = "#" + (_kept_id(unquote(url[1:]), ctx) or url[1:])
             if url != value:
                 changed = True
                 value = url
+        else:
+            fixed = attribute_value(name, value)
+            if fixed != value:
+                changed = True
+                if fixed is None:
+                    continue
+                value = fixed
         keep.append((name, value))
     if not changed:  # the common case: already what the vocabulary allows
         return
@@ -746,46 +900,42 @@ def _image_of(el: etree._Element) -> etree._Element | None:
 
 
 def image_figures(root: etree._Element, ctx: Context) -> None:
-    """<p><img> caption</p> (photo galleries, §6.3) → <figure><img><figcaption>; lone images too."""
+    """Images that open a paragraph become figures; the rest stays a paragraph.
+
+    <p><img><br><a><img></a> Text</p> → <figure><img></figure><figure><a><img></a></figure>
+    <p>Text</p>. A caption is only what the source marks as one ([caption], <figcaption>):
+    the text after an image may be a whole paragraph (feeds, pasted pages), so it is never
+    taken for one. An image inside the text stays where it is, inline.
+    """
     for p in list(root.iter("p")):
-        if not len(p) or _image_of(p[0]) is None or _has_text(p.text):
+        if not len(p) or _has_text(p.text) or _image_of(p[0]) is None:
             continue
         parent = p.getparent()
         if parent is None:
             continue
-        images = [child for child in p if _image_of(child) is not None]
+        leading: list[etree._Element] = []  # the images (and <br>s between them) that open it
+        for child in p:
+            if child.tag != "br" and _image_of(child) is None:
+                break
+            leading.append(child)
+            if _has_text(child.tail):
+                break
+        rest = leading[-1].tail
         figures: list[etree._Element] = []
-        if len(images) == 1:
-            figure = p.makeelement("figure")
-            items = _runs(p)[0]
-            assert isinstance(items, list)
-            figure.append(items[0])  # type: ignore[arg-type]
-            caption_items = [i for i in items[1:] if isinstance(i, str) or i.tag != "br"]
-            caption = p.makeelement("figcaption")
-            _fill(caption, caption_items)
-            _strip_edges(caption)
-            if len(caption) or _has_text(caption.text):
-                figure.append(caption)
-            figures.append(figure)
-        elif all(_image_of(c) is not None or c.tag == "br" for c in p) and not any(
-            _has_text(c.tail) for c in p
-        ):
-            for child in list(p):
-                if child.tag != "br":
-                    figure = p.makeelement("figure")
-                    child.tail = None
-                    figure.append(child)
-                    figures.append(figure)
-        else:
-            continue
+        for child in leading:
+            child.tail = None
+            p.remove(child)
+            if child.tag != "br":
+                figure = p.makeelement("figure")
+                figure.append(child)
+                figures.append(figure)
+        p.text = rest.lstrip() if rest else None
+        while len(p) and p[0].tag == "br" and not _has_text(p.text):
+            p.text = (p[0].tail or "").lstrip() or None
+            p.remove(p[0])
+        if len(p) or _has_text(p.text):
+            figures.append(p)
         replace_by(p, figures)
-    for fig in root.iter("figure"):
-        without_alt = [img for img in fig.iter("img") if not img.get("alt")]
-        if without_alt:
-            found = fig.find("figcaption")
-            text = text_of(found) if found is not None else ""
-            for img in without_alt:
-                img.set("alt", text)
 
 
 def _strip_edges(el: etree._Element) -> None:
@@ -930,6 +1080,8 @@ def empties(root: etree._Element, ctx: Context) -> None:
         else:
             parent = el.getparent()
             remove(el)
+            if parent is not None and parent.tag == "p":
+                unwrapped_in.append(parent)
             if parent is not None and parent.tag in _PARAGRAPH_LIKE and len(parent) == 0:
                 parent.text = (parent.text or "").rstrip() or None  # "b <em></em>" → "b"
             elif parent is not None and len(parent) and parent[-1].tail:
@@ -939,20 +1091,44 @@ def empties(root: etree._Element, ctx: Context) -> None:
     for p in unwrapped_in:  # as the paragraph rules trim a paragraph's edges (fuzz: ",\ne <a ")
         if p.getparent() is not None:
             _strip_edges(p)
+            if p.tag == "p" and _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
+                _split_paragraph(p)
+
+
+def _double_break(p: etree._Element) -> bool:
+    return any(
+        br.tag == "br" and nxt is not None and nxt.tag == "br" and not _has_text(br.tail)
+        for br, nxt in itertools.pairwise(p)
+    )
 
 
 # The order is the design: embeds must be found before their iframes and scripts are removed;
 # paragraphs need the final tag names; figures need paragraphs; a bare URL is alone in its
 # paragraph only once empties has removed what held nothing (fuzz: <p><a><br>URL<br></a></p>
 # with an href the sanitiser refused was linked only on a second pass); the sanitiser follows.
+def shortcodes_left(root: etree._Element, ctx: Context) -> None:
+    """Shortcodes of plugins we do not know ([related_article id="1"]) are not text."""
+    if ctx.brackets:
+        unknown_shortcodes(root, _KNOWN_SHORTCODES, ctx.warnings)
+
+
+_KNOWN_SHORTCODES = frozenset(_SHORTCODE_NAMES)
+
+
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
+    shortcodes_left,
     inline_around_blocks,
+    definition_lists,  # before paragraphs: a list of details without terms becomes divs
     paragraphs,
     divs,
     lift_blocks,
     image_figures,
+    title_breaks,
+    figcaptions,  # after image_figures: a caption right after an image joins its figure
+    tables,
     empties,
     bare_urls,
+    anchors,  # last: links to ids that the steps above removed are unwrapped
 )

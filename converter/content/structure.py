@@ -1,0 +1,518 @@
+"""Structure repairs: what the vocabulary holds must also be *valid* HTML (and XHTML for EPUB).
+
+Real bodies carry figcaptions outside figures, definition lists without terms, cells spanning
+past their table, free text in ``<time>``, sizes such as ``width="20px"`` and fragment links to
+ids the vocabulary used to drop. Each rule here is a small function over the tree (run from
+``transforms.PIPELINE``) or a value check (``attribute_value``), written from the HTML Living
+Standard's content models (§4.4 grouping content, §4.9 tables, §2.3 microsyntaxes) and checked
+against the Nu HTML checker and EPUBCheck (tests/test_structure.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from urllib.parse import unquote
+
+from lxml import etree
+
+from .tree import remove, replace_by, text_of, unwrap
+
+__all__ = [
+    "anchors",
+    "attribute_value",
+    "definition_lists",
+    "figcaptions",
+    "tables",
+    "title_breaks",
+    "unknown_shortcodes",
+    "valid_datetime",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Attribute values (HTML §2.3 microsyntaxes): repaired or dropped, never passed through broken
+
+_INTEGER = re.compile(r"\s*\+?(\d{1,9})(?:\.\d*)?\s*(?:px)?\s*\Z", re.I)  # "20px", " 20 ", "20.5"
+
+
+def _non_negative(value: str, low: int, high: int) -> str | None:
+    """A valid non-negative integer clamped to [low, high]; "auto", "50%", "" → None."""
+    m = _INTEGER.match(value)
+    if m is None:
+        return None
+    return str(min(max(int(m.group(1)), low), high))
+
+
+def _enumerated(*allowed: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return value if value in allowed else None
+
+    return check
+
+
+def _scope(value: str) -> str | None:
+    value = value.strip().lower()
+    return value if value in ("row", "col", "rowgroup", "colgroup") else None
+
+
+def _start(value: str) -> str | None:  # <ol start> and <li value>: valid integers, may be < 0
+    m = re.fullmatch(r"\s*([+-]?\d{1,9})\s*", value)
+    return str(int(m.group(1))) if m else None
+
+
+def _boolean(value: str) -> str | None:
+    return ""  # a boolean attribute's presence is its value (<ol reversed>)
+
+
+def _direction(value: str) -> str | None:
+    value = value.strip().lower()
+    return value if value in ("ltr", "rtl") else None
+
+
+def _datetime(value: str) -> str | None:
+    value = value.strip()
+    return value if valid_datetime(value) else None
+
+
+# name → check: the repaired value, or None to drop the attribute. Limits: HTML §4.9.11.
+_VALUE_RULES: dict[str, Callable[[str], str | None]] = {
+    "width": lambda v: _non_negative(v, 0, 100_000),
+    "height": lambda v: _non_negative(v, 0, 100_000),
+    "colspan": lambda v: _non_negative(v, 1, 1000),
+    "rowspan": lambda v: _non_negative(v, 0, 65534),
+    "span": lambda v: _non_negative(v, 1, 1000),
+    "start": _start,
+    "value": _start,
+    "type": _enumerated("1", "a", "A", "i", "I"),
+    "reversed": _boolean,
+    "scope": _scope,
+    "dir": _direction,
+    "datetime": _datetime,
+}
+
+
+def attribute_value(name: str, value: str) -> str | None:
+    """``value`` as the attribute ``name`` may hold it (repaired), or None to drop it."""
+    rule = _VALUE_RULES.get(name)
+    return value if rule is None else rule(value)
+
+
+# HTML §2.3.5 dates and times, and §4.5.14 the <time> element's datetime value.
+_DATE = r"(\d{4,})-(\d\d)-(\d\d)"
+_TIME = r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,3})?)?"
+_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"
+_DATETIME_FORMS = re.compile(
+    rf"(?:{_DATE}(?:[T ]{_TIME}(?:{_ZONE})?)?"  # date, local or global date and time
+    rf"|(?P<month>\d{{4,}})-(?P<mm>\d\d)"  # month
+    r"|\d{4,}"  # year
+    r"|(?:--)?(?P<ym>\d\d)-(?P<yd>\d\d)"  # yearless date
+    r"|(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?"  # time
+    rf"(?:{_ZONE})?"  # (a time with a zone offset too)
+    r"|\d{4,}-W(?P<week>\d\d)"  # week
+    r"|P(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d{1,3})?S)?)?"  # duration
+    r"|(?:\s*\d+(?:\.\d{1,3})?\s*[WDHMS])+\s*"  # duration, the "4h 18m 3s" form
+    r")\Z",
+    re.I,
+)
+
+
+def valid_datetime(value: str) -> bool:
+    """Whether ``value`` is a valid <time> datetime value (dates are checked for real days)."""
+    m = _DATETIME_FORMS.match(value)
+    if m is None:
+        return False
+    try:
+        if m.group(1):
+            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif m.group("month"):
+            return 1 <= int(m.group("mm")) <= 12 and int(m.group("month")) > 0
+        elif m.group("ym"):
+            date(2000, int(m.group("ym")), int(m.group("yd")))  # a leap year: --02-29 is valid
+        elif m.group("week"):
+            return 1 <= int(m.group("week")) <= 53
+    except ValueError:
+        return False
+    return value[:4] != "0000"
+
+
+# ---------------------------------------------------------------------------------------------
+# Line breaks in titles: a caption or heading is one line in every format
+
+
+_BLOCKS = ("p", "ul", "ol", "dl", "table", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6")
+_TITLES = ("figcaption", "caption", "h2", "h3", "h4", "h5", "h6", "dt")
+
+
+def title_breaks(root: etree._Element, ctx: object) -> None:
+    """<br> inside a caption or heading → a space (Markdown headings and captions are one
+    line; dropping it ran words together: "very<br>cute" → "verycute")."""
+    for br in [br for el in root.iter(*_TITLES) for br in el.iter("br")]:
+        parent = br.getparent()
+        if parent is None:
+            continue
+        before = br.getprevious()
+        left = (before.tail if before is not None else parent.text) or ""
+        right = br.tail or ""
+        has_left = bool(left.strip()) or before is not None
+        has_right = bool(right.strip()) or br.getnext() is not None
+        if has_left and has_right and not (left[-1:].isspace() or right[:1].isspace()):
+            br.tail = " " + right
+        unwrap(br)  # a <br> has no content: this keeps its tail where it was
+
+
+# ---------------------------------------------------------------------------------------------
+# Figure captions: a figcaption is the first or last child of a figure (HTML §4.4.13)
+
+
+def figcaptions(root: etree._Element, ctx: object) -> None:
+    """A figcaption outside a figure joins the captionless figure right before it, else
+    becomes a paragraph; a figure keeps one caption, as its last child."""
+    for caption in list(root.iter("figcaption")):
+        parent = caption.getparent()
+        if parent is None or parent.tag == "figure":
+            continue
+        before = caption.getprevious()
+        if (
+            before is not None
+            and before.tag == "figure"
+            and not (before.tail or "").strip()
+            and before.find("figcaption") is None
+            and before.get("class") != "embed"
+        ):
+            before.tail = caption.tail
+            caption.tail = None
+            before.append(caption)
+        else:
+            caption.tag = "p"
+    for figure in root.iter("figure"):
+        captions = [child for child in figure if child.tag == "figcaption"]
+        if not captions or (len(captions) == 1 and captions[0] in (figure[0], figure[-1])):
+            continue  # (the usual case: one caption, first or last)
+        keep = captions[-1]
+        for extra in captions[:-1]:
+            extra.tag = "p"  # several captions: the last one is the caption, the others text
+        if keep is not figure[-1]:
+            keep.tail = None
+            figure.append(keep)
+    for figure in root.iter("figure"):  # an image without alt text is described by its caption
+        if (
+            figure.get("class") is None
+            and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
+        ):
+            figure.tag = "p"  # no picture left (its source was unusable): only text
+            continue
+        without_alt = [img for img in figure.iter("img") if not img.get("alt")]
+        if without_alt:
+            found = figure.find("figcaption")
+            text = text_of(found) if found is not None else ""
+            for img in without_alt:
+                img.set("alt", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Definition lists: groups of one or more <dt> then one or more <dd> (HTML §4.4.9)
+
+
+def definition_lists(root: etree._Element, ctx: object) -> None:
+    """Stray dt/dd join a list of their own; a list of details without terms (used to indent)
+    is unwrapped; a detail before any term or a term without details leaves the list."""
+    for item in list(root.iter("dt", "dd")):
+        parent = item.getparent()
+        if parent is not None and parent.tag != "dl" and item.getparent() is not None:
+            _adopt_strays(item)
+    for dl in reversed(list(root.iter("dl"))):
+        _repair_list(dl)
+
+
+def _adopt_strays(item: etree._Element) -> None:
+    """Wrap ``item`` and the dt/dd siblings next to it in a new <dl>."""
+    run = [item]
+    nxt = item.getnext()
+    while nxt is not None and nxt.tag in ("dt", "dd") and not (run[-1].tail or "").strip():
+        run.append(nxt)
+        nxt = nxt.getnext()
+    dl = item.makeelement("dl")
+    parent = item.getparent()
+    assert parent is not None
+    parent.insert(parent.index(item), dl)
+    dl.tail = run[-1].tail
+    for el in run:
+        el.tail = None
+        dl.append(el)
+
+
+def _repair_list(dl: etree._Element) -> None:
+    for child in [child for child in dl if child.tag == "div"]:
+        unwrap(child)  # <div> may group items (HTML allows it); the vocabulary has no div
+    if not any(child.tag == "dt" for child in dl):
+        for child in dl:  # no terms: an indent, not a list; the paragraph rules take it
+            if child.tag == "dd":
+                child.tag = "div"
+        dl.tag = "div"
+        return
+    before: list[etree._Element | str] = []  # what comes before the first term leaves the list
+    if dl.text and dl.text.strip():
+        before.append(dl.text)
+    dl.text = None
+    group: etree._Element | None = None  # the last term or detail: loose content goes there
+    for child in list(dl):
+        tail, child.tail = child.tail, None
+        if child.tag == "dt" or (child.tag == "dd" and group is not None):
+            group = child
+        elif group is None:
+            dl.remove(child)
+            if child.tag == "dd":
+                child.tag = "div"
+            before.append(child)
+        else:  # content between items belongs to the detail of the item before it
+            if group.tag == "dt":
+                group = _detail_after(group)
+            group.append(child)
+        if tail and tail.strip():
+            if group is None:
+                before.append(tail)
+            else:
+                if group.tag == "dt":
+                    group = _detail_after(group)
+                _append_text(group, tail)
+    _move_out(dl, before, before=True)
+    after: list[etree._Element | str] = []
+    while len(dl) and dl[-1].tag == "dt":  # terms without a detail: paragraphs after the list
+        term = dl[-1]
+        dl.remove(term)
+        term.tag = "p"
+        after.insert(0, term)
+    _move_out(dl, after, before=False)
+    if not len(dl):
+        remove(dl)
+
+
+def _detail_after(term: etree._Element) -> etree._Element:
+    dd = term.makeelement("dd")
+    parent = term.getparent()
+    assert parent is not None
+    parent.insert(parent.index(term) + 1, dd)
+    return dd
+
+
+def _append_text(el: etree._Element, text: str) -> None:
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
+def _move_out(dl: etree._Element, items: list[etree._Element | str], before: bool) -> bool:
+    """Put ``items`` (elements, or text that becomes a paragraph) before or after ``dl``."""
+    if not items:
+        return False
+    parent = dl.getparent()
+    assert parent is not None
+    blocks: list[etree._Element] = []
+    for item in items:
+        if isinstance(item, str):
+            p = dl.makeelement("p")
+            p.text = item.strip()
+            blocks.append(p)
+        else:
+            blocks.append(item)
+    if before:
+        replace_by(dl, [*blocks, dl])
+    else:
+        replace_by(dl, [dl, *blocks])
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables: every row has a cell beginning in it, every column too (HTML §4.9.12 table model)
+
+_ROW_GROUPS = ("thead", "tbody", "tfoot")
+
+
+def tables(root: etree._Element, ctx: object) -> None:
+    """Empty rows removed; row spans end with their row group; column spans shrink until
+    every column they make has a cell beginning in it; <col> spans past the cells dropped."""
+    for table in root.iter("table"):
+        for tr in list(table.iter("tr")):
+            if not any(child.tag in ("td", "th") for child in tr):
+                remove(tr)
+        groups = _row_groups(table)
+        for rows in groups:
+            for index, tr in enumerate(rows):
+                for cell in tr:
+                    if cell.get("rowspan") is not None:
+                        value = _int(cell.get("rowspan"))
+                        value = len(rows) - index if value in (0, None) else value
+                        _set_span(cell, "rowspan", min(value, len(rows) - index))
+        area = sum(
+            (_int(cell.get("rowspan")) or 1) * (_int(cell.get("colspan")) or 1)
+            for cell in table.iter("td", "th")
+        )
+        if area > _MAX_AREA:
+            for cell in table.iter("td", "th"):  # too big to lay out: spans are only layout
+                cell.attrib.pop("rowspan", None)
+                cell.attrib.pop("colspan", None)
+        for _ in range(8):  # each round only shrinks spans; real tables settle in one
+            if not _shrink_columns(groups):
+                break
+        _columns(table, groups)
+
+
+_MAX_AREA = 200_000  # cells × their spans are laid out on a grid: bounded work per table
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _set_span(cell: etree._Element, name: str, value: int) -> None:
+    if value <= 1:
+        cell.attrib.pop(name, None)
+    else:
+        cell.set(name, str(value))
+
+
+def _row_groups(table: etree._Element) -> list[list[etree._Element]]:
+    groups: list[list[etree._Element]] = []
+    loose: list[etree._Element] = []
+    for child in table:
+        if child.tag == "tr":
+            loose.append(child)
+        elif child.tag in _ROW_GROUPS:
+            if loose:
+                groups.append(loose)
+                loose = []
+            groups.append([tr for tr in child if tr.tag == "tr"])
+    if loose:
+        groups.append(loose)
+    return [rows for rows in groups if rows]
+
+
+def _layout(groups: list[list[etree._Element]]) -> list[tuple[etree._Element, int, int]]:
+    """(cell, first column, colspan) of every cell, placed as the table model places them."""
+    placed: list[tuple[etree._Element, int, int]] = []
+    for rows in groups:
+        taken: set[tuple[int, int]] = set()  # slots covered by row spans from rows above
+        for r, tr in enumerate(rows):
+            column = 0
+            for cell in tr:
+                if cell.tag not in ("td", "th"):
+                    continue
+                while (r, column) in taken:
+                    column += 1
+                colspan = _int(cell.get("colspan")) or 1
+                for dr in range(1, _int(cell.get("rowspan")) or 1):
+                    taken.update((r + dr, column + dc) for dc in range(colspan))
+                placed.append((cell, column, colspan))
+                column += colspan
+    return placed
+
+
+def _shrink_columns(groups: list[list[etree._Element]]) -> bool:
+    placed = _layout(groups)
+    starts = {column for _, column, _ in placed}
+    changed = False
+    for cell, column, colspan in placed:
+        live = sum(1 for c in range(column, column + colspan) if c in starts)
+        if live != colspan:
+            changed = True
+            _set_span(cell, "colspan", live)
+    return changed
+
+
+def _columns(table: etree._Element, groups: list[list[etree._Element]]) -> None:
+    """<colgroup>/<col> that establish more columns than the cells: dropped (they only style)."""
+    colgroups = [child for child in table if child.tag == "colgroup"]
+    if not colgroups:
+        return
+    width = max((column + span for _, column, span in _layout(groups)), default=0)
+    declared = 0
+    for group in colgroups:
+        cols = group.findall("col")
+        if cols:
+            declared += sum(_int(col.get("span")) or 1 for col in cols)
+        else:
+            declared += _int(group.get("span")) or 1
+    if declared > width:
+        for group in colgroups:
+            remove(group)
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchors: ids that a link of the article points to are kept, links to lost ids unwrapped
+
+
+def anchors(root: etree._Element, ctx: object) -> None:
+    """Keep each referenced id once (the first element that holds it); a fragment link whose
+    target is gone is unwrapped (its text stays), so no link in the body is dead."""
+    seen: set[str] = set()
+    for el in root.iter():
+        value = el.get("id")
+        if value is None:
+            continue
+        if value in seen:
+            del el.attrib["id"]
+        else:
+            seen.add(value)
+    for a in [a for a in root.iter("a") if (a.get("href") or "").startswith("#")]:
+        if unquote(a.get("href", "")[1:]) not in seen:
+            unwrap(a)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unknown shortcodes: plugin markup such as [related_article id="123"] is not the reporter's text
+
+# A shortcode-shaped tag: [name key="v" …], [name/], [/name] (§7.1's grammar, any name).
+_TAG = re.compile(
+    r"( ?)\[(/?)([A-Za-z][\w-]*)((?:\s+[\w-]+\s*=\s*(?:\"[^\"\]\[]*\"|'[^'\]\[]*'|[^\s\]\['\"]+))*)"
+    r"\s*(/?)\]"
+)
+_CODE = frozenset({"pre", "code", "kbd", "samp", "var"})
+
+
+def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: list[str]) -> None:
+    """Remove the tags of shortcodes this converter does not know: an opening tag with
+    attributes, a self-closing one, and both tags of a pair (the content between stays).
+    Bracketed prose ("[sic]", "[1]", "[Editor's note]") has no attributes and no closing tag,
+    so it stays; so does anything in code."""
+    slots = [
+        (el, is_tail)
+        for el in root.iter()
+        for is_tail in (False, True)
+        if "[" in ((el.tail if is_tail else el.text) or "")
+        and not (is_tail and el is root)
+        and isinstance(el.tag, str)
+    ]
+    slots = [s for s in slots if not _in_code(s[0].getparent() if s[1] else s[0])]
+    if not slots:
+        return
+    texts = [(el.tail if tail else el.text) or "" for el, tail in slots]
+    closed = {m.group(3).lower() for t in texts for m in _TAG.finditer(t) if m.group(2)}
+    removed: set[str] = set()
+
+    def drop(m: re.Match[str]) -> str:
+        name = m.group(3).lower()
+        if name in known or (not m.group(4) and not m.group(5) and name not in closed):
+            return m.group(0)  # a shortcode we expand (escaped), or bracketed prose
+        removed.add(name)
+        after = m.string[m.end() : m.end() + 1]
+        return "" if not after or after.isspace() or after in ".,;:!?)" else m.group(1)
+
+    for (el, tail), text in zip(slots, texts, strict=True):
+        new = _TAG.sub(drop, text)
+        if new != text:
+            if tail:
+                el.tail = new
+            else:
+                el.text = new
+    for name in sorted(removed):
+        warnings.append(f"unknown shortcode [{name}] removed (its content, if any, kept)")
+
+
+def _in_code(el: etree._Element | None) -> bool:
+    while el is not None:
+        if el.tag in _CODE:
+            return True
+        el = el.getparent()
+    return False

@@ -1,0 +1,189 @@
+"""Valid by construction (issue 11): the shapes real bodies carry, repaired by the pipeline, and
+the pages and books made of them checked by the Nu HTML checker and EPUBCheck."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from converter import Article, Options, render
+from converter.content import normalise
+from converter.content.structure import attribute_value, valid_datetime
+from converter.content.transforms import Context
+from converter.options import FetchOptions
+
+from .conftest import nu_check
+from .test_epub import run_epubcheck
+
+
+def clean(contents: str) -> str:
+    return normalise(contents, Context(base="https://example.org/a/", id_prefix="a1-")).html
+
+
+# (name, contents, expected canonical body)
+REPAIRS = [
+    # Sizes: integers only (HTML §2.3.4.1); "20px" is what WYSIWYG editors write.
+    ("px width", '<p>x <img src="https://a.org/i.png" width="20px" height="10"></p>',
+     '<p>x <img src="https://a.org/i.png" width="20" height="10" alt=""></p>'),
+    ("auto and percent sizes dropped", '<p>x <img src="https://a.org/i.png" width="auto" height="50%"></p>',
+     '<p>x <img src="https://a.org/i.png" alt=""></p>'),
+    # Definition lists (HTML §4.4.9): groups of dt+ dd+.
+    ("details without terms: an indent, not a list", "<dl><dd>Indented</dd><dd>text</dd></dl>",
+     "<p>Indented</p>\n<p>text</p>"),
+    ("a detail before any term leaves the list", "<dl><dd>a</dd><dt>T</dt><dd>d</dd></dl>",
+     "<p>a</p>\n<dl><dt>T</dt><dd>d</dd></dl>"),
+    ("a term without detail leaves the list", "<dl><dt>T</dt><dd>d</dd><dt>Last</dt></dl>",
+     "<dl><dt>T</dt><dd>d</dd></dl>\n<p>Last</p>"),
+    ("loose text after a term becomes its detail", "<dl><dt>T</dt>loose</dl>",
+     "<dl><dt>T</dt><dd>loose</dd></dl>"),
+    ("stray items get a list", "<p>x</p><dt>T</dt><dd>d</dd>",
+     "<p>x</p>\n<dl><dt>T</dt><dd>d</dd></dl>"),
+    ("div groups are unwrapped", "<dl><div><dt>T</dt><dd>d</dd></div></dl>",
+     "<dl><dt>T</dt><dd>d</dd></dl>"),
+    # <time> (HTML §4.5.14): a valid datetime attribute, or text that is one.
+    ("time with free text", "<p><time>last Tuesday</time></p>", "<p>last Tuesday</p>"),
+    ("time with a bad datetime", '<p><time datetime="yesterday">then</time></p>', "<p>then</p>"),
+    ("time with a good datetime", '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>',
+     '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>'),
+    ("time whose text is a date", "<p><time>2024-02-29</time></p>", "<p><time>2024-02-29</time></p>"),
+    # Tables (HTML §4.9.12): spans end in the table.
+    ("colspan past the table", "<table><tr><td colspan=5>a</td></tr><tr><td>b</td><td>c</td></tr></table>",
+     '<table><tbody><tr><td colspan="2">a</td></tr><tr><td>b</td><td>c</td></tr></tbody></table>'),
+    ("rowspan past the row group", "<table><tr><td rowspan=9>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+     '<table><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>'),
+    ("empty rows removed", "<table><tr><td>a</td></tr><tr></tr></table>",
+     "<table><tbody><tr><td>a</td></tr></tbody></table>"),
+    ("span that is not a number", '<table><tr><td colspan="two">a</td></tr></table>',
+     "<table><tbody><tr><td>a</td></tr></tbody></table>"),
+    # Ids: kept where a link of the article points, prefixed; links to lost ids unwrapped.
+    ("footnotes keep their ids",
+     '<p>Text<sup><a href="#fn1" id="r1">1</a></sup></p><ol><li id="fn1">Note <a href="#r1">↩</a></li></ol>',
+     '<p>Text<sup><a href="#a1-fn1" id="a1-r1">1</a></sup></p>\n<ol><li id="a1-fn1">Note <a href="#a1-r1">↩</a></li></ol>'),
+    ("a named anchor (Word) becomes an id", '<p><a href="#_ftn1" name="_ftnref1">[1]</a></p><p><a name="_ftn1" href="#_ftnref1">[1]</a> Note</p>',
+     '<p><a href="#a1-_ftn1" id="a1-_ftnref1">[1]</a></p>\n<p><a href="#a1-_ftn1" id="a1-_ftnref1">[1]</a> Note</p>'.replace(
+         '<p><a href="#a1-_ftn1" id="a1-_ftnref1">[1]</a> Note', '<p><a id="a1-_ftn1" href="#a1-_ftnref1">[1]</a> Note')),
+    ("an empty named anchor gives its id to the paragraph", '<p><a name="top"></a>Top</p><p><a href="#top">up</a></p>',
+     '<p id="a1-top">Top</p>\n<p><a href="#a1-top">up</a></p>'),
+    ("unreferenced ids are junk", '<p id="x">a</p>', "<p>a</p>"),
+    ("a link to a missing id is unwrapped", '<p><a href="#nowhere">text</a></p>', "<p>text</p>"),
+    ("a duplicate id is kept once", '<h2 id="s">A</h2><h3 id="s">B</h3><p><a href="#s">s</a></p>',
+     '<h2 id="a1-s">A</h2>\n<h3>B</h3>\n<p><a href="#a1-s">s</a></p>'),
+    # Unknown shortcodes (plugins): their tags are not text; bracketed prose stays.
+    ("unknown shortcode with attributes", '<p>See [related_article id="123"] and [sic] or [1].</p>',
+     "<p>See and [sic] or [1].</p>"),
+    ("unknown paired shortcode keeps its content", '[su_box title="Box"]Inside[/su_box]',
+     "<p>Inside</p>"),
+    ("unknown shortcodes in code stay", '<pre>[code lang="py"]x[/code]</pre>',
+     '<pre>[code lang="py"]x[/code]</pre>'),
+    # Gutenberg embed blocks, current and deprecated (core-embed/*): embeds, not bare URLs.
+    ("core-embed block",
+     '<!-- wp:core-embed/youtube {"url":"https://youtu.be/dQw4w9WgXcQ"} -->\n<figure class="wp-block-embed-youtube wp-block-embed"><div class="wp-block-embed__wrapper">\nhttps://youtu.be/dQw4w9WgXcQ\n</div><figcaption>A song</figcaption></figure>\n<!-- /wp:core-embed/youtube -->',
+     '<figure class="embed" data-embed="youtube" data-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"><figcaption><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube: A song</a></figcaption></figure>'),
+    ("embed block of an unknown provider",
+     '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">https://blog.example.com/p/1</div></figure>',
+     '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
+    ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
+     '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo</a></figcaption></figure>'),
+    # Plugins (Flash, PDF objects): a link to what they played.
+    ("flash object becomes a link",
+     '<p><object data="http://www.flickr.com/v.swf"><param name="movie" value="http://www.flickr.com/v.swf"><embed src="http://www.flickr.com/v.swf"></object></p>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="http://www.flickr.com/v.swf">Embedded content (www.flickr.com)</a></figcaption></figure>'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in REPAIRS], ids=[c[0] for c in REPAIRS]
+)
+def test_repairs(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+    assert clean(expected) == expected  # and the repaired body is a fixed point
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("width", "20px", "20"), ("width", " 20 ", "20"), ("width", "20.7", "20"),
+        ("width", "auto", None), ("height", "100%", None), ("height", "", None),
+        ("colspan", "0", "1"), ("colspan", "5000", "1000"), ("rowspan", "0", "0"),
+        ("start", "-3", "-3"), ("start", "x", None), ("type", "a", "a"), ("type", "disc", None),
+        ("scope", "ROW", "row"), ("scope", "everything", None), ("dir", "RTL", "rtl"),
+        ("title", "anything", "anything"),
+    ],
+)  # fmt: skip
+def test_attribute_values(name: str, value: str, expected: str | None) -> None:
+    assert attribute_value(name, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2024", True), ("2024-02", True), ("2024-13", False), ("2024-02-29", True),
+        ("2023-02-29", False), ("--02-29", True), ("02-30", False), ("10:05", True),
+        ("25:00", False), ("2024-02-29T10:05:07.123", True), ("2024-02-29 10:05Z", True),
+        ("2024-02-29T10:05+02:00", True), ("2024-W09", True), ("2024-W60", False),
+        ("PT4H18M3S", True), ("4h 18m 3s", True), ("P", False), ("yesterday", False),
+        ("", False), ("0000-01-01", False),
+    ],
+)  # fmt: skip
+def test_valid_datetime(value: str, valid: bool) -> None:
+    assert valid_datetime(value) is valid
+
+
+# Bodies that made invalid pages or books before (issue 11), each a class of real content.
+HOSTILE_BODIES = {
+    "figcaption-outside": '<img src="https://a.org/i.jpg" alt="x"/><figcaption style="x">Cap</figcaption><p>Text</p>',
+    "figcaption-in-div": '<div><figcaption>Cap</figcaption></div><p>x</p>',
+    "img-after-caption": '<figure><img src="https://a.org/1.jpg"><figcaption>C</figcaption><img src="https://a.org/2.jpg"></figure>',
+    "two-captions": "<figure><figcaption>A</figcaption><img src='https://a.org/1.jpg'><figcaption>B</figcaption></figure>",
+    "sizes": '<p><img src="https://a.org/i.jpg" width="20px" height="auto"> x <img src="https://a.org/j.jpg" width="50%"></p>',
+    "dl": "<dl><dd>a</dd></dl><dl><dt>t</dt></dl><dl>text<dt>t</dt><p>p</p><dd>d</dd><ul><li>i</li></ul></dl><dd>stray</dd>",
+    "time": "<p><time>soon</time> <time datetime='x'>y</time> <time datetime='2020-02-30'>z</time></p>",
+    "table-spans": "<table><colgroup><col span=9></colgroup><tr><td colspan=4 rowspan=7>a</td></tr><tr><td>b</td><td>c</td></tr><tr></tr></table>",
+    "table-gaps": "<table><tr><td colspan=3>a</td></tr><tr><td colspan=3>b</td></tr></table>",
+    "fragments": "<h2 id='s 1'>A</h2><p><a href='#s 1'>x</a><a href='#'>y</a><a href='#top'>z</a></p><p id='top'>t</p>",
+    "footnotes": '<p>a<sup id="fnref:1"><a href="#fn:1">1</a></sup></p><ol><li id="fn:1">n <a href="#fnref:1">↩</a></li></ol>',
+    "heading-breaks": "<h2>One<br>Two</h2><h3>Three<br/>\nFour</h3>",
+    "bdo": "<p><bdo>x</bdo> <bdo dir=up>y</bdo></p>",
+    "list-values": "<ol start=x type=disc reversed=no><li value=2.5>a</li></ol>",
+    "embed-blocks": '<!-- wp:embed {"url":"https://x.org/p"} /--><figure class="wp-block-embed"><div class="wp-block-embed__wrapper">https://youtu.be/dQw4w9WgXcQ</div><figcaption>c</figcaption></figure>',
+    "linked-data-image": '<figure><a href="https://wordpress.org/"><img src="data:image/png;base64,iVBO" alt=""></a></figure>',
+    "flash": '<p><object data="http://www.flickr.com/v.swf"><embed src="http://www.flickr.com/v.swf"></object></p>',
+}  # fmt: skip
+
+
+def _article(name: str, body: str, index: int) -> Article:
+    from converter import read_articles
+
+    (base,) = [a for a in read_articles(["samples/01-seed.txt"], Options())]
+    assert isinstance(base, Article)
+    ctx = Context(base=base.url, id_prefix=f"a{index}-")
+    return dataclasses.replace(
+        base, id=str(900 + index), slug=name, title=name, body=normalise(body, ctx).html
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile() -> list[Article]:
+    return [_article(n, b, i) for i, (n, b) in enumerate(HOSTILE_BODIES.items())]
+
+
+def test_hostile_pages_pass_the_nu_checker(hostile: list[Article], tmp_path: Path) -> None:
+    pages = []
+    for article in hostile:
+        page = tmp_path / f"{article.slug}.html"
+        page.write_bytes(render("html", [article], Options()))
+        pages.append(page)
+    assert nu_check(pages) == []
+
+
+def test_hostile_book_passes_epubcheck(hostile: list[Article], tmp_path: Path) -> None:
+    book = tmp_path / "hostile.epub"
+    book.write_bytes(render("epub", hostile, Options(fetch=FetchOptions(offline=True))))
+    report = run_epubcheck(book)
+    messages = [
+        f"{m['severity']} {m['ID']}: {m['message']}"
+        for m in report["messages"]  # type: ignore[attr-defined]
+    ]
+    assert messages == []
