@@ -17,6 +17,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from .api import books, convert, feeds, latest, read_articles, render
     from .errors import ConverterError, InputError
@@ -28,6 +30,7 @@ __all__ = [
     "ConverterError",
     "InputError",
     "Options",
+    "__version__",
     "books",
     "convert",
     "feeds",

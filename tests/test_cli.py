@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,12 @@ def test_quiet_prints_only_errors(tmp_path: Path) -> None:
 def test_python_dash_m_and_version() -> None:
     proc = run_cli("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("converter ")
+
+
+def test_version_is_one_value_for_the_api_and_the_command() -> None:
+    import converter
+
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"converter {converter.__version__}"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", converter.__version__)

@@ -36,6 +36,8 @@ HIDDEN = {
 }
 SHORTCODE_TAGS = re.compile(
     r"(?<!\[)\[/?(?:caption|wp_caption|gallery|playlist|embed|video|audio)\b[^\]]*\](?!\])"
+    # unknown (plugin) shortcodes with attributes are not text either (issue 11)
+    r"|(?<!\[)\[[A-Za-z][\w-]*\s+[\w-]+\s*=[^\]\[]*\](?!\])"
 )
 ESCAPED_SHORTCODE = re.compile(r"\[(\[[^\[\]]+\])\]")
 MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
