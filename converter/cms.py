@@ -203,6 +203,22 @@ def _authors(
                 out.append(Author(name, _rebase(url, origins), _str(item.get("id"))))
         elif isinstance(item, str) and _text(item):
             out.append(Author(_text(item)))
+    return _one_byline_each(out)
+
+
+def _one_byline_each(authors: list[Author]) -> tuple[Author, ...]:
+    """Each person once ("Staff Reporter and Staff Reporter" is one byline): a later author
+    with the same name (case aside; _text has collapsed the spacing) or the same id ("0" is no
+    id) is the same person. The first is kept, with a URL or id that only the repeat had."""
+    out: list[Author] = []
+    for author in authors:
+        name, has_id = author.name.casefold(), author.id not in ("", "0")
+        for i, kept in enumerate(out):
+            if kept.name.casefold() == name or (has_id and kept.id == author.id):
+                out[i] = Author(kept.name, kept.url or author.url, kept.id or author.id)
+                break
+        else:
+            out.append(author)
     return tuple(out)
 
 
