@@ -20,10 +20,13 @@ import idna
 
 __all__ = ["encode", "web_url"]
 
-# Anything outside unreserved / reserved / "%", a "%" that starts no escape, or brackets (valid
-# only around an IPv6 host): the URL needs the slow path. Everything else is valid as it is.
-_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})")
+# Anything outside unreserved / reserved / "%", or brackets (valid only around an IPv6 host),
+# or a "%" that starts no escape: the URL needs the slow path. Otherwise it is valid as it is.
+# (One character class, and the "%" check apart: an alternation costs three times as much.)
+_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An authority urlsplit need not check: a plain host name, no user, no port.
+_PLAIN_WEB = re.compile(r"https?://[A-Za-z0-9\-.]+(?=[/?#]|\Z)")
 _SUB_DELIMS = "!$&'()*+,;="
 _SAFE = {  # what each component may hold besides unreserved characters (RFC 3986 §3)
     "userinfo": _SUB_DELIMS + ":%",
@@ -77,7 +80,11 @@ def _netloc(netloc: str) -> str:
 def encode(url: str) -> str | None:
     """``url`` (absolute or relative) with what RFC 3986 does not allow percent-encoded, or None
     when it cannot be parsed (a bracketed host that is no IP address, a lone surrogate)."""
-    if not _NEEDS_WORK.search(url) and url.count("#") < 2:
+    if (
+        not _NEEDS_WORK.search(url)
+        and ("%" not in url or not _BAD_PERCENT.search(url))
+        and url.count("#") < 2
+    ):
         return url  # the common case: nothing to do
     try:
         parts = urlsplit(url)
@@ -114,6 +121,8 @@ def web_url(url: str) -> tuple[str, str]:
     encoded = encode(scheme.lower() + url[len(scheme) :])
     if encoded is None:
         return "", "cannot be parsed"
+    if _PLAIN_WEB.match(encoded):
+        return encoded, ""  # the common case
     try:
         parts = urlsplit(encoded)
         parts.port  # noqa: B018  (raises ValueError for a port that is no number 0-65535)
