@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
@@ -22,6 +22,7 @@ from .content.vocabulary import BLOCK_TAGS
 from .errors import InputError, UsageError
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
+from .urls import encode, web_url
 
 __all__ = ["parse_article", "records_of"]
 
@@ -107,24 +108,18 @@ def _str(value: Any) -> str:
     return ""
 
 
-def _url(value: Any) -> str:
-    """An absolute http(s) URL from a CMS URL field, or "" (javascript:, data: and the like
-    never reach a link, a feed or JSON-LD; browsers ignore tabs and newlines in URLs)."""
-    url = _str(value)
-    if not url:
+def _url(value: Any, field: str = "", warnings: list[str] | None = None) -> str:
+    """An absolute http(s) URL, RFC 3986-valid (urls.web_url), from a CMS URL field, or "".
+
+    javascript:, data:, relative and unparseable URLs never reach a link, a feed or JSON-LD;
+    when ``warnings`` is given, dropping one is a warning naming ``field``.
+    """
+    text = _str(value)
+    if not text:
         return ""
-    if "\t" in url or "\n" in url or "\r" in url:
-        url = url.replace("\t", "").replace("\n", "").replace("\r", "")
-    if url.startswith("//"):
-        url = "https:" + url
-    scheme, sep, _ = url.partition(":")
-    if not sep or scheme.lower() not in ("http", "https") or "://" not in url:
-        return ""
-    if "[" in url or "]" in url or not url.isascii():  # urlsplit raises only for these
-        try:
-            urlsplit(url)  # malformed ("https://[x") would make every later urllib call raise
-        except ValueError:
-            return ""
+    url, problem = web_url(text)
+    if problem and warnings is not None:
+        warnings.append(f"{field}: URL left out, {problem}: {text[:100]!r}")
     return url
 
 
@@ -196,56 +191,85 @@ def _rebase(url: str, origins: tuple[tuple[str, str], ...]) -> str:
     return url
 
 
-def _authors(value: Any, origins: tuple[tuple[str, str], ...]) -> tuple[Author, ...]:
+def _authors(
+    value: Any, origins: tuple[tuple[str, str], ...], warnings: list[str]
+) -> tuple[Author, ...]:
     out = []
-    for item in value if isinstance(value, list) else []:
+    for i, item in enumerate(value if isinstance(value, list) else [], 1):
         if isinstance(item, dict):
             name = _text(item.get("name"))
             if name:
-                out.append(
-                    Author(name, _rebase(_url(item.get("url")), origins), _str(item.get("id")))
-                )
+                url = _url(item.get("url"), f"authors[{i}].url", warnings)
+                out.append(Author(name, _rebase(url, origins), _str(item.get("id"))))
         elif isinstance(item, str) and _text(item):
             out.append(Author(_text(item)))
+    return _one_byline_each(out)
+
+
+def _one_byline_each(authors: list[Author]) -> tuple[Author, ...]:
+    """Each person once ("Staff Reporter and Staff Reporter" is one byline): a later author
+    with the same name (case aside; _text has collapsed the spacing) or the same id ("0" is no
+    id) is the same person. The first is kept, with a URL or id that only the repeat had."""
+    out: list[Author] = []
+    for author in authors:
+        name, has_id = author.name.casefold(), author.id not in ("", "0")
+        for i, kept in enumerate(out):
+            if kept.name.casefold() == name or (has_id and kept.id == author.id):
+                out[i] = Author(kept.name, kept.url or author.url, kept.id or author.id)
+                break
+        else:
+            out.append(author)
     return tuple(out)
 
 
-def _categories(value: Any, origins: tuple[tuple[str, str], ...]) -> tuple[Term, ...]:
+def _categories(
+    value: Any, origins: tuple[tuple[str, str], ...], warnings: list[str]
+) -> tuple[Term, ...]:
     out = []
-    for item in value if isinstance(value, list) else []:
+    for i, item in enumerate(value if isinstance(value, list) else [], 1):
         if not isinstance(item, dict):
             continue
         name = _text(item.get("name"))
         if not name:
             continue
         paid = _bool(item.get("paid")) or _str(item.get("accessType")).lower() == "paid"
-        url = _rebase(_url(item.get("url")), origins)
+        url = _rebase(_url(item.get("url"), f"categories[{i}].url", warnings), origins)
         out.append(Term(name, _str(item.get("slug")), url, _str(item.get("id")), paid))
     return tuple(out)
 
 
-def _keyword(data: Mapping[str, Any], origins: tuple[tuple[str, str], ...]) -> Term | None:
+def _keyword(
+    data: Mapping[str, Any],
+    origins: tuple[tuple[str, str], ...],
+    field: str = "",
+    warnings: list[str] | None = None,
+) -> Term | None:
     name = _text(data.get("display_name")) or _text(data.get("name"))
     if not name:
         return None
-    url = _rebase(_url(data.get("url")), origins)
+    url = _rebase(_url(data.get("url"), field, warnings), origins)
     return Term(name, _str(data.get("slug")), url, _str(data.get("keywordId") or data.get("id")))
 
 
-def _keywords(value: Any, origins: tuple[tuple[str, str], ...]) -> tuple[Term, ...]:
+def _keywords(
+    value: Any, origins: tuple[tuple[str, str], ...], warnings: list[str]
+) -> tuple[Term, ...]:
     out: list[Term] = []
     seen: set[str] = set()
-    for item in value if isinstance(value, list) else []:
+    for i, item in enumerate(value if isinstance(value, list) else [], 1):
         if not isinstance(item, dict):
             continue
         data = item.get("data", item)
         if not isinstance(data, dict):
             continue
-        term = _keyword(data, origins)
+        field = f"keywords[{i}]" + (".data" if data is not item else "")
         replaced = data.get("replacedWith")
         if isinstance(replaced, dict):  # the keyword was merged into another one
-            term = _keyword(replaced, origins) or term
-        elif isinstance(replaced, str) and _text(replaced) and not replaced.strip().isdigit():
+            term = _keyword(replaced, origins, f"{field}.replacedWith.url", warnings)
+            term = term or _keyword(data, origins, f"{field}.url", warnings)
+        else:
+            term = _keyword(data, origins, f"{field}.url", warnings)
+        if isinstance(replaced, str) and _text(replaced) and not replaced.strip().isdigit():
             term = Term(_text(replaced))
         if term is not None and term.name.casefold() not in seen:
             seen.add(term.name.casefold())
@@ -253,21 +277,23 @@ def _keywords(value: Any, origins: tuple[tuple[str, str], ...]) -> tuple[Term, .
     return tuple(out)
 
 
-def _image(value: Any) -> Image | None:
+def _image(value: Any, warnings: list[str]) -> Image | None:
     """The lead image: the first image attachment (§2.5). Tolerates any missing piece."""
-    for item in value if isinstance(value, list) else []:
+    for i, item in enumerate(value if isinstance(value, list) else [], 1):
         if not isinstance(item, dict):
             continue
         kind = _str(item.get("type")).lower()
         if kind and kind != "image":
             continue
-        url = _url(item.get("url"))
+        where = f"attachments[{i}]"
+        url = _url(item.get("url"), f"{where}.url", warnings)
         renditions = []
         transforms = item.get("transforms")
-        for t in transforms if isinstance(transforms, list) else []:
+        for j, t in enumerate(transforms if isinstance(transforms, list) else [], 1):
             if not isinstance(t, dict):
                 continue
-            width, height, t_url = _int(t.get("x"), -1), _int(t.get("y"), 0), _url(t.get("url"))
+            width, height = _int(t.get("x"), -1), _int(t.get("y"), 0)
+            t_url = _url(t.get("url"), f"{where}.transforms[{j}].url", warnings)
             if width > 0 and height >= 0 and t_url.startswith(("https://", "http://")):
                 renditions.append(Rendition(t_url, width, height))
         seen = {r.url for r in renditions}
@@ -275,7 +301,7 @@ def _image(value: Any) -> Image | None:
         for key, v in item.items():
             if not key.startswith("url_"):
                 continue
-            v_url = _url(v)
+            v_url = _url(v, f"{where}.{key}", warnings)
             if not v_url.startswith(("https://", "http://")):
                 continue
             if key in NAMED_WIDTHS:  # a rendition of known size (usually a transform again)
@@ -326,20 +352,26 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
     updated = max(d for d in (published, modified) if d) if (published or modified) else None
     published = published or modified
 
-    url = _url(record.get("url")) or _url(record.get("shorturl"))
+    warnings: list[str] = []
+    shorturl = _url(record.get("shorturl"), "shorturl", warnings)
+    url = _url(record.get("url"), "url", warnings) or shorturl
     origins: tuple[tuple[str, str], ...] = ()
     if options.base_url and _origin(url):
         new = options.base_url.rstrip("/")
         origins = ((_origin(url), _origin(new) or new),)
     url = _rebase(url, origins)
     if not url:
-        url = options.site_url.rstrip("/") + "/article/" + article_id
-    slug = _str(record.get("slug")) or urlsplit(url).path.rstrip("/").rpartition("/")[2]
+        url = options.site_url.rstrip("/") + "/article/" + quote(article_id, safe="")
+        url = encode(url) or url
+    slug = _str(record.get("slug")) or _str(
+        unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
+    )
 
     # Kept ids are prefixed with the article id: unique in a feed or a book of many articles.
     prefix = "a" + re.sub(r"[^A-Za-z0-9_-]", "", article_id) + "-"
     ctx = Context(base=url, origins=origins, host_map=options.host_map, id_prefix=prefix)
     body = normalise(contents or "", ctx)
+    image = _image(record.get("attachments"), warnings)
     return Article(
         id=article_id,
         title=title or f"Article {article_id}",
@@ -349,21 +381,21 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
         updated=updated,
         modified=modified,
         slug=slug,
-        shorturl=_rebase(_url(record.get("shorturl")), origins),
-        external_url=_url(record.get("externalUrl")),
+        shorturl=_rebase(shorturl, origins),
+        external_url=_url(record.get("externalUrl"), "externalUrl", warnings),
         teaser=_text(record.get("teaser")),
         summary=_text(record.get("summary")),
         description=_text(record.get("description")),
         short_summary=_text(record.get("short_summary")),
-        authors=_authors(record.get("authors"), origins),
-        categories=_categories(record.get("categories"), origins),
-        keywords=_keywords(record.get("keywords"), origins),
-        image=_image(record.get("attachments")),
+        authors=_authors(record.get("authors"), origins, warnings),
+        categories=_categories(record.get("categories"), origins, warnings),
+        keywords=_keywords(record.get("keywords"), origins, warnings),
+        image=image,
         status=_str(record.get("status")).lower() or "publish",
         access_control=_bool(record.get("access_control")),
         access_allowed=_bool(record.get("access_allowed"), default=True),
         noindex=_bool(record.get("excludedFromGoogleSearchEngine")),
         source=source,
         position=position,
-        warnings=body.warnings,
+        warnings=(*warnings, *body.warnings),
     )

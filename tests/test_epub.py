@@ -245,12 +245,11 @@ def test_no_images_means_no_images(books: dict[str, Book]) -> None:
     assert missing == ["Image not included.", "Image not included."]  # two alt-less inline images
     gallery = book.documents["EPUB/article-2627702.xhtml"]
     texts = gallery.xpath("//*[@class='missing-image']/text()", namespaces=NS)
-    # The lead image's caption; then the gallery's images: the text after each is a paragraph
-    # of its own (issue 11: a caption is only what the source marks as one), so an image
-    # without alt text says only that it is not included.
+    # The body opens with the lead picture: shown once, as the body's figure, which takes the
+    # lead's caption and credit (so no marker repeats them); then the gallery's images: the
+    # text after each is a paragraph of its own (issue 11: a caption is only what the source
+    # marks as one), so an image without alt text says only that it is not included.
     assert texts == [
-        "Image: Riders make their way down Bree Street during the Cape Town Cycle Tour on 9 March 2025.",
-        "Image not included.",
         "Image not included.",
         "Image not included.",
         "Image not included.",
@@ -452,7 +451,8 @@ def test_when_no_image_can_be_had_the_book_still_builds(
     for tree in book.documents.values():
         imgs = tree.xpath("//h:img/@src", namespaces=NS)
         assert imgs in ([], ["images/cover.jpg"])
-    assert len(book.warnings) == 35  # 17 lead images + 18 inline ones, each named
+    # 16 lead images (a 17th is its body's opening picture: shown once) + 18 inline, each named
+    assert len(book.warnings) == 34
     assert all("offline: not in the image mirror or the cache" in w for w in book.warnings)
 
 

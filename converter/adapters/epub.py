@@ -421,7 +421,8 @@ class _Build:
             return
         urls: list[str] = []
         for entry in self.entries:
-            urls.append(self._lead_url(entry.article.image))
+            if not images.shown_in_body(entry.article.image, entry.body):
+                urls.append(self._lead_url(entry.article.image))
             urls.extend(img.get("src", "") for img in entry.body.iter("img"))
         if self.options.epub.cover is None:
             photo = self._cover_article()
@@ -532,6 +533,9 @@ class _Build:
     def _lead(self, parent: etree._Element, entry: _Entry) -> None:
         image = entry.article.image
         if image is None:
+            return
+        if images.shown_in_body(image, entry.body):  # the body's figure shows it
+            images.caption_from_lead(image, entry.body)
             return
         url = self._lead_url(image)
         picture = self._picture(url, entry.article) if self.options.epub.images and url else None

@@ -117,12 +117,16 @@ def full_content(article: Article, options: Options) -> bool:
 
 
 def feed_body(article: Article, options: Options) -> str:
-    """The clean body for feed readers: lead image figure first, embeds degraded to links.
+    """The clean body for feed readers: lead image figure first (unless the body opens with
+    that picture), embeds degraded to links.
 
     Readers strip iframes and scripts; a tweet's quote reads well as a blockquote and every
     other embed becomes a paragraph with its link (source-format.md §8).
     """
     body = parse(article.body)
+    lead_in_body = images.shown_in_body(article.image, body)  # then the body's figure shows it
+    if lead_in_body:
+        images.caption_from_lead(article.image, body)
     for figure in list(body.iter("figure")):
         if figure.get("class") != "embed":
             continue
@@ -143,7 +147,7 @@ def feed_body(article: Article, options: Options) -> str:
             el.tail = "\n"
         parent.remove(figure)
     lead = images.pick(article.image, images.FEED)
-    if lead is not None and article.image is not None:
+    if lead is not None and article.image is not None and not lead_in_body:
         figure = etree.Element("figure")
         etree.SubElement(figure, "img", {"src": lead.url, "alt": article.image.alt})
         caption = " ".join(x for x in (article.image.caption, article.image.credit) if x)

@@ -274,8 +274,12 @@ def page(article: Article, options: Options) -> etree._Element:
     body = _sub(root, "body")
     main = _sub(body, "article")
     _header(main, article)
-    _lead_figure(main, article)
-    main.append(render_body(article))
+    content = render_body(article)
+    if not images.shown_in_body(article.image, content):  # else the body's figure shows it
+        _lead_figure(main, article)
+    else:
+        images.caption_from_lead(article.image, content)
+    main.append(content)
     footer = _sub(main, "footer")
     footer.text = "Originally published by "
     _sub(footer, "a", {"href": article.url}, options.site_title)

@@ -25,7 +25,7 @@ from . import vocabulary as V
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
-__all__ = ["Body", "Context", "body_tree", "normalise", "parse", "xml_safe"]
+__all__ = ["Body", "Context", "body_tree", "normalise", "parse", "serialise", "xml_safe"]
 
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

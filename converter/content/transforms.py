@@ -11,10 +11,11 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from ..urls import encode
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url
 from .shortcodes import NAMES as _SHORTCODE_NAMES
@@ -54,7 +55,6 @@ _BLANK_LINE = re.compile(r"\n[ \t\f\v\u00a0]*\n")
 _URL_ONLY = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_WHITESPACE = re.compile(r"[\t\n\r]")
-_URL_UNSAFE = re.compile(r"[\s\"<>\\^`{|}\x00-\x1f\x7f]")
 _PARAGRAPH_LIKE = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "figcaption", "caption", "legend", "summary",
      "address"}
@@ -90,7 +90,7 @@ def resolve_url(url: str, ctx: Context) -> str | None:
     if not u:
         return None
     if u.startswith("#"):  # a place in this article: stays relative (see structure.anchors)
-        return quote(u, safe="%/:=&?~#+!$,;'@()*[]") if _URL_UNSAFE.search(u) else u
+        return encode(u)
     if u.startswith(("https://", "http://")):
         pass
     elif u.startswith("//"):
@@ -109,9 +109,7 @@ def resolve_url(url: str, ctx: Context) -> str | None:
         if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
             break
-    if _URL_UNSAFE.search(u):
-        u = quote(u, safe="%/:=&?~#+!$,;'@()*[]")
-    return u
+    return encode(u)  # percent-encoded where RFC 3986 requires it (converter/urls.py)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""URLs made valid for every output (RFC 3986): the one place that percent-encodes them.
+
+Used where URLs enter the model: ``cms.py`` for article metadata (``web_url``) and
+``content/transforms.resolve_url`` for body links (``encode``). Pure and stdlib-only but for
+``idna`` (already a dependency of httpx), so both can import it without a cycle.
+
+``encode`` keeps what RFC 3986 allows in each component (unreserved and reserved characters,
+valid ``%XX`` escapes) and percent-encodes the rest as UTF-8: space, ``"<>\\^`{|}``, controls,
+non-ASCII, a ``%`` that starts no escape, ``[``/``]`` outside an IPv6 host, a second ``#``.
+An internationalised host becomes punycode (UTS 46 as browsers do, else IDNA 2003); a host
+neither accepts is kept, percent-encoded (RFC 3986 §3.2.2 allows UTF-8 escapes in a reg-name).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+
+import idna
+
+__all__ = ["encode", "web_url"]
+
+# Anything outside unreserved / reserved / "%", or brackets (valid only around an IPv6 host),
+# or a "%" that starts no escape: the URL needs the slow path. Otherwise it is valid as it is.
+# (One character class, and the "%" check apart: an alternation costs three times as much.)
+_NEEDS_WORK = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An authority urlsplit need not check: a plain host name, no user, no port.
+_PLAIN_WEB = re.compile(r"https?://[A-Za-z0-9\-.]+(?=[/?#]|\Z)")
+_SUB_DELIMS = "!$&'()*+,;="
+_SAFE = {  # what each component may hold besides unreserved characters (RFC 3986 §3)
+    "userinfo": _SUB_DELIMS + ":%",
+    "host": _SUB_DELIMS + "%",
+    "path": _SUB_DELIMS + ":@/%",
+    "query": _SUB_DELIMS + ":@/?%",
+}
+_WHITESPACE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_WEB_SCHEMES = ("http", "https")
+
+
+def _quote(text: str, component: str) -> str:
+    if "%" in text:
+        text = _BAD_PERCENT.sub("%25", text)
+    return quote(text, safe=_SAFE[component])
+
+
+def _host(host: str) -> str:
+    """Punycode for an internationalised host; otherwise the host, percent-encoded if need be."""
+    if host.startswith("[") and host.endswith("]"):  # an IP literal urlsplit has checked
+        return host
+    if not host.isascii():
+        try:
+            return idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            pass
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            pass  # kept as it is: percent-encoded below
+    return _quote(host, "host")
+
+
+def _netloc(netloc: str) -> str:
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):
+        host, bracket, port = hostport.partition("]")
+        host, port = host + bracket, port.removeprefix(":")
+        colon = ":" if hostport.endswith(":") or port else ""
+    else:
+        host, colon, port = hostport.partition(":")
+    return (
+        (_quote(userinfo, "userinfo") + at if at else "")
+        + _host(host)
+        + colon
+        + _quote(port, "host")
+    )
+
+
+def encode(url: str) -> str | None:
+    """``url`` (absolute or relative) with what RFC 3986 does not allow percent-encoded, or None
+    when it cannot be parsed (a bracketed host that is no IP address, a lone surrogate)."""
+    if (
+        not _NEEDS_WORK.search(url)
+        and ("%" not in url or not _BAD_PERCENT.search(url))
+        and url.count("#") < 2
+    ):
+        return url  # the common case: nothing to do
+    try:
+        parts = urlsplit(url)
+        return urlunsplit(
+            SplitResult(
+                parts.scheme,
+                _netloc(parts.netloc),
+                _quote(parts.path, "path"),
+                _quote(parts.query, "query"),
+                _quote(parts.fragment, "query"),
+            )
+        )
+    except (ValueError, UnicodeError):
+        return None
+
+
+def web_url(url: str) -> tuple[str, str]:
+    """An absolute http(s) URL, RFC 3986-valid: (url, "") or ("", why it cannot be one).
+
+    Browsers ignore tabs and newlines in URLs; a scheme-relative ``//host/…`` gets https.
+    """
+    url = url.strip()
+    if not url:
+        return "", "empty"
+    if "\t" in url or "\n" in url or "\r" in url:
+        url = _WHITESPACE.sub("", url)
+    if url.startswith("//"):
+        url = "https:" + url
+    scheme, colon, _ = url.partition(":")
+    if not colon or not _SCHEME.fullmatch(scheme):
+        return "", "not an absolute URL"
+    if scheme.lower() not in _WEB_SCHEMES:
+        return "", f"scheme {scheme.lower()!r} is not allowed (http and https only)"
+    encoded = encode(scheme.lower() + url[len(scheme) :])
+    if encoded is None:
+        return "", "cannot be parsed"
+    if _PLAIN_WEB.match(encoded):
+        return encoded, ""  # the common case
+    try:
+        parts = urlsplit(encoded)
+        parts.port  # noqa: B018  (raises ValueError for a port that is no number 0-65535)
+    except ValueError:
+        return "", "cannot be parsed (bad port)"
+    if not parts.hostname:
+        return "", "no host"
+    return encoded, ""
