@@ -10,7 +10,9 @@ fetching on behalf of a stranger (SSRF):
   are followed here, not by httpx), and the socket connects to the very address that was
   checked, so a second lookup cannot answer differently (DNS rebinding);
 * private, loopback, link-local, CGNAT, multicast, reserved and unspecified addresses are
-  refused unless ``allow_private_hosts``; cloud metadata addresses are refused always;
+  refused unless ``allow_private_hosts``; cloud metadata addresses are refused always; an IPv6
+  address is judged by the IPv4 address it carries too (IPv4-mapped, NAT64, 6to4...), and
+  IPv4 hosts spelled other than a.b.c.d (``http://2852039166/``) are not fetched;
 * a total deadline per image (not only a per-read timeout), a byte cap per image and per run,
   a few retries on connection errors and 5xx;
 * the bytes are checked with Pillow whatever the Content-Type claims (CDNs lie: epub.md §6),
@@ -27,6 +29,7 @@ import io
 import ipaddress
 import json
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -142,38 +145,130 @@ def refusal(address: str, allow_private: bool) -> str | None:
     """Why we will not connect to ``address``, or None when it is fine.
 
     Public (globally routable) unicast addresses are fine. ``allow_private`` opens private,
-    loopback, link-local and shared (CGNAT) ranges for intranets and tests; multicast,
-    unspecified, reserved and cloud-metadata addresses stay refused: no image lives there.
+    loopback, link-local, shared (CGNAT) and other non-global ranges for intranets and tests;
+    multicast, unspecified, reserved and cloud-metadata addresses stay refused: no image lives
+    there. An IPv6 address that carries an IPv4 address (IPv4-mapped, NAT64, 6to4...) is judged
+    by the IPv4 address it stands for as well (see ``_V6_EMBEDDING``).
     """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return f"not an IP address: {address!r}"
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if embedded is not None:  # ::ffff:127.0.0.1 and friends are judged by the IPv4 inside
-            return refusal(str(embedded), allow_private)
-    if ip in METADATA_ADDRESSES:
-        return f"{ip} is a cloud metadata address"
-    if ip.is_multicast or ip.is_unspecified:
-        return f"{ip} is a multicast or unspecified address"
-    if ip.is_global:
+    verdict = _v6_verdict(ip) if isinstance(ip, ipaddress.IPv6Address) else _v4_verdict(ip)
+    if verdict is None:
         return None
-    # Loopback first: ::1 also counts as "reserved" (::/8), but it is what allow_private is for.
-    if ip.is_reserved and not ip.is_loopback:
-        return f"{ip} is a reserved address"
+    kind, always = verdict
+    if always:
+        return f"{ip} is {kind}"
     if allow_private:
         return None
-    kind = (
-        "loopback"
-        if ip.is_loopback
-        else "link-local"
-        if ip.is_link_local
-        else "private"
-        if ip.is_private
-        else "non-public"
+    return f"{ip} is {kind} (allow_private_hosts permits it)"
+
+
+# A verdict: (what the address is, refused even with allow_private), or None for "public".
+_Verdict = tuple[str, bool] | None
+_METADATA = ("a cloud metadata address", True)
+
+
+def _v4_verdict(ip: ipaddress.IPv4Address) -> _Verdict:
+    if ip in METADATA_ADDRESSES:
+        return _METADATA
+    if ip.is_multicast or ip.is_unspecified:
+        return "a multicast or unspecified address", True
+    if ip.is_global:
+        return None
+    if ip.is_loopback:
+        return "a loopback address", False
+    if ip.is_reserved:
+        return "a reserved address", True
+    if ip.is_link_local:
+        return "a link-local address", False
+    return ("a private address" if ip.is_private else "a non-public address"), False
+
+
+_MASK32 = 0xFFFF_FFFF
+
+
+def _low32(n: int) -> tuple[int, ...]:
+    return (n & _MASK32,)
+
+
+def _sixtofour(n: int) -> tuple[int, ...]:
+    return ((n >> 80) & _MASK32,)  # 2002:AABB:CCDD::/48, bits 16-47
+
+
+def _teredo(n: int) -> tuple[int, ...]:
+    return ((n >> 64) & _MASK32, ~n & _MASK32)  # the server, and the client (bits inverted)
+
+
+def _rfc6052(n: int) -> tuple[int, ...]:
+    """Where RFC 6052 §2.2 puts the IPv4 address under a /48, /56, /64 or /96 prefix (the
+    local-use 64:ff9b:1::/48 may be split into any of them; bits 64-71 are always skipped)."""
+    return (
+        (((n >> 64) & 0xFFFF) << 16) | ((n >> 40) & 0xFFFF),  # /48
+        (((n >> 64) & 0xFF) << 24) | ((n >> 32) & 0xFF_FFFF),  # /56
+        (n >> 24) & _MASK32,  # /64
+        n & _MASK32,  # /96
     )
-    return f"{ip} is a {kind} address (allow_private_hosts permits it)"
+
+
+_net = ipaddress.IPv6Network
+# IPv6 forms that carry IPv4 addresses: (prefix, what it is, where the IPv4 is, judged).
+# judged: the address is as public as the IPv4 inside (a dual-stack socket or a NAT64/6to4
+# gateway takes it there). Not judged: not globally routable in itself, so private (open
+# with allow_private) unless the IPv4 inside is a metadata address, which is refused always.
+_V6_EMBEDDING = (
+    (_net("::ffff:0:0/96"), "an IPv4-mapped address", _low32, True),
+    (_net("64:ff9b::/96"), "a NAT64 address", _low32, True),
+    (_net("2002::/16"), "a 6to4 address", _sixtofour, True),
+    (_net("::ffff:0:0:0/96"), "an IPv4-translated address", _low32, False),
+    (_net("::/96"), "an IPv4-compatible address", _low32, False),  # after :: and ::1
+    (_net("64:ff9b:1::/48"), "a local-use NAT64 address", _rfc6052, False),
+    (_net("2001::/32"), "a Teredo address", _teredo, False),  # before 2001::/23 below
+)
+# Not globally reachable (IANA IPv6 special-purpose registry), private with allow_private.
+# Written out rather than taken from ipaddress, whose tables change between Python versions
+# (3.11 calls fec0::1 and 3fff::1 global).
+_V6_NOT_GLOBAL = (
+    (_net("fe80::/10"), "a link-local address"),
+    (_net("fc00::/7"), "a unique-local address"),
+    (_net("fec0::/10"), "a site-local address"),
+    (_net("2001:db8::/32"), "a documentation address"),
+    (_net("3fff::/20"), "a documentation address"),
+    (_net("2001::/23"), "an IETF protocol assignment"),  # benchmarking, ORCHID, ...
+)
+_V6_GLOBAL_UNICAST = _net("2000::/3")
+
+
+def _v6_verdict(ip: ipaddress.IPv6Address) -> _Verdict:
+    if ip in METADATA_ADDRESSES:
+        return _METADATA
+    if ip.is_multicast or ip.is_unspecified:
+        return "a multicast or unspecified address", True
+    if ip.is_loopback:
+        return "a loopback address", False
+    for network, kind, inner, judged in _V6_EMBEDDING:
+        if ip in network:
+            return _embedding_verdict(kind, inner(int(ip)), judged)
+    for network, kind in _V6_NOT_GLOBAL:
+        if ip in network:
+            return kind, False
+    if ip not in _V6_GLOBAL_UNICAST:
+        return "a reserved address", True
+    return None
+
+
+def _embedding_verdict(kind: str, inner: tuple[int, ...], judged: bool) -> _Verdict:
+    embedded = [ipaddress.IPv4Address(n) for n in inner]
+    for v4 in embedded:
+        if v4 in METADATA_ADDRESSES:
+            return f"{kind} for {v4}, {_METADATA[0]}", True
+    if not judged:
+        where = f" for {embedded[0]}" if len(embedded) == 1 else ""
+        return f"{kind}{where}, not globally routable", False
+    (v4,) = embedded
+    verdict = _v4_verdict(v4)
+    return None if verdict is None else (f"{kind} for {v4}, {verdict[0]}", verdict[1])
 
 
 def _checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
@@ -207,7 +302,37 @@ def _url_refusal(url: str, options: FetchOptions) -> str | None:
         return "credentials in URLs are not sent"
     if options.image_hosts and not _host_allowed(parts.hostname, options.image_hosts):
         return f"host {parts.hostname} is not in image_hosts"
+    spelled = _ipv4_spelling(parts.hostname)
+    if spelled is not None and str(spelled) != parts.hostname:
+        return f"host {parts.hostname} is {spelled} in another spelling (only a.b.c.d is fetched)"
     return None
+
+
+_INET_NUMBER = re.compile(r"0[xX][0-9a-fA-F]{0,8}|0[0-7]{1,11}|[1-9][0-9]{0,9}|0")
+
+
+def _ipv4_spelling(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address ``host`` spells as inet_aton and browsers read it, or None.
+
+    Besides a.b.c.d they take one to four parts, each decimal, octal (leading 0) or hex (0x),
+    the last filling the remaining bytes, and a trailing dot: ``2852039166``, ``0xA9FEA9FE``,
+    ``0251.0376.0251.0376``, ``169.254.43518`` are all 169.254.169.254. URL parsers and
+    resolvers disagree on these, so anything but the plain form is refused, never resolved.
+    """
+    parts = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(_INET_NUMBER.fullmatch(p) for p in parts):
+        return None
+    numbers = [
+        int(p[2:] or "0", 16) if p[:2] in ("0x", "0X") else int(p, 8 if p[0] == "0" else 10)
+        for p in parts
+    ]
+    *head, last = numbers
+    if any(n > 0xFF for n in head) or last >= 1 << (8 * (5 - len(numbers))):
+        return None
+    value = last
+    for index, number in enumerate(head):
+        value |= number << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
 
 
 def _host_allowed(host: str, allowed: Iterable[str]) -> bool:

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .errors import OutputError
 
-__all__ = ["Names", "Report", "safe_name", "write_atomic"]
+__all__ = ["Names", "Report", "safe_name", "safe_slug", "write_atomic"]
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -28,21 +28,31 @@ def _MAIN() -> bool:
 MAX_NAME_BYTES = 120  # well under every file system's 255-byte limit, leaving room for suffixes
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 _SPACES = re.compile(r"[\s\-]+")
-# Device names Windows refuses as file names, whatever the extension.
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
+# Bidirectional controls and zero-width characters: invisible in a listing, they make one name
+# look like another (U+202E shows "photo\u202egpj.exe" as "photoexe.jpg"). Dropped.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# Device names Windows refuses as file names, in any case, whatever the extension (the part
+# before the first dot counts): the COM and LPT ports also with a superscript digit.
+_RESERVED = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        "conin$",
+        "conout$",
+        "clock$",
+        *(f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789¹²³"),
+    }
+)
 
 
 def safe_name(stem: str, fallback: str = "article") -> str:
-    """A file stem from a slug: no separators, no "..", no control characters, unicode kept,
-    at most MAX_NAME_BYTES of UTF-8, never empty, never a reserved device name."""
+    """A file stem from a slug: no separators, no "..", no control characters, no invisible
+    (bidirectional or zero-width) characters, unicode kept, at most MAX_NAME_BYTES of UTF-8,
+    never empty, never a reserved device name."""
     name = unicodedata.normalize("NFC", stem)
+    name = _INVISIBLE.sub("", name)
     name = _UNSAFE.sub("-", name)
     name = _SPACES.sub("-", name)
     name = name.strip(".- ")
@@ -51,10 +61,17 @@ def safe_name(stem: str, fallback: str = "article") -> str:
     encoded = name.encode("utf-8")
     if len(encoded) > MAX_NAME_BYTES:
         name = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(".- ")
-    if not name or name.split(".")[0].lower() in _RESERVED:
+    if not name or name.split(".")[0].casefold() in _RESERVED:
         name = f"{fallback}-{name}" if name else fallback
         name = _UNSAFE.sub("-", name)
     return name
+
+
+def safe_slug(slug: str, article_id: str) -> str:
+    """The name an article's files take from its slug (``Names`` adds a suffix only when two
+    articles would share it): also the slug Markdown front matter gives site generators, so
+    that the path they build is the file's own, never ``../../etc/passwd``."""
+    return safe_name(slug or article_id, fallback=safe_name(article_id, "article"))
 
 
 class NameSet(Protocol):
@@ -73,7 +90,7 @@ class Names:
         self._used: NameSet = set() if used is None else used
 
     def claim(self, stem: str, article_id: str) -> str:
-        base = safe_name(stem or article_id, fallback=safe_name(article_id, "article"))
+        base = safe_slug(stem, article_id)
         second = safe_name(f"{base}-{article_id}")
         # Made one at a time: building all 10,000 up front cost ~3 ms per article.
         candidates = itertools.chain((base, second), (f"{second}-{n}" for n in range(2, 10_000)))

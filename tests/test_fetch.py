@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import signal
+import socket
 import struct
 import threading
 import time
@@ -59,20 +60,24 @@ SLOW_SECONDS = 3.0
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, host: str, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, 0), handler)
+
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # clients hanging up early is what several tests are about
 
 
 class Server:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.hits: Counter[str] = Counter()
         self.oversized_sent = 0
         self.lock = threading.Lock()
         self.flaky_failures = 2
         handler = self._handler()
-        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(host, handler)  # loopback only: 127.0.0.1 or ::1
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -409,6 +414,33 @@ def test_loopback_refused_without_the_flag(
     assert server.hits["*"] == 0
 
 
+def test_ipv4_mapped_loopback_is_judged_as_loopback(server: Server, options: FetchOptions) -> None:
+    url = f"http://[::ffff:127.0.0.1]:{server.port}/a.jpg"
+    got = one(url, replace(options, allow_private_hosts=False))
+    assert isinstance(got, str) and got.startswith("refused ::ffff:127.0.0.1: ")
+    assert "IPv4-mapped address for 127.0.0.1, a loopback address" in got
+    assert server.hits["*"] == 0
+    # Why it matters: with the flag, the same URL reaches the server listening on 127.0.0.1.
+    assert isinstance(one(url, options), fetch.Fetched)
+    assert server.hits["/a.jpg"] == 1
+
+
+def test_ipv6_loopback_server(options: FetchOptions) -> None:
+    """A real server on ::1: refused without the flag (never contacted), fetched with it."""
+    srv = Server("::1")
+    srv.thread.start()
+    try:
+        url = srv.url("/a.jpg")
+        got = one(url, replace(options, allow_private_hosts=False))
+        assert got == "refused ::1: ::1 is a loopback address (allow_private_hosts permits it)"
+        assert srv.hits["*"] == 0
+        assert isinstance(one(url, options), fetch.Fetched)
+        assert srv.hits["/a.jpg"] == 1
+    finally:
+        srv.httpd.shutdown()
+        srv.httpd.server_close()
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -437,30 +469,90 @@ def test_credentials_and_host_allow_list(server: Server, options: FetchOptions) 
     assert server.hits["*"] == 1
 
 
-@pytest.mark.parametrize(
-    ("address", "refused"),
-    [
-        ("8.8.8.8", False),
-        ("2606:4700:4700::1111", False),
-        ("127.0.0.1", True),
-        ("::1", True),
-        ("10.1.2.3", True),
-        ("172.16.0.1", True),
-        ("192.168.1.1", True),
-        ("169.254.169.254", True),
-        ("fe80::1", True),
-        ("fd00::1", True),
-        ("100.64.0.1", True),
-        ("0.0.0.0", True),
-        ("224.0.0.1", True),
-        ("240.0.0.1", True),
-        ("::ffff:127.0.0.1", True),
-        ("::ffff:8.8.8.8", False),
-        ("2002:7f00:0001::", True),  # 6to4 wrapping 127.0.0.1
-    ],
-)
-def test_address_policy(address: str, refused: bool) -> None:
-    assert (fetch.refusal(address, allow_private=False) is not None) is refused
+# (address, expected, why): "public" is fetched; "private" is refused unless allow_private, with
+# ``why`` in the reason; "never" is refused even with allow_private (``why`` in both reasons).
+ADDRESSES = [
+    # IPv4
+    ("8.8.8.8", "public", ""),
+    ("127.0.0.1", "private", "loopback"),
+    ("10.1.2.3", "private", "private"),
+    ("172.16.0.1", "private", "private"),
+    ("192.168.1.1", "private", "private"),
+    ("169.254.1.1", "private", "link-local"),
+    ("100.64.0.1", "private", "non-public"),
+    ("169.254.169.254", "never", "metadata"),
+    ("100.100.100.200", "never", "metadata"),
+    ("0.0.0.0", "never", "unspecified"),
+    ("224.0.0.1", "never", "multicast"),
+    ("240.0.0.1", "never", "reserved"),
+    # plain IPv6
+    ("2606:4700:4700::1111", "public", ""),
+    ("::1", "private", "loopback"),
+    ("fe80::1", "private", "link-local"),
+    ("fe80::1%eth0", "private", "link-local"),
+    ("fd00::1", "private", "unique-local"),
+    ("fc00::1", "private", "unique-local"),
+    ("fec0::1", "private", "site-local"),  # ipaddress (3.11) calls it global
+    ("2001:db8::1", "private", "documentation"),
+    ("3fff::1", "private", "documentation"),  # RFC 9637; ipaddress (3.11) calls it global
+    ("2001:2::1", "private", "IETF protocol assignment"),  # benchmarking
+    ("fd00:ec2::254", "never", "metadata"),
+    ("::", "never", "unspecified"),
+    ("ff02::1", "never", "multicast"),
+    ("4000::1", "never", "reserved"),
+    ("100::1", "never", "reserved"),  # discard-only
+    # IPv4-mapped ::ffff:a.b.c.d: what a dual-stack socket connects to
+    ("::ffff:8.8.8.8", "public", ""),
+    ("::ffff:127.0.0.1", "private", "IPv4-mapped address for 127.0.0.1, a loopback"),
+    ("::ffff:10.0.0.1", "private", "IPv4-mapped address for 10.0.0.1, a private"),
+    ("::ffff:169.254.169.254", "never", "metadata"),
+    ("::ffff:0.0.0.0", "never", "unspecified"),
+    # NAT64 64:ff9b::/96: the IPv4 address in the low 32 bits
+    ("64:ff9b::8.8.8.8", "public", ""),
+    ("64:ff9b::10.0.0.1", "private", "NAT64 address for 10.0.0.1, a private"),
+    ("64:ff9b::7f00:1", "private", "NAT64 address for 127.0.0.1, a loopback"),
+    ("64:ff9b::a9fe:a9fe", "never", "NAT64 address for 169.254.169.254, a cloud metadata"),
+    ("64:ff9b::224.0.0.1", "never", "multicast"),
+    # local-use NAT64 64:ff9b:1::/48: never global; metadata found at every RFC 6052 position
+    ("64:ff9b:1::8.8.8.8", "private", "local-use NAT64"),
+    ("64:ff9b:1::10.0.0.1", "private", "local-use NAT64"),
+    ("64:ff9b:1::169.254.169.254", "never", "metadata"),  # /96
+    ("64:ff9b:1:0:a9:fea9:fe00:0", "never", "metadata"),  # /64
+    ("64:ff9b:1:a9:fe:a9fe::", "never", "metadata"),  # /56
+    ("64:ff9b:1:a9fe:a9:fe00::", "never", "metadata"),  # /48
+    # IPv4-compatible ::a.b.c.d (deprecated): never global
+    ("::8.8.8.8", "private", "IPv4-compatible address for 8.8.8.8"),
+    ("::127.0.0.1", "private", "IPv4-compatible address for 127.0.0.1"),
+    ("::169.254.169.254", "never", "metadata"),
+    # IPv4-translated ::ffff:0:a.b.c.d (SIIT): never global
+    ("::ffff:0:8.8.8.8", "private", "IPv4-translated address for 8.8.8.8"),
+    ("::ffff:0:10.0.0.1", "private", "IPv4-translated address for 10.0.0.1"),
+    ("::ffff:0:169.254.169.254", "never", "metadata"),
+    # 6to4 2002::/16: the IPv4 address in bits 16-47
+    ("2002:808:808::1", "public", ""),
+    ("2002:7f00:0001::", "private", "6to4 address for 127.0.0.1, a loopback"),
+    ("2002:a00:1::1", "private", "6to4 address for 10.0.0.1, a private"),
+    ("2002:c0a8:101::1", "private", "6to4 address for 192.168.1.1, a private"),
+    ("2002:a9fe:a9fe::1", "never", "6to4 address for 169.254.169.254, a cloud metadata"),
+    # Teredo 2001::/32: server (bits 32-63) and client (low 32 bits inverted) are IPv4
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "private", "Teredo"),  # RFC 4380's example
+    ("2001:0:a9fe:a9fe::1", "never", "Teredo address for 169.254.169.254"),  # as server
+    ("2001:0:4136:e378:8000:63bf:5601:5601", "never", "Teredo address for 169.254.169.254"),
+]
+
+
+@pytest.mark.parametrize(("address", "expected", "why"), ADDRESSES, ids=[a[0] for a in ADDRESSES])
+def test_address_policy(address: str, expected: str, why: str) -> None:
+    without, with_flag = fetch.refusal(address, False), fetch.refusal(address, True)
+    if expected == "public":
+        assert without is None and with_flag is None
+    elif expected == "private":
+        assert without is not None and why in without and "allow_private_hosts" in without
+        assert with_flag is None
+    else:
+        assert expected == "never"
+        assert without is not None and why in without
+        assert with_flag is not None and why in with_flag
 
 
 def test_allow_private_opens_private_ranges_but_never_metadata_or_multicast() -> None:
@@ -469,6 +561,76 @@ def test_allow_private_opens_private_ranges_but_never_metadata_or_multicast() ->
     assert fetch.refusal("169.254.169.254", allow_private=True) is not None
     assert fetch.refusal("fd00:ec2::254", allow_private=True) is not None
     assert fetch.refusal("224.0.0.1", allow_private=True) is not None
+
+
+@pytest.mark.parametrize(("address", "expected", "why"), ADDRESSES, ids=[a[0] for a in ADDRESSES])
+def test_every_resolved_address_is_judged_alike(
+    monkeypatch: pytest.MonkeyPatch, address: str, expected: str, why: str
+) -> None:
+    """What DNS answers goes through the same policy: alone, or after a public address."""
+    for answer in ([address], ["8.8.8.8", address]):
+        monkeypatch.setattr(fetch, "resolve", lambda host, port, a=answer: a)
+        for allow in (False, True):
+            reason = fetch.refusal(address, allow)
+            if reason is None:
+                assert fetch._checked_addresses("localhost", 80, allow) == answer
+            else:
+                with pytest.raises(fetch._Refused) as caught:
+                    fetch._checked_addresses("localhost", 80, allow)
+                assert str(caught.value) == f"refused localhost: {reason}"
+
+
+# (host, the IPv4 address it spells or None): inet_aton's and the URL standard's readings.
+SPELLINGS = [
+    ("169.254.169.254", "169.254.169.254"),
+    ("2852039166", "169.254.169.254"),
+    ("0xA9FEA9FE", "169.254.169.254"),
+    ("0xa9fea9fe", "169.254.169.254"),
+    ("0251.0376.0251.0376", "169.254.169.254"),
+    ("0xa9.0xfe.0xa9.0xfe", "169.254.169.254"),
+    ("169.254.43518", "169.254.169.254"),
+    ("169.16689662", "169.254.169.254"),
+    ("169.254.169.254.", "169.254.169.254"),
+    ("127.1", "127.0.0.1"),
+    ("0x7f.1", "127.0.0.1"),
+    ("017700000001", "127.0.0.1"),
+    ("10.0.0.01", "10.0.0.1"),
+    ("0", "0.0.0.0"),
+    ("0x", "0.0.0.0"),
+    ("4294967295", "255.255.255.255"),
+    ("4294967296", None),
+    ("256.1.1.1", None),
+    ("1.2.3.256", None),
+    ("1.2.65536", None),
+    ("08.1.1.1", None),
+    ("1..2", None),
+    ("1.2.3.4.5", None),
+    ("", None),
+    ("example.com", None),
+    ("1.2.3.example", None),
+    ("cafe.0x1", None),
+]
+
+
+@pytest.mark.parametrize(("host", "expected"), SPELLINGS, ids=[h or "empty" for h, _ in SPELLINGS])
+def test_ipv4_spellings(host: str, expected: str | None) -> None:
+    got = fetch._ipv4_spelling(host)
+    assert (None if got is None else str(got)) == expected
+
+
+@pytest.mark.parametrize(
+    "host", ["2852039166", "0xA9FEA9FE", "0251.0376.0251.0376", "169.254.43518", "169.254.169.254."]
+)
+def test_other_ipv4_spellings_are_refused_before_any_lookup(
+    monkeypatch: pytest.MonkeyPatch, options: FetchOptions, host: str
+) -> None:
+    def no_lookup(host: str, port: int) -> list[str]:
+        raise AssertionError(f"looked up {host}")
+
+    monkeypatch.setattr(fetch, "resolve", no_lookup)
+    got = one(f"http://{host}/latest/meta-data/", options)  # allow_private_hosts is on
+    why = "is 169.254.169.254 in another spelling (only a.b.c.d is fetched)"
+    assert got == f"host {host.lower()} {why}"
 
 
 @pytest.fixture

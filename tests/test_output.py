@@ -6,15 +6,25 @@ it must never become a path outside the output directory, on any file system.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
+from converter import Article
+from converter.adapters.markdown import front_matter
 from converter.errors import OutputError
-from converter.output import MAX_NAME_BYTES, Names, safe_name, write_atomic
+from converter.output import MAX_NAME_BYTES, Names, safe_name, safe_slug, write_atomic
 
-WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10))}
-WINDOWS_RESERVED |= {f"lpt{i}" for i in range(1, 10)}
+from .conftest import run_cli
+
+# Written out here, not imported: the test must not share a mistake with the code.
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"}
+WINDOWS_RESERVED |= {f"{p}{d}" for p in ("com", "lpt") for d in "0123456789¹²³"}
+INVISIBLE = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE += "\u200b\u200c\u200d\u2060\ufeff"
 
 
 @pytest.mark.parametrize(
@@ -85,6 +95,58 @@ def test_safe_name(stem: str, expected: str) -> None:
     assert safe_name(stem) == expected
 
 
+# (slug, expected name): Windows device names in all their forms, and invisible characters.
+DEVICE_AND_INVISIBLE = [
+    ("COM0", "article-COM0"),
+    ("com5", "article-com5"),
+    ("LPT0", "article-LPT0"),
+    ("Lpt7.txt", "article-Lpt7.txt"),
+    ("COM¹", "article-COM¹"),
+    ("com²", "article-com²"),
+    ("COM³.log", "article-COM³.log"),
+    ("LPT¹", "article-LPT¹"),
+    ("lpt²", "article-lpt²"),
+    ("LPT³", "article-LPT³"),
+    ("CONIN$", "article-CONIN$"),
+    ("conout$", "article-conout$"),
+    ("CLOCK$", "article-CLOCK$"),
+    ("Clock$.txt", "article-Clock$.txt"),
+    ("PRN", "article-PRN"),
+    ("aUx", "article-aUx"),
+    ("NUL", "article-NUL"),
+    ("nul.txt", "article-nul.txt"),
+    ("con.tar.gz", "article-con.tar.gz"),
+    ("CON .", "article-CON"),
+    ("CON. .", "article-CON"),
+    ("con ", "article-con"),
+    ("c\u200bon", "article-con"),  # a zero-width space does not hide the device name
+    ("\ufeffNUL", "article-NUL"),
+    ("COM10", "COM10"),
+    ("COM⁴", "COM⁴"),  # Windows reserves only the superscripts 1-3
+    ("LPT", "LPT"),
+    ("conin", "conin"),
+    ("clock", "clock"),
+    ("icon", "icon"),
+    ("photo\u202egpj.exe", "photogpj.exe"),  # right-to-left override: shows as photoexe.jpg
+    ("a\u200bb\u200cc\u200dd\u2060e\ufefff", "abcdef"),
+    ("\u2066isolate\u2069-\u2067r\u2069-\u2068f\u2069", "isolate-r-f"),
+    ("\u200eleft\u200f-\u061cmark", "left-mark"),
+    ("\u202aembed\u202c-\u202bembed\u202c-\u202doverride\u202c", "embed-embed-override"),
+    ("\u202e\u200b..", "article"),
+    (".\u200b./.\u200b./etc", "etc"),  # invisible characters cannot split a ".."
+    ("👨\u200d👩\u200d👧", "👨👩👧"),
+]
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"), DEVICE_AND_INVISIBLE, ids=[repr(s) for s, _ in DEVICE_AND_INVISIBLE]
+)
+def test_safe_name_device_names_and_invisible_characters(stem: str, expected: str) -> None:
+    assert safe_name(stem) == expected
+    # The slug an article's files and front matter get: the id is the fallback there.
+    assert safe_slug(stem, "2599013") == expected.replace("article", "2599013", 1)
+
+
 def test_safe_name_fallback() -> None:
     assert safe_name("", fallback="2563086") == "2563086"
     assert safe_name("../..", fallback="2563086") == "2563086"
@@ -108,6 +170,13 @@ HOSTILE = [
     "name.",
     "name ",
     "\u202e\u200b..",
+    "COM¹",
+    "conout$.txt",
+    "CLOCK$",
+    "CON .",
+    "lpt0.tar.gz",
+    "\u202eCON",
+    "a\u200d\u2066b\ufeff",
 ]
 
 
@@ -120,7 +189,8 @@ def test_safe_name_properties(stem: str) -> None:
     assert not name.startswith(".")
     assert not name.endswith((".", " "))
     assert not any(ord(c) < 32 or ord(c) == 127 for c in name)
-    assert name.split(".")[0].lower() not in WINDOWS_RESERVED
+    assert name.split(".")[0].casefold() not in WINDOWS_RESERVED
+    assert not set(name) & set(INVISIBLE)
     assert len(name.encode("utf-8")) <= MAX_NAME_BYTES
 
 
@@ -198,6 +268,84 @@ def test_names_claim_is_deterministic() -> None:
     assert runs[0] == runs[1] == runs[2]
     assert len({n.casefold() for n in runs[0]}) == len(claims)  # all distinct, case-insensitively
     assert first == ["slug", "SLUG", "other", "slug", "slug-2"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The slug a site generator reads (Markdown front matter) is the file's own safe name
+
+FRONT_MATTER_SLUGS = [
+    ("how-china-can-keep-pace", "how-china-can-keep-pace"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("..\\..\\windows\\win.ini", "windows-win.ini"),
+    ("/var/www/index", "var-www-index"),
+    ("a/../../b", "a-.-.-b"),
+    ("..", "2599013"),
+    ("CON", "2599013-CON"),
+    ("lpt³.md", "2599013-lpt³.md"),
+    ("photo\u202egpj.exe", "photogpj.exe"),
+    ("page\u200b", "page"),
+]
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"), FRONT_MATTER_SLUGS, ids=[repr(s) for s, _ in FRONT_MATTER_SLUGS]
+)
+def test_front_matter_slug_is_the_safe_slug(
+    by_id: dict[str, Article], slug: str, expected: str
+) -> None:
+    article = replace(by_id["2599013"], slug=slug)
+    fields = dict(front_matter(article))
+    assert json.loads(fields["slug"]) == expected == Names().claim(slug, article.id)
+
+
+def test_no_slug_no_front_matter_slug(by_id: dict[str, Article]) -> None:
+    """Without a slug the file is named from the id, and the generator uses the file's name."""
+    assert "slug" not in dict(front_matter(replace(by_id["2599013"], slug="")))
+
+
+HOSTILE_SLUGS = [
+    "../../etc/passwd",
+    "..\\..\\..\\Windows\\System32\\drivers\\etc\\hosts",
+    "/etc/cron.d/x",
+    "a/../../b/./c",
+    ".\u200b./.\u200b./escape",
+    "C:\\evil",
+    "CON",
+    "nul.txt",
+    "COM¹",
+    "CLOCK$",
+    "\u202eexe.jpg",
+    "..",
+]
+
+
+def test_cli_markdown_front_matter_slug_is_the_file_stem(tmp_path: Path) -> None:
+    """Hugo, Jekyll and Astro build the page's path from ``slug``: it must be the name the
+    file got, with no separator and no "..", whatever the CMS said."""
+    records = [
+        {"id": str(7000 + n), "title": f"Hostile {n}", "contents": "<p>Body.</p>", "slug": slug}
+        for n, slug in enumerate(HOSTILE_SLUGS)
+    ]
+    source = tmp_path / "hostile.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    out = tmp_path / "site" / "content" / "posts"
+    proc = run_cli("markdown", str(source), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(out.iterdir())
+    assert len(files) == len(HOSTILE_SLUGS)
+    slugs = set()
+    for path in files:
+        assert path.suffix == ".md"
+        meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+        slug = meta["slug"]
+        assert slug == path.stem, (slug, path.name)
+        assert "/" not in slug and "\\" not in slug and ".." not in slug
+        assert not set(slug) & set(INVISIBLE)
+        assert slug.split(".")[0].casefold() not in WINDOWS_RESERVED
+        slugs.add(slug)
+    assert len(slugs) == len(HOSTILE_SLUGS)
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {"hostile.jsonl", *(f"site/content/posts/{p.name}" for p in files)}
 
 
 # ---------------------------------------------------------------------------------------------

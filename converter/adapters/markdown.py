@@ -15,6 +15,7 @@ from .. import images
 from ..markdown_body import to_markdown
 from ..model import Article
 from ..options import Options
+from ..output import safe_slug
 
 __all__ = ["front_matter", "render"]
 
@@ -46,8 +47,8 @@ def front_matter(article: Article) -> list[tuple[str, str]]:
     if article.status != "publish":
         fields.append(("draft", "true"))
     fields.append(("id", _yaml(article.id)))
-    if article.slug:
-        fields.append(("slug", _yaml(article.slug)))
+    if article.slug:  # the file's own name: a site generator makes a path of it
+        fields.append(("slug", _yaml(safe_slug(article.slug, article.id))))
     fields.append(("authors", _yaml([a.name for a in article.authors])))
     fields.append(("categories", _yaml([c.name for c in article.categories])))
     fields.append(("tags", _yaml([k.name for k in article.keywords])))
