@@ -72,6 +72,7 @@ class Options:
     site_title: str = "Daily Maverick"  # feed / page site name (og:site_name, JSON-LD publisher)
     site_url: str = "https://www.dailymaverick.co.za/"  # home page, used where a site link is due
     base_url: str | None = None  # replaces scheme+host of article URLs (the seed lives on staging)
+    sitemap_base_url: str = ""  # public URL of the sitemaps' folder (index <loc>s); "" → site_url
     language: str = "en"  # BCP 47 tag for lang attributes and feeds
     timezone: str = "Africa/Johannesburg"  # zone of the CMS's naive timestamps (source-format §3)
     # Inline body images keep their src; these (old prefix, new prefix) pairs rewrite it.
