@@ -19,6 +19,9 @@
   The reference is ``options.now`` or the newest publication date, never the clock, so the
   same input gives the same bytes. It is not listed in the index: it is submitted on its own.
 
+Google's rules are those of its Search Central pages on image and News sitemaps, written from
+what was known of them when this module was written (not re-read here: no network).
+
 The documents are written directly (not through a tree): each ``<url>`` is one line whose size
 is known, which is what splitting by bytes needs, and every value is entity-escaped as the
 protocol asks (``& ' " < >``). An empty selection gives an empty ``<urlset>`` (crawlers read it
