@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["EpubOptions", "FeedOptions", "FetchOptions", "Options"]
 
@@ -77,6 +78,14 @@ class Options:
     timezone: str = "Africa/Johannesburg"  # zone of the CMS's naive timestamps (source-format §3)
     # Inline body images keep their src; these (old prefix, new prefix) pairs rewrite it.
     host_map: tuple[tuple[str, str], ...] = ()
+
+    # Rights statements for partners (ninjs copyrightHolder / copyrightNotice / usageTerms).
+    # The CMS records none: empty (the default) leaves the property out, never an empty value.
+    copyright_holder: str = ""  # who claims the rights, e.g. "Daily Maverick"
+    copyright_notice: str = ""  # e.g. "© 2025 Daily Maverick. All rights reserved."
+    usage_terms: str = ""  # natural-language terms of use for the receiver
+    # IPTC ninjs schema written: "3.1" (camelCase, the current branch) or "2.1" (lower case).
+    ninjs_version: Literal["3.1", "2.1"] = "3.1"
 
     # Output switches.
     fragment: bool = False  # html: write only the clean body, for partner CMS ingestion

@@ -48,6 +48,7 @@ ADAPTERS: dict[str, Adapter] = {
         Adapter("atom", "feeds", ".atom", per_article=False, function="render_atom"),
         Adapter("json-feed", "feeds", ".json", per_article=False, function="render_json_feed"),
         Adapter("epub", "epub", ".epub", per_article=False),
+        Adapter("ninjs", "ninjs", ".json", per_article=True),
         Adapter("sitemap", "sitemap", ".xml", per_article=False),
         Adapter("news-sitemap", "sitemap", ".xml", per_article=False, function="render_news"),
     )
