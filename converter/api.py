@@ -203,8 +203,14 @@ def books(
             report.skipped.append(
                 (article.id, f"status {article.status!r} (books hold published articles)")
             )
-        else:
-            chosen.append(article)
+            continue
+        where = f"{article.source}: {article.position}: article {article.id}"
+        notes = [f"{where}: {w}" for w in article.warnings]  # e.g. a date left out
+        if options.strict and notes:
+            report.failed.extend(f"{w} (--strict)" for w in notes)
+            continue
+        report.warnings.extend(notes)
+        chosen.append(article)
     groups: list[tuple[str, list[Article]]]
     if options.epub.per_article:
         names = Names()

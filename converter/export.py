@@ -105,6 +105,7 @@ def article_from_json(data: dict[str, Any]) -> Article:
             "authors": tuple(Author(**a) for a in data.get("authors", ())),
             "categories": tuple(Term(**t) for t in data.get("categories", ())),
             "keywords": tuple(Term(**t) for t in data.get("keywords", ())),
+            "unparsed_dates": tuple(data.get("unparsed_dates", ())),
             "image": Image(
                 **{
                     **image,

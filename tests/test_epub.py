@@ -245,12 +245,17 @@ def test_no_images_means_no_images(books: dict[str, Book]) -> None:
     assert missing == ["Image not included.", "Image not included."]  # two alt-less inline images
     gallery = book.documents["EPUB/article-2627702.xhtml"]
     texts = gallery.xpath("//*[@class='missing-image']/text()", namespaces=NS)
-    # The lead image's caption; body images whose alt repeats their caption add nothing.
+    # The lead image's caption; body images whose alt repeats their caption add nothing,
+    # except the linked one (to its full-size file), which keeps its link and says so.
     assert texts == [
         "Image: Riders make their way down Bree Street during the Cape Town Cycle Tour on 9 March 2025.",
         "Image not included.",
+        "Image not included.",
         "Image: A rehabilitated pangolin is released into the bush at a private reserve in Limpopo",
     ]
+    (linked,) = gallery.xpath("//h:figure[h:a/*[@class='missing-image']]", namespaces=NS)
+    assert linked.xpath("h:a/@href", namespaces=NS)[0].endswith("-full.jpg")
+    assert linked.xpath("string(h:figcaption)", namespaces=NS).strip()
     assert book.warnings == []  # images left out on request are not warnings
     assert "visual" not in book.meta("schema:accessMode")
 
@@ -443,7 +448,7 @@ def test_when_no_image_can_be_had_the_book_still_builds(
     for tree in book.documents.values():
         imgs = tree.xpath("//h:img/@src", namespaces=NS)
         assert imgs in ([], ["images/cover.jpg"])
-    assert len(book.warnings) == 35  # 17 lead images + 18 inline ones, each named
+    assert len(book.warnings) == 36  # 18 lead images + 18 inline ones, each named
     assert all("offline: not in the image mirror or the cache" in w for w in book.warnings)
 
 
