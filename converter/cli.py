@@ -613,7 +613,7 @@ def export(
                 )
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    for line in result.failures:
+    for line in (*result.failures, *result.errors):
         typer.echo(f"error: {line}", err=True)
     if not quiet:
         for line in result.warnings:

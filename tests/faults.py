@@ -10,6 +10,8 @@ Worker processes of ``export --jobs N`` are forked, so they inherit the fault.
 * ``render``: each adapter's part for one article raises for ``article_id``: html's body, the
   Markdown front matter, a feed item's categories (RSS, Atom, JSON Feed), a book's article
   header. Other articles are rendered by the unpatched code.
+* ``collection``: every feed fails whatever its articles (its title raises): no one article
+  is at fault, so none is blamed and the feed alone is not made.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def install(
         _read(patch)
     elif stage == "render":
         _render(article_id, parts, patch)
+    elif stage == "collection":
+        from converter.adapters import feeds
+
+        def title(*args: Any) -> str:
+            raise InjectedFault("injected fault in every feed")
+
+        patch(feeds, "_feed_title", title)
     else:
         raise ValueError(stage)
 

@@ -231,6 +231,31 @@ def test_merge_leaves_out_an_article_whose_merged_feed_item_raises(
     assert failed["id"] == BAD and failed["stage"] == "render"
 
 
+def test_a_fault_no_article_explains_fails_only_the_feeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = source(tmp_path)
+    faults.install("collection", patch=monkeypatch.setattr)
+    outputs, report = api.feeds("atom", [str(path)], Options())
+    assert outputs == {} and report.converted == []
+    (line,) = report.failed
+    assert line.startswith("internal error at stage render (atom feed): InjectedFault: ")
+    out = tmp_path / "out"
+    result = export([str(path)], out, Options(epub=EpubOptions(images=False)))
+    assert (result.converted, result.failed) == (4, 0) and not result.ok
+    assert len(result.errors) == 3 * 3  # three formats: the main feed and two sections each
+    assert not (out / "feeds" / "rss.xml").exists()
+    assert len(list((out / "html").iterdir())) == 4
+    assert book_ids((out / "epub" / "book.epub").read_bytes()) == set(IDS)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["errors"][0].startswith("internal error at stage render (feeds/rss.xml): ")
+    assert report["summary"] == {"converted": 4, "skipped": 0, "failed": 0}
+    cli = ("export", str(path), "-o", str(tmp_path / "cli"), "--no-images")
+    proc = run_faulty("collection", (), *cli)
+    assert proc.returncode == 1, proc.stderr
+    assert len(errors_of(proc)) == 9 and "outputs not made 9" in proc.stderr.splitlines()[-1]
+
+
 def test_export_with_a_real_write_failure(tmp_path: Path) -> None:
     """A directory where one article's Markdown file must go: its html (written first) is
     removed again, the article is left out of the feeds and the book, the rest are written."""
