@@ -256,6 +256,22 @@ def test_a_fault_no_article_explains_fails_only_the_feeds(
     assert len(errors_of(proc)) == 9 and "outputs not made 9" in proc.stderr.splitlines()[-1]
 
 
+def test_report_stages_of_input_errors_and_strict_failures(tmp_path: Path) -> None:
+    from .conftest import SAMPLES
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "9", "title": "t", "firstPublished": "soon"}', encoding="utf-8")
+    inputs = [str(bad), str(SAMPLES / "05-caption-shortcodes.json")]
+    result = export(inputs, tmp_path / "out", Options(strict=True), formats=["html"])
+    assert (result.converted, result.failed) == (0, 2)
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    stages = [(a["id"], a["stage"]) for a in report["articles"]]
+    assert stages == [("9", "read"), ("1847219", "strict")]
+    assert "field firstPublished: cannot parse date 'soon'" in report["articles"][0]["reason"]
+    assert "[gallery" in report["articles"][1]["reason"]
+    assert report["articles"][1]["reason"].endswith("(--strict)")
+
+
 def test_export_with_a_real_write_failure(tmp_path: Path) -> None:
     """A directory where one article's Markdown file must go: its html (written first) is
     removed again, the article is left out of the feeds and the book, the rest are written."""
