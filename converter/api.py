@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,8 +9,9 @@ from typing import BinaryIO
 
 from .adapters import ADAPTERS
 from .cms import parse_article
-from .errors import ConverterError, InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .inputs import read_records
+from .isolation import RENDER, WRITE, Plan, ReadFailure, failure, isolate, render_all
 from .model import Article
 from .options import Options
 from .output import Names, Report, write_atomic
@@ -24,7 +24,8 @@ Progress = Callable[[int], None]
 def read_articles(
     inputs: Iterable[str], options: Options, stdin: BinaryIO | None = None
 ) -> Iterator[Article | InputError]:
-    """Parse every record of every input: an Article, or an InputError naming what is wrong."""
+    """Parse every record of every input: an Article, or an InputError naming what is wrong
+    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's)."""
     for item in read_records(inputs, stdin):
         if isinstance(item, InputError):
             yield item
@@ -41,6 +42,8 @@ def read_articles(
                 "contents",
                 _raw_id(item.value),
             )
+        except Exception as exc:  # a bug in the reader or the pipeline: this record only
+            yield ReadFailure.of(exc, item.source, item.position, _raw_id(item.value))
 
 
 def _raw_id(value: object) -> str:
@@ -54,15 +57,19 @@ def _age(article: Article) -> tuple[datetime, datetime]:
     return (modified, article.updated or floor)
 
 
-def latest(items: Iterable[Article | InputError], report: Report) -> list[Article]:
+def latest(
+    items: Iterable[Article | InputError], report: Report, *, verbose: bool = False
+) -> list[Article]:
     """Duplicate ids across inputs: the newest lastUpdate wins, once (ties: the first read).
 
     Failures and superseded duplicates are recorded in ``report``; order is first-seen order.
+    ``verbose``: an internal error's line is followed by its traceback.
     """
     chosen: dict[str, Article] = {}
     for item in items:
         if isinstance(item, InputError):
-            report.failed.append(str(item))
+            traceback = item.traceback if isinstance(item, ReadFailure) and verbose else ""
+            report.failed.append(f"{item}\n{traceback.rstrip()}" if traceback else str(item))
             continue
         previous = chosen.get(item.id)
         if previous is None:
@@ -111,7 +118,11 @@ def convert(
     if adapter is None or not adapter.per_article:
         raise UsageError(f"{fmt!r} is not a per-article format")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report)
+    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    try:  # a directory that cannot be made fails the run once, not every article
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from None
     names = Names()
     render_fn = adapter.render
     for done, article in enumerate(articles, 1):
@@ -121,14 +132,14 @@ def convert(
             report.failed.extend(f"{w} (--strict)" for w in warnings)
             continue
         report.warnings.extend(warnings)
-        try:
+        stage, what = RENDER, fmt
+        try:  # a bug or an unwritable file must not sink the batch: reported per article
             data = render_fn([article], options)
-        except Exception as exc:  # a bug must not sink the batch; it is reported per article
-            detail = traceback.format_exc() if verbose else f"{type(exc).__name__}: {exc}"
-            report.failed.append(f"{where}: internal error while rendering {fmt}: {detail}")
+            stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
+            report.written.append(write_atomic(output, what, data))
+        except Exception as exc:
+            report.failed.append(failure(exc, stage, what, article=article).line(verbose))
             continue
-        name = names.claim(article.slug, article.id) + adapter.extension
-        report.written.append(write_atomic(output, name, data))
         report.converted.append(article.id)
         if progress is not None:
             progress(done)
@@ -142,11 +153,13 @@ def feeds(
     *,
     split_by: str | None = None,
     stdin: BinaryIO | None = None,
+    verbose: bool = False,
 ) -> tuple[dict[str, bytes], Report]:
     """Build one feed (name "") or, with ``split_by="category"``, one feed per section.
 
     Returns {file stem: bytes} and the report: converted = items in the (main) feed, skipped =
-    duplicates and articles the selection left out (with the rule), failed = bad input.
+    duplicates and articles the selection left out (with the rule), failed = bad input and
+    articles whose own part of a feed raised (left out of every feed; see isolation.py).
     """
     from dataclasses import replace
 
@@ -155,56 +168,101 @@ def feeds(
     adapter = ADAPTERS.get(fmt)
     if adapter is None or adapter.per_article:
         raise UsageError(f"{fmt!r} is not a feed format")
+    if split_by not in (None, "category"):
+        raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report)
+    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
     now = options.now or datetime.now(tz=UTC)
     options = replace(options, now=now)  # one "now" for the whole run
-    outputs: dict[str, bytes] = {}
+    variants: dict[str, Options] = {"": options}  # file stem → options
+    if split_by is not None:
+        variants, names = {}, Names()
+        for slug in sorted({c.slug or c.name for a in articles for c in a.categories}):
+            section = replace(options, feed=replace(options.feed, category=slug))
+            if select(articles, section)[0]:
+                variants[names.claim(slug, slug)] = section
+    outputs, failed = _render_feeds(fmt, articles, variants, report, verbose)
+    kept = [a for a in articles if a.id not in failed]
     if split_by is None:
-        chosen, skipped = select(articles, options)
-        report.converted.extend(a.id for a in chosen)
+        chosen, skipped = select(kept, options)
+        if "" in outputs:
+            report.converted.extend(a.id for a in chosen)
         report.skipped.extend((s.article.id, s.rule) for s in skipped)
-        outputs[""] = adapter.render(articles, options)
         return outputs, report
-    if split_by != "category":
-        raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
-    sections = sorted({c.slug or c.name for a in articles for c in a.categories})
-    included: set[str] = set()
-    names = Names()
-    for slug in sections:
-        section = replace(options, feed=replace(options.feed, category=slug))
-        chosen, _ = select(articles, section)
-        if not chosen:
-            continue
-        included.update(a.id for a in chosen)
-        outputs[names.claim(slug, slug)] = adapter.render(articles, section)
-    report.converted.extend(a.id for a in articles if a.id in included)
+    included = {a.id for stem in outputs for a in select(kept, variants[stem])[0]}
+    report.converted.extend(a.id for a in kept if a.id in included)
     report.skipped.extend(
         (a.id, "in no section feed (selection rules or no section)")
-        for a in articles
+        for a in kept
         if a.id not in included
     )
     return outputs, report
 
 
+def _render_feeds(
+    fmt: str,
+    articles: Sequence[Article],
+    variants: dict[str, Options],
+    report: Report,
+    verbose: bool,
+) -> tuple[dict[str, bytes], set[str]]:
+    """Every feed of ``variants`` (file stem → its options), through ``isolation.render_all``:
+    an article whose own part raises is left out of all of them and reported."""
+    from .adapters.feeds import select
+
+    render = ADAPTERS[fmt].render
+    outputs: dict[str, bytes] = {}
+
+    def plan(stem: str, options: Options) -> Plan[bytes]:
+        def emit(data: bytes | None) -> None:
+            if data is None:
+                outputs.pop(stem, None)
+            else:
+                outputs[stem] = data
+
+        return Plan(
+            f"{fmt} feed {stem}".rstrip(),
+            lambda excluded: select([a for a in articles if a.id not in excluded], options)[0],
+            lambda items: render(items, options),
+            emit,
+            empty_ok=not stem,  # a section feed left with nothing is not written
+        )
+
+    failed, errors = render_all([plan(stem, options) for stem, options in variants.items()])
+    report.failed.extend(f.line(verbose) for f in (*failed.values(), *errors))
+    return outputs, set(failed)
+
+
 def books(
-    inputs: Sequence[str], options: Options, *, stdin: BinaryIO | None = None
+    inputs: Sequence[str],
+    options: Options,
+    *,
+    stdin: BinaryIO | None = None,
+    verbose: bool = False,
+    write: Callable[[str, bytes], Path] | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """EPUB: one book of every published article (name ""), or with ``options.epub.per_article``
     one book per article (named from its slug). Drafts and other unpublished articles are left
-    out. Images that could not be had are warnings (``--strict``: failures)."""
-    from .adapters.epub import render_with_report
-
+    out. Images that could not be had are warnings (``--strict``: failures). An article whose
+    own part of the book raises is left out and reported. ``write(name, data)``: each book is
+    written as soon as it is made (not returned), and one that cannot be written is its
+    articles' failure, not the run's."""
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report)
+    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
     chosen = []
     for article in articles:
         if article.status != "publish":
             report.skipped.append(
                 (article.id, f"status {article.status!r} (books hold published articles)")
             )
-        else:
-            chosen.append(article)
+            continue
+        where = f"{article.source}: {article.position}: article {article.id}"
+        notes = [f"{where}: {w}" for w in article.warnings]  # e.g. a date left out
+        if options.strict and notes:
+            report.failed.extend(f"{w} (--strict)" for w in notes)
+            continue
+        report.warnings.extend(notes)
+        chosen.append(article)
     groups: list[tuple[str, list[Article]]]
     if options.epub.per_article:
         names = Names()
@@ -213,20 +271,44 @@ def books(
         groups = [("", chosen)] if chosen else []
     outputs: dict[str, bytes] = {}
     for name, group in groups:
-        where = group[0].source if len(group) == 1 else "book"
-        try:
-            data, warnings = render_with_report(group, options)
-        except ConverterError:
-            raise
-        except Exception as exc:  # a bug must not lose the other books
-            report.failed.append(
-                f"{where}: internal error while building the book: {type(exc).__name__}: {exc}"
-            )
+        book = _book(group, options, report, verbose)
+        if book is None:
             continue
-        if options.strict and warnings:
-            report.failed.extend(f"{where}: {w} (--strict)" for w in warnings)
-            continue
-        report.warnings.extend(f"{where}: {w}" for w in warnings)
-        outputs[name] = data
-        report.converted.extend(a.id for a in group)
+        data, kept = book
+        if write is None:
+            outputs[name] = data
+        else:
+            try:
+                report.written.append(write(name, data))
+            except Exception as exc:  # this book only: the others are still written
+                only = group[0] if len(group) == 1 else None
+                report.failed.append(failure(exc, WRITE, "epub", article=only).line(verbose))
+                continue
+        report.converted.extend(a.id for a in kept)
     return outputs, report
+
+
+def _book(
+    group: list[Article], options: Options, report: Report, verbose: bool
+) -> tuple[bytes, list[Article]] | None:
+    """One book of ``group`` (without the articles whose own part raises) and what it holds;
+    None when there is no book (every article failed, or ``--strict`` and a warning)."""
+    from .adapters.epub import render_with_report
+
+    def render(items: Sequence[Article]) -> tuple[bytes, list[str]]:
+        return render_with_report(items, options)
+
+    outcome = isolate(render, group, "epub", empty_ok=False)
+    report.failed.extend(f.line(verbose) for f in outcome.failed)
+    if outcome.error is not None:
+        report.failed.append(outcome.error.line(verbose))
+    if outcome.value is None:
+        return None
+    data, warnings = outcome.value
+    where = group[0].source if len(group) == 1 else "book"
+    if options.strict and warnings:
+        report.failed.extend(f"{where}: {w} (--strict)" for w in warnings)
+        return None
+    report.warnings.extend(f"{where}: {w}" for w in warnings)
+    failed = {f.article_id for f in outcome.failed}
+    return data, [a for a in group if a.id not in failed]

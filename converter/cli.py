@@ -369,17 +369,17 @@ def _feed_command(fmt: str) -> None:
         )
         extension = {"rss": ".xml", "atom": ".atom", "json-feed": ".json"}[fmt]
         try:
+            if split_by and output == "-":
+                raise _fail("--split-by needs -o DIRECTORY")
             with _interruptible(fmt, [0]):
-                outputs, report = feeds(fmt, inputs, options, split_by=split_by)
+                outputs, report = feeds(fmt, inputs, options, split_by=split_by, verbose=verbose)
             if split_by:
-                if output == "-":
-                    raise _fail("--split-by needs -o DIRECTORY")
                 for stem, data in outputs.items():
                     report.written.append(write_atomic(Path(output), stem + extension, data))
-            elif output == "-":
+            elif "" in outputs and output == "-":  # absent: it failed as a whole (reported)
                 sys.stdout.buffer.write(outputs[""])
                 sys.stdout.buffer.flush()
-            else:
+            elif "" in outputs:
                 target = Path(output)
                 report.written.append(write_atomic(target.parent, target.name, outputs[""]))
         except ConverterError as exc:
@@ -479,14 +479,17 @@ def epub(
         fetch__image_hosts=tuple(image_hosts) if image_hosts else None,
         fetch__offline=offline or None,
     )
+
+    def write_book(stem: str, data: bytes) -> Path:  # --per-article: each book as it is made
+        return write_atomic(output, stem + ".epub", data)
+
     try:
         with _interruptible("epub", [0]):
-            outputs, report = books(inputs, options)
-        for stem, data in outputs.items():
-            if per_article:
-                report.written.append(write_atomic(output, stem + ".epub", data))
-            else:
-                report.written.append(write_atomic(output.parent, output.name, data))
+            outputs, report = books(
+                inputs, options, verbose=verbose, write=write_book if per_article else None
+            )
+        for data in outputs.values():  # the one book
+            report.written.append(write_atomic(output.parent, output.name, data))
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     _finish(report, quiet, verbose, f"epub → {output}")
@@ -606,10 +609,11 @@ def export(
                     per_article_epub=per_article_epub,
                     book_limit=book_limit,
                     progress=progress,
+                    verbose=verbose,
                 )
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    for line in result.failures:
+    for line in (*result.failures, *result.errors):
         typer.echo(f"error: {line}", err=True)
     if not quiet:
         for line in result.warnings:

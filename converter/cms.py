@@ -155,6 +155,8 @@ class _Fields:
         self.source = source
         self.position = position
         self.id = ""
+        self.unparsed: list[str] = []  # date fields left out (see lenient_date)
+        self.warnings: list[str] = []
 
     def error(self, field: str, reason: str) -> InputError:
         return InputError(self.source, self.position, reason, field, self.id)
@@ -177,6 +179,20 @@ class _Fields:
         if not 1800 <= parsed.year <= 2200:  # time-zone arithmetic and zip stamps overflow
             raise self.error(key, f"date {text!r} is out of range (years 1800 to 2200)")
         return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+
+    def lenient_date(self, key: str, zone: tzinfo, strict: bool) -> datetime | None:
+        """``date``, but a value that cannot be parsed leaves the article without that date,
+        with a warning naming the field (``--strict``: the InputError, as for any bad field)."""
+        try:
+            return self.date(key, zone)
+        except InputError as exc:
+            if strict:
+                raise
+            self.unparsed.append(key)
+            self.warnings.append(
+                f"field {key}: {exc.reason}; kept without this date (left out of feeds)"
+            )
+            return None
 
 
 def _origin(url: str) -> str:
@@ -347,10 +363,11 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
         raise f.error("title", "neither title nor contents")
 
     zone = _zone(options.timezone)
-    published = f.date("firstPublished", zone)
-    modified = f.date("lastUpdate", zone)
+    published = f.lenient_date("firstPublished", zone, options.strict)
+    modified = f.lenient_date("lastUpdate", zone, options.strict)
     updated = max(d for d in (published, modified) if d) if (published or modified) else None
-    published = published or modified
+    if "firstPublished" not in f.unparsed:  # a missing one is lastUpdate; a bad one stays unknown
+        published = published or modified
 
     warnings: list[str] = []
     shorturl = _url(record.get("shorturl"), "shorturl", warnings)
@@ -397,5 +414,6 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
         noindex=_bool(record.get("excludedFromGoogleSearchEngine")),
         source=source,
         position=position,
-        warnings=(*warnings, *body.warnings),
+        unparsed_dates=tuple(f.unparsed),
+        warnings=(*warnings, *f.warnings, *body.warnings),
     )

@@ -4,6 +4,7 @@
     DIR/markdown/<name>.md        DIR/feeds/sections/<section>.xml|.atom.xml|.json
     DIR/epub/book.epub            DIR/epub/articles/<name>.epub   (--per-article-epub)
     DIR/report.json               every input article: converted / skipped (rule) / failed
+                                  (stage: read, render, write or strict; and the reason)
     DIR/manifest.json             id → lastUpdate and output name (for --incremental)
     DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
 
@@ -30,17 +31,27 @@ import os
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .adapters import ADAPTERS
 from .adapters.feeds import excluded
 from .cms import parse_article
 from .errors import InputError, OutputError, UsageError
 from .inputs import Record, read_records
+from .isolation import (
+    READ,
+    RENDER,
+    WRITE,
+    Failure,
+    Plan,
+    failure,
+    from_input_error,
+    render_all,
+)
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
 from .output import Names, write_atomic
@@ -63,13 +74,15 @@ class ExportResult:
     failed: int = 0
     warnings: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # feeds or books that could not be made
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and not self.errors
 
     def summary(self) -> str:
         text = f"converted {self.converted}, skipped {self.skipped}, failed {self.failed}"
+        text += f", outputs not made {len(self.errors)}" if self.errors else ""
         return text + (f", warnings {len(self.warnings)}" if self.warnings else "")
 
 
@@ -105,6 +118,7 @@ def article_from_json(data: dict[str, Any]) -> Article:
             "authors": tuple(Author(**a) for a in data.get("authors", ())),
             "categories": tuple(Term(**t) for t in data.get("categories", ())),
             "keywords": tuple(Term(**t) for t in data.get("keywords", ())),
+            "unparsed_dates": tuple(data.get("unparsed_dates", ())),
             "image": Image(
                 **{
                     **image,
@@ -147,10 +161,16 @@ class FeedCollector:
         bucket.clear()
         bucket.update((a.id, a) for a in keep)
 
-    def articles(self, key: str = "") -> list[Article]:
+    def articles(self, key: str = "", exclude: Collection[str] = ()) -> list[Article]:
         bucket = self.feeds.get(key, {})
-        ordered = sorted(bucket.values(), key=_newest_first)
+        ordered = sorted((a for a in bucket.values() if a.id not in exclude), key=_newest_first)
         return ordered[: self.limit] if self.limit else ordered
+
+    def discard(self, ids: Collection[str]) -> None:
+        """Leave these articles out of every feed (they failed)."""
+        for bucket in self.feeds.values():
+            for article_id in ids:
+                bucket.pop(article_id, None)
 
     def candidates(self) -> list[Article]:
         """Every article any feed may still show, each once (for the state file)."""
@@ -187,11 +207,17 @@ class BookCollector:
         keep = {a.id for a in newest}
         self.chosen = {k: a for k, a in self.chosen.items() if k in keep}
 
-    def articles(self) -> list[Article]:
-        """In the order they came (the book sorts them itself; per-article names use it)."""
-        if self.limit and len(self.chosen) > self.limit:
-            self._keep(self.limit)
-        return list(self.chosen.values())
+    def articles(self, exclude: Collection[str] = ()) -> list[Article]:
+        """In the order they came (the book sorts them itself; per-article names use it),
+        without ``exclude`` (articles that failed: the next newest take their places)."""
+        items = [a for a in self.chosen.values() if a.id not in exclude]
+        if self.limit and len(items) > self.limit:
+            keep = {a.id for a in sorted(items, key=_book_order)[: self.limit]}
+            items = [a for a in items if a.id in keep]
+        return items
+
+    def discard(self, article_id: str) -> None:
+        self.chosen.pop(article_id, None)
 
 
 def _book_stamp(a: Article) -> datetime:
@@ -209,31 +235,54 @@ _UNDATED = datetime(1980, 1, 1, tzinfo=UTC)  # adapters/epub.py FLOOR: undated a
 
 def write_feeds(
     out: Path, formats: Sequence[str], collector: FeedCollector, options: Options
-) -> list[Path]:
-    written = []
+) -> tuple[dict[str, Failure], list[Failure]]:
+    """Every feed (main and per section) of ``formats``; an article whose own part raises is
+    left out of all of them. Returns those articles by id and the feeds not made at all."""
+    return render_all(feed_plans(out, formats, collector, options))
+
+
+def feed_plans(
+    out: Path, formats: Sequence[str], collector: FeedCollector, options: Options
+) -> list[Plan[bytes]]:
+    """DIR/feeds/<main> and DIR/feeds/sections/<section><suffix> for each feed format."""
+    plans = []
     for fmt in formats:
         if fmt not in FEED_FILES:
             continue
         render = ADAPTERS[fmt].render
-        main = collector.articles("")
-        written.append(
-            write_atomic(
-                out / "feeds", FEED_FILES[fmt], render(main, options), only_if_changed=True
-            )
-        )
+        plans.append(_feed_plan(out / "feeds", FEED_FILES[fmt], "", collector, options, render))
         names = Names()
         for key in sorted(k for k in collector.feeds if k):
-            items = collector.articles(key)
-            if not items:
+            if not collector.articles(key):
                 continue
             section = replace(options, feed=replace(options.feed, category=key))
             name = names.claim(key, key) + SECTION_SUFFIX[fmt]
-            written.append(
-                write_atomic(
-                    out / "feeds" / "sections", name, render(items, section), only_if_changed=True
-                )
-            )
-    return written
+            directory = out / "feeds" / "sections"
+            plans.append(_feed_plan(directory, name, key, collector, section, render))
+    return plans
+
+
+def _feed_plan(
+    directory: Path,
+    name: str,
+    key: str,
+    collector: FeedCollector,
+    options: Options,
+    render: Callable[[Sequence[Article], Options], bytes],
+) -> Plan[bytes]:
+    def emit(data: bytes | None) -> None:
+        if data is None:  # not made (reported), or a section feed left with nothing
+            (directory / name).unlink(missing_ok=True)
+        else:
+            write_atomic(directory, name, data, only_if_changed=True)
+
+    return Plan(
+        f"feeds/sections/{name}" if key else f"feeds/{name}",
+        lambda excluded: collector.articles(key, excluded),
+        lambda items: render(items, options),
+        emit,
+        empty_ok=not key,  # the main feed is written even when empty; a section is not
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,30 +304,38 @@ ERROR, UNCHANGED = (
 
 
 def _work(record: Record) -> tuple[str, Any, Any]:
-    """Parse, normalise and render one record.
+    """Parse, normalise and render one record. Any exception is this record's failure.
 
-    ("ok", article, {fmt: bytes}) | ("error", message, article id) | ("unchanged", id, None)
+    ("ok", article, {fmt: bytes}) | ("error", Failure, None) | ("unchanged", id, prior entry)
     """
     assert _OPTIONS is not None
     value = record.value
     if isinstance(value, tuple) and value and value[0] == ERROR:
-        return ("error", value[1], value[2])
+        return ("error", value[1], None)
     if isinstance(value, tuple) and value and value[0] == UNCHANGED:
-        return ("unchanged", value[1], None)
+        return ("unchanged", value[1], value[2])
     try:
         article = parse_article(record.value, record.source, record.position, _OPTIONS)
     except InputError as exc:
-        return ("error", str(exc), exc.article_id)
+        return ("error", from_input_error(exc), None)
     except RecursionError:
-        article_id = _raw_id(record.value)
         error = InputError(
             record.source,
             record.position,
             "markup nested too deeply to convert",
             "contents",
-            article_id,
+            _raw_id(record.value),
         )
-        return ("error", str(error), article_id)
+        return ("error", from_input_error(error), None)
+    except Exception as exc:  # a bug in the reader or the pipeline: this record only
+        crash = failure(
+            exc,
+            READ,
+            source=record.source,
+            position=record.position,
+            article_id=_raw_id(record.value),
+        )
+        return ("error", crash, None)
     outputs: dict[str, bytes] = {}
     for fmt in _FORMATS:
         try:
@@ -293,12 +350,7 @@ def _work(record: Record) -> tuple[str, Any, Any]:
                 continue
             outputs[fmt] = ADAPTERS[fmt].render([article], _OPTIONS)
         except Exception as exc:  # reported per article; never sinks the batch
-            where = f"{article.source}: {article.position}: article {article.id}"
-            return (
-                "error",
-                f"{where}: internal error while rendering {fmt}: {type(exc).__name__}: {exc}",
-                article.id,
-            )
+            return ("error", failure(exc, RENDER, fmt, article=article), None)
     return ("ok", article, outputs)
 
 
@@ -397,6 +449,17 @@ class _IdTable:
             (_key(article_id), json.dumps(entry, sort_keys=True)),
         )
 
+    def entry(self, article_id: str) -> dict[str, Any] | None:
+        """This id's manifest entry, if it has one."""
+        row = self.db.execute(
+            "SELECT entry FROM manifest WHERE id = ?", (_key(article_id),)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def forget(self, article_id: str) -> None:
+        """No manifest entry for this id (its outputs were removed: it failed)."""
+        self.db.execute("DELETE FROM manifest WHERE id = ?", (_key(article_id),))
+
     def manifest(self) -> Iterator[tuple[str, str]]:
         """(id, entry as JSON), ordered as ``json.dumps(..., sort_keys=True)`` orders keys."""
         for key, entry in self.db.execute("SELECT id, entry FROM manifest ORDER BY id"):
@@ -450,13 +513,16 @@ def export(
     per_article_epub: bool = False,
     book_limit: int = BOOK_LIMIT,
     progress: Callable[[int], None] | None = None,
+    verbose: bool = False,
 ) -> ExportResult:
     """Export ``inputs`` into ``out``: see the module docstring for the layout.
 
     ``book_limit``: the bundle book holds the newest ``book_limit`` published articles; 0 = all
     of them (memory then grows with the archive). ``per_article_epub``: also one book per
     published article, ``epub/articles/<name>.epub`` (the name of its html and markdown
-    files), made by the workers as the article is converted.
+    files), made by the workers as the article is converted. An article that fails at any
+    stage is left out of every output and listed as failed with the stage (isolation.py);
+    ``verbose``: the failure lines of internal errors carry their tracebacks.
     """
     if book_limit < 0:
         raise UsageError("the book limit must be 0 (all) or more")
@@ -478,173 +544,314 @@ def export(
     per_article = tuple(f for f in formats if f in PER_ARTICLE)
     if per_article_epub and "epub" in formats:
         per_article += ("epub",)  # one book per published article, made by the workers
-    collector = FeedCollector(options)
+    run = _Run(inputs, out, options, formats, per_article, book_limit, verbose)
     if incremental and (out / STATE).exists():
         for article in _load_state([out]):
-            collector.add(article)
-    result = ExportResult()
-    # Unique names: two exports into one directory at once must not share a temporary file.
-    fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
-    os.close(fd)
-    report_part = Path(part_name)
-    table = _IdTable()
-    superseded: dict[int, str] = {}
-    names = Names(table)
-    book = BookCollector(book_limit)
-    changed = False
-    seq = 0
+            run.collector.add(article)
+    try:
+        try:
+            report = run.part.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        with report:
+            run.report = report
+            records = run.records(shard, previous if incremental else None)
+            for done, (record, outcome) in enumerate(
+                _results(records, options, per_article, jobs), 1
+            ):
+                if progress is not None:
+                    progress(done)
+                run.handle(record, outcome, incremental)
+            run.collections(incremental)
+        _write_state(out, run.collector)
+        _assemble_report(out, run.part, run.superseded, run.result, run.late, run.errors)
+        if run.changed:
+            os.sync()  # the per-article files, written without fsync, reach the disk before
+        _write_manifest(out, run.table)  # the manifest that names them
+    finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
+        run.part.unlink(missing_ok=True)
+        run.table.close()
+    return run.result
 
-    def records() -> Iterator[Record]:
+
+UNCHANGED_RULE = "unchanged since the last export (--incremental)"
+STRICT = "strict"  # the stage of a failure that --strict makes of warnings
+
+
+class _Run:
+    """One export's state, and what it does with each outcome, in input order."""
+
+    def __init__(
+        self,
+        inputs: Sequence[str],
+        out: Path,
+        options: Options,
+        formats: Sequence[str],
+        per_article: tuple[str, ...],
+        book_limit: int,
+        verbose: bool,
+    ) -> None:
+        self.inputs, self.out, self.options, self.formats = inputs, out, options, formats
+        self.per_article, self.verbose = per_article, verbose
+        self.result = ExportResult()
+        self.collector = FeedCollector(options)
+        self.book = BookCollector(book_limit)
+        self.superseded: dict[int, str] = {}  # report seq → the rule that replaces "converted"
+        self.late: dict[str, Failure] = {}  # converted, then failed in a feed or the book
+        self.errors: list[Failure] = []  # feeds or books not made at all
+        self.failed_at: set[tuple[str, str]] = set()  # (source, position) of failed records
+        self.changed = False
+        self.seq = 0
+        # Unique names: two exports into one directory at once must not share a temporary file.
+        fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
+        os.close(fd)
+        self.part = Path(part_name)
+        self.report: TextIO | None = None  # the streamed report (the part file), once open
+        self.table = _IdTable()
+        self.names = Names(self.table)
+
+    def records(
+        self, shard: tuple[int, int] | None, previous: dict[str, Any] | None
+    ) -> Iterator[Record]:
         """The input records of this shard; failures and unchanged ones as markers, so that
-        every outcome reaches the report in input order whatever the number of workers."""
-        for item in read_records(inputs):
+        every outcome reaches the report in input order whatever the number of workers.
+        ``previous``: the last manifest (--incremental)."""
+        for item in read_records(self.inputs):
             if isinstance(item, InputError):
                 key = f"{item.source}:{item.position}"
                 if shard is None or shard_of(key, shard[1]) == shard[0]:
-                    yield Record(item.source, item.position, (ERROR, str(item), item.article_id))
+                    yield Record(item.source, item.position, (ERROR, from_input_error(item)))
                 continue
             article_id = _raw_id(item.value)
             key = article_id or f"{item.source}:{item.position}"
             if shard is not None and shard_of(key, shard[1]) != shard[0]:
                 continue
-            prior = previous.get(article_id) if incremental else None
+            prior = previous.get(article_id) if previous is not None else None
             raw_updated = item.value.get("lastUpdate") if isinstance(item.value, dict) else None
             if (
                 prior
                 and isinstance(raw_updated, str)
                 and isinstance(prior.get("raw_lastUpdate"), str)
                 and raw_updated <= prior["raw_lastUpdate"]  # same format: the string order
-                and _outputs_exist(out, prior, per_article)
+                and _outputs_exist(self.out, prior, self.per_article)
             ):
                 yield Record(item.source, item.position, (UNCHANGED, article_id, prior))
                 continue
             yield item
 
-    try:
+    # -- the report -----------------------------------------------------------------------
+
+    def entry(
+        self, article_id: str, source: str, position: str, status: str, reason: str = ""
+    ) -> int:
+        """One converted or skipped article in the streamed report; its sequence number."""
+        assert self.report is not None
+        self.seq += 1
+        line: dict[str, Any] = {
+            "seq": self.seq,
+            "id": article_id,
+            "source": source,
+            "position": position,
+            "status": status,
+        }
+        if reason:
+            line["rule"] = reason
+        self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if status == "converted":
+            self.result.converted += 1
+        else:
+            self.result.skipped += 1
+        return self.seq
+
+    def fail(self, failure: Failure) -> None:
+        """One failed article in the streamed report, with the stage it failed at."""
+        assert self.report is not None
+        self.seq += 1
+        line = {
+            "seq": self.seq,
+            "id": failure.article_id,
+            "source": failure.source,
+            "position": failure.position,
+            "status": "failed",
+            "stage": failure.stage,
+            "reason": failure.message,
+        }
+        self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.result.failed += 1
+        self.result.failures.append(failure.line(self.verbose))
+        self.failed_at.add((failure.source, failure.position))
+
+    # -- per-article outcomes -------------------------------------------------------------
+
+    def handle(self, record: Record, outcome: tuple[str, Any, Any], incremental: bool) -> None:
+        status, payload, extra = outcome
+        if status == "error":
+            self.fail(payload)
+        elif status == "unchanged":
+            self.table.record(payload, extra)
+            self.names.claim(extra["name"], payload)
+            self.entry(payload, record.source, record.position, "skipped", UNCHANGED_RULE)
+        else:
+            self.converted(record, payload, extra, incremental)
+
+    def converted(
+        self, record: Record, article: Article, extra: dict[str, bytes], incremental: bool
+    ) -> None:
+        """A parsed and rendered article: deduplicated, then written (or failed)."""
+        modified = article.modified or article.updated or article.published
+        stamp = modified.isoformat() if modified else ""
+        prior_seen = self.table.seen(article.id)
+        if prior_seen is not None and stamp <= prior_seen.modified:
+            rule = f"duplicate: not newer than the copy at seq {prior_seen.seq}"
+            self.entry(article.id, article.source, article.position, "skipped", rule)
+            return
+        warnings = [
+            f"{article.source}: {article.position}: article {article.id}: {w}"
+            for w in article.warnings
+        ]
+        if self.options.strict and warnings:
+            reason = "; ".join(article.warnings) + " (--strict)"
+            self.fail(Failure(article.id, article.source, article.position, STRICT, reason))
+            return
         try:
-            report = report_part.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
-        with report:
+            name = prior_seen.name if prior_seen else self.names.claim(article.slug, article.id)
+        except Exception as exc:  # e.g. too many articles of one name
+            self.fail(failure(exc, WRITE, "file name", article=article))
+            return
+        if prior_seen is not None:  # this copy replaces the earlier one (its files too)
+            self.superseded[prior_seen.seq] = (
+                f"duplicate: superseded by {article.source} {article.position}"
+            )
+            self.result.converted -= 1
+            self.result.skipped += 1
+        try:
+            self.write(article, name, extra, incremental)
+        except _Failed as failed:
+            self.remove(article.id, name)
+            self.fail(failed.failure)
+            return
+        self.result.warnings.extend(warnings)
+        number = self.entry(article.id, article.source, article.position, "converted")
+        self.table.see(article.id, _Seen(stamp, number, name))
+        self.changed = True
+        raw_updated = record.value.get("lastUpdate") if isinstance(record.value, dict) else None
+        manifest_entry = {"name": name, "lastUpdate": stamp, "raw_lastUpdate": raw_updated}
+        if "epub" in self.per_article:  # whether it has a book of its own (drafts do not)
+            manifest_entry["epub"] = "epub" in extra
+        self.table.record(article.id, manifest_entry)
 
-            def entry(
-                article_id: str, source: str, position: str, status: str, reason: str = ""
-            ) -> int:
-                nonlocal seq
-                seq += 1
-                line: dict[str, Any] = {
-                    "seq": seq,
-                    "id": article_id,
-                    "source": source,
-                    "position": position,
-                    "status": status,
-                }
-                if reason:
-                    line["rule" if status == "skipped" else "reason"] = reason
-                report.write(json.dumps(line, ensure_ascii=False) + "\n")
-                if status == "converted":
-                    result.converted += 1
-                elif status == "skipped":
-                    result.skipped += 1
-                else:
-                    result.failed += 1
-                    result.failures.append(reason)
-                return seq
-
-            done = 0
-            for record, (status, payload, extra) in _results(records(), options, per_article, jobs):
-                done += 1
-                if progress is not None:
-                    progress(done)
-                if status == "error":
-                    entry(extra, record.source, record.position, "failed", reason=payload)
-                    continue
-                if status == "unchanged":
-                    prior = record.value[2]
-                    table.record(payload, prior)
-                    names.claim(prior["name"], payload)
-                    entry(
-                        payload,
-                        record.source,
-                        record.position,
-                        "skipped",
-                        reason="unchanged since the last export (--incremental)",
-                    )
-                    continue
-                article = payload
-                modified = article.modified or article.updated or article.published
-                stamp = modified.isoformat() if modified else ""
-                prior_seen = table.seen(article.id)
-                if prior_seen is not None and stamp <= prior_seen.modified:
-                    entry(
-                        article.id,
-                        article.source,
-                        article.position,
-                        "skipped",
-                        reason=f"duplicate: not newer than the copy at seq {prior_seen.seq}",
-                    )
-                    continue
-                warnings = [
-                    f"{article.source}: {article.position}: article {article.id}: {w}"
-                    for w in article.warnings
-                ]
-                if options.strict and warnings:
-                    entry(
-                        article.id,
-                        article.source,
-                        article.position,
-                        "failed",
-                        reason="; ".join(warnings) + " (--strict)",
-                    )
-                    continue
-                result.warnings.extend(warnings)
-                if prior_seen is not None:
-                    superseded[prior_seen.seq] = (
-                        f"duplicate: superseded by {article.source} {article.position}"
-                    )
-                    result.converted -= 1
-                    result.skipped += 1
-                    name = prior_seen.name
-                else:
-                    name = names.claim(article.slug, article.id)
-                for fmt, data in extra.items():
-                    write_atomic(
-                        _per_article_path(out, fmt),
-                        name + ADAPTERS[fmt].extension,
-                        data,
-                        only_if_changed=incremental,
-                        durable=False,  # flushed all at once before the manifest names them
-                    )
-                if "epub" in per_article and "epub" not in extra:  # a draft now: no book
-                    (_per_article_path(out, "epub") / (name + ".epub")).unlink(missing_ok=True)
-                number = entry(article.id, article.source, article.position, "converted")
-                table.see(article.id, _Seen(stamp, number, name))
-                changed = True
-                raw_updated = (
-                    record.value.get("lastUpdate") if isinstance(record.value, dict) else None
+    def write(
+        self, article: Article, name: str, extra: dict[str, bytes], incremental: bool
+    ) -> None:
+        """The article into the feeds' and the book's candidates, then its files. Any
+        exception is this article's failure (_Failed), at the stage it happened."""
+        stage, what = RENDER, "feeds and book"
+        try:
+            self.collector.add(article)
+            if "epub" in self.formats and article.status == "publish":
+                self.book.add(article)
+            stage = WRITE
+            for fmt, data in extra.items():
+                what = fmt
+                write_atomic(
+                    _per_article_path(self.out, fmt),
+                    name + ADAPTERS[fmt].extension,
+                    data,
+                    only_if_changed=incremental,
+                    durable=False,  # flushed all at once before the manifest names them
                 )
-                manifest_entry = {"name": name, "lastUpdate": stamp, "raw_lastUpdate": raw_updated}
-                if "epub" in per_article:  # whether it has a book of its own (drafts do not)
-                    manifest_entry["epub"] = "epub" in extra
-                table.record(article.id, manifest_entry)
-                collector.add(article)
-                if "epub" in formats and article.status == "publish":
-                    book.add(article)
+            if "epub" in self.per_article and "epub" not in extra:  # a draft now: no book
+                (_per_article_path(self.out, "epub") / (name + ".epub")).unlink(missing_ok=True)
+        except Exception as exc:
+            raise _Failed(failure(exc, stage, what, article=article)) from exc
 
-        feed_formats = [f for f in formats if f in FEED_FILES]
-        if feed_formats:
-            write_feeds(out, feed_formats, collector, options)
-        _write_state(out, collector)
-        if "epub" in formats:
-            result.warnings.extend(_write_books(inputs, out, options, book, changed, incremental))
-        _assemble_report(out, report_part, superseded, result)
-        if changed:
-            os.sync()  # the per-article files, written without fsync, reach the disk before
-        _write_manifest(out, table)  # the manifest that names them
-    finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
-        report_part.unlink(missing_ok=True)
-        table.close()
-    return result
+    def remove(self, article_id: str, name: str | None) -> None:
+        """Leave a failed article out of every output: its files, feeds, book, manifest."""
+        for fmt in self.per_article if name else ():
+            path = _per_article_path(self.out, fmt) / (f"{name}{ADAPTERS[fmt].extension}")
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        self.collector.discard((article_id,))
+        self.book.discard(article_id)
+        self.table.forget(article_id)
+
+    # -- feeds and the book ---------------------------------------------------------------
+
+    def collections(self, incremental: bool) -> None:
+        """The feeds and the book; an article whose own part raises is left out of all of
+        them and of every other output, and reported as failed (render stage)."""
+        plans: list[Plan[Any]] = feed_plans(self.out, self.formats, self.collector, self.options)
+        book_warnings: list[str] = []
+        book = self._book_plan(incremental, book_warnings)
+        if book is not None:
+            plans.append(book)
+        failed, errors = render_all(plans)
+        self.result.warnings.extend(book_warnings)
+        for item in failed.values():
+            self._failed_late(item)
+        self.collector.discard(list(failed))
+        self.errors = errors
+        self.result.errors.extend(e.line(self.verbose) for e in errors)
+
+    def _book_plan(self, incremental: bool, warnings: list[str]) -> Plan[Any] | None:
+        if "epub" not in self.formats:
+            return None
+        target = self.out / "epub" / "book.epub"
+        if incremental and not self.changed and target.exists():
+            return None
+        book = self.book
+        if incremental:  # unchanged articles were not parsed this time: read the published ones
+            book = BookCollector(book.limit)
+            for r in read_records(self.inputs):
+                if not isinstance(r, Record) or not isinstance(r.value, dict):
+                    continue
+                if (r.source, r.position) in self.failed_at:
+                    continue
+                with contextlib.suppress(Exception):  # failed ones were reported as such
+                    a = parse_article(r.value, r.source, r.position, self.options)
+                    if a.status == "publish":
+                        book.add(a)
+        if not book.articles():
+            return None
+        from .adapters.epub import render_with_report
+
+        def render(items: Sequence[Article]) -> tuple[bytes, list[str]]:
+            return render_with_report(items, self.options)
+
+        def emit(made: tuple[bytes, list[str]] | None) -> None:
+            if made is None:  # not made (reported): no stale book is left
+                warnings.clear()
+                target.unlink(missing_ok=True)
+                return
+            data, found = made
+            warnings[:] = [f"book: {w}" for w in found]
+            write_atomic(self.out / "epub", "book.epub", data, only_if_changed=True)
+
+        return Plan("epub/book.epub", book.articles, render, emit, empty_ok=False)
+
+    def _failed_late(self, item: Failure) -> None:
+        """An article written already, then failed in a feed or the book: its files go, and
+        its report entry becomes "failed" (a new entry if it has none in this run)."""
+        seen = self.table.seen(item.article_id)
+        prior = self.table.entry(item.article_id)  # unchanged since the last export
+        name = seen.name if seen is not None else (prior or {}).get("name")
+        self.remove(item.article_id, name)
+        if seen is None and prior is None:
+            self.fail(item)
+            return
+        if seen is not None:
+            self.result.converted -= 1
+        else:
+            self.result.skipped -= 1
+        self.result.failed += 1
+        self.result.failures.append(item.line(self.verbose))
+        self.late[item.article_id] = item
+
+
+class _Failed(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
 
 
 def _per_article_path(out: Path, fmt: str) -> Path:
@@ -663,37 +870,6 @@ def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> 
         if not (_per_article_path(out, fmt) / (prior["name"] + ADAPTERS[fmt].extension)).exists():
             return False
     return True
-
-
-def _write_books(
-    inputs: Sequence[str],
-    out: Path,
-    options: Options,
-    book: BookCollector,
-    changed: bool,
-    incremental: bool,
-) -> list[str]:
-    from .adapters.epub import render_with_report
-
-    target = out / "epub" / "book.epub"
-    if incremental and not changed and target.exists():
-        return []
-    if incremental:  # unchanged articles were not parsed this time: read the published ones
-        book = BookCollector(book.limit)
-        for r in read_records(inputs):
-            if isinstance(r, Record) and isinstance(r.value, dict):
-                with contextlib.suppress(InputError, RecursionError):
-                    a = parse_article(r.value, r.source, r.position, options)
-                    if a.status == "publish":
-                        book.add(a)
-    warnings: list[str] = []
-    articles = book.articles()
-    if not articles:
-        return warnings
-    data, found = render_with_report(articles, options)
-    warnings.extend(f"book: {w}" for w in found)
-    write_atomic(out / "epub", "book.epub", data, only_if_changed=True)
-    return warnings
 
 
 def _write_state(out: Path, collector: FeedCollector) -> None:
@@ -716,13 +892,20 @@ def _load_state(dirs: Iterable[Path]) -> Iterator[Article]:
 
 
 def _assemble_report(
-    out: Path, part: Path, superseded: dict[int, str], result: ExportResult
+    out: Path,
+    part: Path,
+    superseded: dict[int, str],
+    result: ExportResult,
+    late: dict[str, Failure] | None = None,
+    errors: Sequence[Failure] = (),
 ) -> None:
-    """report.json from the streamed entries: a summary, then one object per input article."""
+    """report.json from the streamed entries: a summary, then one object per input article.
+    ``late``: articles that failed in a feed or the book after their entry was written;
+    ``errors``: feeds or books not made at all (listed only when there are some)."""
     fd, name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".json.part")
     tmp = Path(name)
     try:
-        _write_report(fd, part, superseded, result)
+        _write_report(fd, part, superseded, result, late or {}, errors)
         os.replace(tmp, out / "report.json")
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -730,7 +913,14 @@ def _assemble_report(
     part.unlink()
 
 
-def _write_report(fd: int, part: Path, superseded: dict[int, str], result: ExportResult) -> None:
+def _write_report(
+    fd: int,
+    part: Path,
+    superseded: dict[int, str],
+    result: ExportResult,
+    late: dict[str, Failure],
+    errors: Sequence[Failure],
+) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as target, part.open(encoding="utf-8") as source:
         summary = {
             "converted": result.converted,
@@ -739,6 +929,9 @@ def _write_report(fd: int, part: Path, superseded: dict[int, str], result: Expor
         }
         target.write('{"summary": ' + json.dumps(summary) + ',\n "warnings": ')
         target.write(json.dumps(result.warnings, ensure_ascii=False))
+        if errors:
+            target.write(',\n "errors": ')
+            target.write(json.dumps([e.message for e in errors], ensure_ascii=False))
         target.write(',\n "articles": [\n')
         first = True
         for line in source:
@@ -746,10 +939,21 @@ def _write_report(fd: int, part: Path, superseded: dict[int, str], result: Expor
             if item["seq"] in superseded:
                 item["status"] = "skipped"
                 item["rule"] = superseded[item["seq"]]
+            _fail_late(item, late)
             del item["seq"]
             target.write(("" if first else ",\n") + "  " + json.dumps(item, ensure_ascii=False))
             first = False
         target.write("\n ]}\n")
+
+
+def _fail_late(item: dict[str, Any], late: dict[str, Failure]) -> None:
+    """A report entry of an article that failed later (in a feed or the book) says so."""
+    failed = late.get(item["id"])
+    if failed is None:
+        return
+    if item["status"] == "converted" or item.get("rule") == UNCHANGED_RULE:
+        item.pop("rule", None)
+        item.update(status="failed", stage=failed.stage, reason=failed.message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -774,14 +978,17 @@ def merge(
             latest[article.id] = article
     for article in latest.values():
         collector.add(article)
-    write_feeds(out, [f for f in formats if f in FEED_FILES], collector, options)
+    failed, errors = write_feeds(out, [f for f in formats if f in FEED_FILES], collector, options)
     result = ExportResult()
     entries = []
     for shard in shards:
         report = json.loads((shard / "report.json").read_text(encoding="utf-8"))
         entries.extend(report["articles"])
         result.warnings.extend(report["warnings"])
+        result.errors.extend(report.get("errors", ()))
+    result.errors.extend(e.message for e in errors)
     for item in entries:
+        _fail_late(item, failed)  # failed in a merged feed: its shard's outputs still exist
         status = item["status"]
         result.converted += status == "converted"
         result.skipped += status == "skipped"
@@ -789,11 +996,13 @@ def merge(
         if status == "failed":
             result.failures.append(item.get("reason", ""))
     summary = {"converted": result.converted, "skipped": result.skipped, "failed": result.failed}
-    data = {
+    data: dict[str, Any] = {
         "summary": summary,
         "shards": [str(s) for s in shards],
         "warnings": result.warnings,
-        "articles": entries,
     }
+    if result.errors:
+        data["errors"] = result.errors
+    data["articles"] = entries
     write_atomic(out, "report.json", json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     return result

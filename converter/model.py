@@ -87,6 +87,9 @@ class Article:
     noindex: bool = False  # excludedFromGoogleSearchEngine
     source: str = ""  # file the record came from
     position: str = ""  # where in that file ("record 3", "line 7")
+    # CMS date fields that could not be parsed: the article is kept without them (a warning
+    # names the field) and left out of feeds, which need a trustworthy date.
+    unparsed_dates: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property

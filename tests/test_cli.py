@@ -13,20 +13,45 @@ from .conftest import ROOT, run_cli
 SEED_FILE = ROOT / "samples" / "01-seed.txt"
 
 
+BAD_DATE = "samples/14-invalid-bad-date.json"
+BAD_DATE_REASON = (
+    "samples/14-invalid-bad-date.json: record 1: article 2563201: field firstPublished: "
+    "cannot parse date '27/01/2025 around 5am' (expected YYYY-MM-DD HH:MM:SS)"
+)
+
+
 @pytest.mark.parametrize("fmt", ["html", "markdown"])
-def test_samples_convert_with_the_invalid_one_reported(fmt: str, tmp_path: Path) -> None:
+def test_samples_convert_and_the_bad_date_is_a_warning(fmt: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = run_cli(fmt, "samples", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert not [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    warning = f"warning: {BAD_DATE_REASON}; kept without this date (left out of feeds)"
+    assert warning in proc.stderr.splitlines()
+    assert "converted 20, skipped 1, failed 0" in proc.stderr.splitlines()[-1]
+    suffix = ".html" if fmt == "html" else ".md"
+    assert len(list(out.glob(f"*{suffix}"))) == 20
+    text = (out / f"gauteng-e-toll-gantries-to-be-dismantled-from-march{suffix}").read_text("utf-8")
+    assert "Gauteng e-toll gantries" in text and "2025-01-27T05:40:12+02:00" in text  # lastUpdate
+    if fmt == "html":
+        assert "<time" not in text and "datePublished" not in text
+        assert "article:published_time" not in text
+    else:
+        assert "\ndate:" not in text and "\nlastmod: 2025-01-27T05:40:12+02:00\n" in text
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_with_strict_the_bad_date_fails_as_before(fmt: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cli(fmt, BAD_DATE, str(SEED_FILE), "-o", str(out), "--strict")
     assert proc.returncode == 1
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [
-        "error: samples/14-invalid-bad-date.json: record 1: article 2563201: field firstPublished: "
-        "cannot parse date '27/01/2025 around 5am' (expected YYYY-MM-DD HH:MM:SS)"
+    assert errors == [f"error: {BAD_DATE_REASON}"]
+    assert "converted 1, skipped 0, failed 1" in proc.stderr.splitlines()[-1]
+    assert [p.name for p in out.iterdir()] == [
+        "how-china-can-keep-pace-in-the-global-ai-race" + (".html" if fmt == "html" else ".md")
     ]
-    assert "converted 19, skipped 1, failed 1" in proc.stderr.splitlines()[-1]
-    suffix = ".html" if fmt == "html" else ".md"
-    assert len(list(out.glob(f"*{suffix}"))) == 19
-    assert "Traceback" not in proc.stderr
 
 
 def test_a_hostile_slug_writes_inside_the_output_directory(tmp_path: Path) -> None:
@@ -66,8 +91,6 @@ BAD_INPUTS = [
     ("neither title nor contents", b'{"id": "9"}', "record 1: article 9: field title: neither title nor contents"),
     ("invalid JSON", b'{"id": "9",\n "title": }', "line 2 column 11: invalid JSON: Expecting value"),
     ("undecodable bytes", b'{"id": "9", "title": "\xff"}', "byte 22: not valid UTF-8"),
-    ("bad date", b'{"id": "9", "title": "t", "lastUpdate": "yesterday"}',
-     "record 1: article 9: field lastUpdate: cannot parse date 'yesterday'"),
 ]  # fmt: skip
 
 
@@ -135,7 +158,9 @@ def test_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
 
 def test_quiet_prints_only_errors(tmp_path: Path) -> None:
     proc = run_cli("html", "samples", "-o", str(tmp_path), "--quiet")
-    assert proc.returncode == 1
+    assert proc.returncode == 0 and proc.stderr == ""  # warnings and the summary are not shown
+    proc = run_cli("html", "samples", "-o", str(tmp_path), "--quiet", "--strict")
+    assert proc.returncode == 1 and proc.stderr
     assert all(line.startswith("error:") for line in proc.stderr.splitlines())
 
 

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -336,8 +337,32 @@ def test_no_date(value: Any) -> None:
     ],
     ids=["words", "month-13", "feb-30", "epoch-number", "last-update-words", "hour-25"],
 )
-def test_unparseable_date_is_an_error_naming_everything(field: str, value: Any) -> None:
-    err = error_of(**{field: value})
+def test_unparseable_date_is_kept_without_it_and_a_warning_names_the_field(
+    field: str, value: Any
+) -> None:
+    good = "2025-01-27 06:00:00"
+    other = "lastUpdate" if field == "firstPublished" else "firstPublished"
+    article = parse(**{field: value, other: good})
+    assert article.unparsed_dates == (field,)
+    (warning,) = article.warnings
+    assert warning.startswith(f"field {field}: ") and "kept without this date" in warning
+    stamp = datetime(2025, 1, 27, 6, tzinfo=ZoneInfo("Africa/Johannesburg"))
+    if field == "firstPublished":  # unknown, not guessed from lastUpdate
+        assert article.published is None
+        assert article.modified == article.updated == stamp
+    else:
+        assert article.published == article.updated == stamp
+        assert article.modified is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("firstPublished", "27/01/2025 around 5am"), ("firstPublished", 1737948119),
+     ("lastUpdate", "yesterday"), ("lastUpdate", "2025-01-27 25:00:00")],
+    ids=["words", "epoch-number", "last-update-words", "hour-25"],
+)  # fmt: skip
+def test_unparseable_date_is_an_error_naming_everything_with_strict(field: str, value: Any) -> None:
+    err = error_of(Options(strict=True), **{field: value})
     assert err.field == field
     assert err.article_id == "42"
     text = str(err)
@@ -345,10 +370,20 @@ def test_unparseable_date_is_an_error_naming_everything(field: str, value: Any) 
         assert part in text
 
 
-def test_sample_14_bad_date_is_an_article_error() -> None:
+def test_sample_14_bad_date_is_kept_without_its_date() -> None:
+    record = json.loads((SAMPLES / "14-invalid-bad-date.json").read_text(encoding="utf-8"))
+    article = parse_article(record, "samples/14-invalid-bad-date.json", "record 1", Options())
+    assert article.published is None and article.unparsed_dates == ("firstPublished",)
+    assert article.warnings == (
+        "field firstPublished: cannot parse date '27/01/2025 around 5am' (expected YYYY-MM-DD "
+        "HH:MM:SS); kept without this date (left out of feeds)",
+    )
+
+
+def test_sample_14_bad_date_is_an_article_error_with_strict() -> None:
     record = json.loads((SAMPLES / "14-invalid-bad-date.json").read_text(encoding="utf-8"))
     with pytest.raises(InputError) as info:
-        parse_article(record, "samples/14-invalid-bad-date.json", "record 1", Options())
+        parse_article(record, "samples/14-invalid-bad-date.json", "record 1", Options(strict=True))
     assert info.value.field == "firstPublished"
     assert "14-invalid-bad-date.json" in str(info.value)
     assert "article 2563201" in str(info.value)

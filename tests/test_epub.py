@@ -248,7 +248,8 @@ def test_no_images_means_no_images(books: dict[str, Book]) -> None:
     # The body opens with the lead picture: shown once, as the body's figure, which takes the
     # lead's caption and credit (so no marker repeats them); then the gallery's images: the
     # text after each is a paragraph of its own (issue 11: a caption is only what the source
-    # marks as one), so an image without alt text says only that it is not included.
+    # marks as one), so an image without alt text says only that it is not included; the
+    # linked one (to its full-size file) keeps its link.
     assert texts == [
         "Image not included.",
         "Image not included.",
@@ -259,6 +260,8 @@ def test_no_images_means_no_images(books: dict[str, Book]) -> None:
         "Image not included.",
         "Image not included.",
     ]
+    (linked,) = gallery.xpath("//h:figure[h:a/*[@class='missing-image']]", namespaces=NS)
+    assert linked.xpath("h:a/@href", namespaces=NS)[0].endswith("-full.jpg")
     assert book.warnings == []  # images left out on request are not warnings
     assert "visual" not in book.meta("schema:accessMode")
 
@@ -451,8 +454,8 @@ def test_when_no_image_can_be_had_the_book_still_builds(
     for tree in book.documents.values():
         imgs = tree.xpath("//h:img/@src", namespaces=NS)
         assert imgs in ([], ["images/cover.jpg"])
-    # 16 lead images (a 17th is its body's opening picture: shown once) + 18 inline, each named
-    assert len(book.warnings) == 34
+    # 17 lead images (an 18th is its body's opening picture: shown once) + 18 inline, each named
+    assert len(book.warnings) == 35
     assert all("offline: not in the image mirror or the cache" in w for w in book.warnings)
 
 

@@ -372,5 +372,5 @@ def test_sample_with_bad_date_is_valid_json() -> None:
     assert isinstance(record, Record)
     assert record.value["firstPublished"] == "27/01/2025 around 5am"
     with pytest.raises(InputError) as info:  # the error belongs to the article, not the file
-        parse_article(record.value, record.source, record.position, Options())
+        parse_article(record.value, record.source, record.position, Options(strict=True))
     assert info.value.field == "firstPublished"

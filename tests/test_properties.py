@@ -769,9 +769,13 @@ def test_epub_survives_extreme_dates(published: str, updated: str) -> None:
 @pytest.mark.parametrize(
     "value", ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "1799-12-31 23:59:59"]
 )
-def test_dates_out_of_range_are_input_errors_naming_the_field(value: str) -> None:
+def test_dates_out_of_range_are_left_out_with_a_warning_naming_the_field(value: str) -> None:
     from converter.errors import InputError
 
-    with pytest.raises(InputError) as caught:
-        _parse({"id": "1", "title": "t", "contents": "x", "firstPublished": value})
+    record = {"id": "1", "title": "t", "contents": "x", "firstPublished": value}
+    article = _parse(record)
+    assert article.published is None and article.unparsed_dates == ("firstPublished",)
+    assert "field firstPublished" in article.warnings[0] and "out of range" in article.warnings[0]
+    with pytest.raises(InputError) as caught:  # --strict: an input error, as any bad field
+        parse_article(record, "generated.json", "item 1", replace(_options(), strict=True))
     assert caught.value.field == "firstPublished" and "out of range" in caught.value.reason

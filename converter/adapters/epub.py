@@ -264,7 +264,8 @@ def _missing_marker(parent: etree._Element, text: str) -> etree._Element:
 
 
 def _without_image(img: etree._Element) -> None:
-    """Replace an image we do not have with its text: alt, else nothing if a caption says it."""
+    """Replace an image we do not have with its text: alt, else nothing if a caption says it.
+    A linked image's link and a figure's caption always stay (the link then says so)."""
     alt = " ".join((img.get("alt") or "").split())
     figure = next((a for a in img.iterancestors("figure")), None)
     caption = figure.find("figcaption") if figure is not None else None
@@ -277,12 +278,12 @@ def _without_image(img: etree._Element) -> None:
         text = "Image not included."
     parent = img.getparent()
     assert parent is not None
+    if not text and next(img.iterancestors("a"), None) is not None:
+        text = "Image not included."  # a linked image keeps its link, which needs text
     if text:
         replace(img, _missing_marker(parent, text))
         return
     remove(img)
-    if parent.tag == "a" and not len(parent) and not text_of(parent).strip():
-        remove(parent)
     if figure is not None and not len(figure) and not (figure.text or "").strip():
         remove(figure)
 

@@ -85,6 +85,8 @@ def excluded(a: Article, feed: FeedOptions, now: datetime) -> str:
     """Why ``a`` is not in a feed with these settings ("" = it is)."""
     if a.status != "publish":
         return f"status {a.status!r} (only published articles go into feeds)"
+    if a.unparsed_dates:
+        return f"unparseable date ({', '.join(a.unparsed_dates)}): feeds need valid dates"
     if a.published is None:
         return "no publication date"
     if a.published > now:
@@ -159,6 +161,14 @@ def feed_body(article: Article, options: Options) -> str:
     parts = [body.text or ""]
     parts += [etree.tostring(child, method="html", encoding="unicode") for child in body]
     return xml_safe("".join(parts).strip())
+
+
+def feed_summary(article: Article, options: Options) -> str:
+    """The item's summary: ``plain_summary``, but never made from a body the feed withholds
+    (a paywalled article without a summary or description gets none: "" = leave it out)."""
+    if article.standfirst or full_content(article, options):
+        return plain_summary(article)
+    return ""
 
 
 def plain_summary(article: Article, limit: int = 300) -> str:
@@ -344,11 +354,12 @@ def _entry(fe: Any, article: Article, options: Options, fmt: str) -> None:
         fe.author({"name": options.site_title})  # RFC 4287 §4.1.2: every entry needs an author
     for term in categories(article):
         fe.category(term=xml_safe(term))
-    summary = xml_safe(plain_summary(article))
+    summary = xml_safe(feed_summary(article, options))
     # pitfall 12: summary, not description(). RSS <description> is read as (escaped) HTML by
     # readers, so plain text that looks like markup ("a <b>", pasted tags) is escaped once
     # more; Atom's summary is type="text" and stays as it is.
-    fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
+    if summary:
+        fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
     if full_content(article, options):
         body = feed_body(article, options)
         if body:  # pitfall 4: CDATA is an RSS device; Atom gets type="html"
@@ -429,10 +440,11 @@ def _json_item(article: Article, options: Options) -> dict[str, Any]:
     item["title"] = article.title
     if full_content(article, options):
         item["content_html"] = feed_body(article, options)
-    summary = plain_summary(article)
-    item["summary"] = summary
-    if "content_html" not in item:
-        item["content_text"] = summary  # §1.1: content_html or content_text is required
+    summary = feed_summary(article, options)
+    if summary:
+        item["summary"] = summary
+    if "content_html" not in item:  # §1.1: content_html or content_text is required
+        item["content_text"] = summary or article.title  # never the withheld body
     lead = images.pick(article.image, images.FEED)
     if lead is not None:
         item["image"] = lead.url
