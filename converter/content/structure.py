@@ -24,6 +24,7 @@ __all__ = [
     "attribute_value",
     "definition_lists",
     "figcaptions",
+    "list_items",
     "tables",
     "title_breaks",
     "unknown_shortcodes",
@@ -219,20 +220,35 @@ def definition_lists(root: etree._Element, ctx: object) -> None:
     is unwrapped; a detail before any term or a term without details leaves the list."""
     for item in list(root.iter("dt", "dd")):
         parent = item.getparent()
-        if parent is not None and parent.tag != "dl" and item.getparent() is not None:
-            _adopt_strays(item)
+        if parent is not None and parent.tag != "dl":
+            _adopt_strays(item, ("dt", "dd"), "dl")
     for dl in reversed(list(root.iter("dl"))):
         _repair_list(dl)
 
 
-def _adopt_strays(item: etree._Element) -> None:
-    """Wrap ``item`` and the dt/dd siblings next to it in a new <dl>."""
+def list_items(root: etree._Element, ctx: object) -> None:
+    """A list item outside a list (<li><li>, pasted fragments) joins a list of its own; in
+    paragraphs, inline content and <pre> ``empties`` unwraps it instead (its text stays).
+    After ``empties``: pushing inline elements into blocks can leave items loose late."""
+    for item in list(root.iter("li")):
+        parent = item.getparent()
+        if parent is not None and parent.tag not in ("ul", "ol") and parent.tag in _FLOW:
+            _adopt_strays(item, ("li",), "ul")
+
+
+_FLOW = frozenset({"body", "div", "blockquote", "li", "td", "th", "dd", "figure"})
+
+
+def _adopt_strays(item: etree._Element, kinds: tuple[str, ...], wrapper: str) -> None:
+    """Wrap ``item`` and the ``kinds`` siblings right after it in a new ``wrapper`` list."""
+    if item.getparent() is None or item.getparent().tag == wrapper:  # type: ignore[union-attr]
+        return
     run = [item]
     nxt = item.getnext()
-    while nxt is not None and nxt.tag in ("dt", "dd") and not (run[-1].tail or "").strip():
+    while nxt is not None and nxt.tag in kinds and not (run[-1].tail or "").strip():
         run.append(nxt)
         nxt = nxt.getnext()
-    dl = item.makeelement("dl")
+    dl = item.makeelement(wrapper)
     parent = item.getparent()
     assert parent is not None
     parent.insert(parent.index(item), dl)

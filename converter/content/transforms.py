@@ -24,6 +24,7 @@ from .structure import (
     attribute_value,
     definition_lists,
     figcaptions,
+    list_items,
     tables,
     title_breaks,
     unknown_shortcodes,
@@ -1127,6 +1128,7 @@ PIPELINE: tuple[Transform, ...] = (
     figcaptions,  # after image_figures: a caption right after an image joins its figure
     tables,
     empties,
+    list_items,  # after empties: items loose only once what held them is gone
     bare_urls,
     anchors,  # last: links to ids that the steps above removed are unwrapped
 )
