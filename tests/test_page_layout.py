@@ -96,11 +96,14 @@ def measure(browser: Browser, page: Path, width: int, dark: bool = False) -> dic
     return result
 
 
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_overflows_the_screen(browser: Browser, pages: list[Path], width: int) -> None:
+def test_no_page_overflows_the_screen(
+    browser: Browser, pages: list[Path], width: int, dark: bool
+) -> None:
     problems: dict[str, Any] = {}
     for page in pages:
-        m = measure(browser, page, width)
+        m = measure(browser, page, width, dark=dark)
         assert m["innerWidth"] == m["clientWidth"] == width, m  # the viewport asked for
         assert m["rootOverflow"] == ["visible", "visible"]  # nothing hidden by clipping the page
         if m["scrollWidth"] > width or m["outside"]:
