@@ -89,6 +89,9 @@ class Options:
 
     # Output switches.
     fragment: bool = False  # html: write only the clean body, for partner CMS ingestion
+    # html: the pages' stylesheet (the text of `--css FILE`); empty → the built-in one
+    # (converter/adapters/html.py STYLESHEET). Put in the page's <style>, never fetched.
+    css: str = ""
     strict: bool = False  # warnings (degraded embeds, dropped galleries) become failures
 
     # "The present": future-dated articles are left out of feeds. None = the clock at run time;

@@ -30,6 +30,7 @@ from PIL import Image
 from converter import Article, Options, latest, read_articles
 from converter.adapters import epub
 from converter.errors import UsageError
+from converter.model import Term
 from converter.options import EpubOptions, FetchOptions
 from converter.output import Report
 
@@ -359,6 +360,51 @@ def test_landmarks_and_spine(books: dict[str, Book]) -> None:
     assert guide == ["cover", "toc", "text"]
 
 
+def test_section_opener_is_a_contents_page_of_its_section(
+    books: dict[str, Book], all_articles: list[Article]
+) -> None:
+    book = books["all-samples"]
+    by_id = {a.id: a for a in all_articles}
+    nav = book.documents["EPUB/nav.xhtml"]
+    for li in nav.xpath("//h:nav[@epub:type='toc']/h:ol/h:li", namespaces=NS):
+        page = book.documents["EPUB/" + li.xpath("h:a/@href", namespaces=NS)[0]]
+        (section,) = page.xpath("//h:body/h:section[@class='section-page']", namespaces=NS)
+        assert section.xpath("string(h:h1)", namespaces=NS) == li.xpath(
+            "string(h:a)", namespaces=NS
+        )
+        listed = li.xpath("h:ol/h:li/h:a/@href", namespaces=NS)
+        count = section.xpath("string(h:p[@class='section-count'])", namespaces=NS)
+        assert count == (f"{len(listed)} articles" if len(listed) > 1 else "1 article")
+        items = section.xpath("h:ol[@class='toc-articles']/h:li", namespaces=NS)
+        assert [i.xpath("string(h:h2/h:a/@href)", namespaces=NS) for i in items] == listed
+        for item, href in zip(items, listed, strict=True):
+            article = by_id[href.removeprefix("article-").removesuffix(".xhtml")]
+            assert item.xpath("string(h:h2[@class='toc-title'])", namespaces=NS) == article.title
+            summary = item.xpath("string(h:p[@class='toc-summary'])", namespaces=NS)
+            assert summary == " ".join(article.standfirst.split())  # none longer than 500
+            meta = item.xpath("string(h:p[@class='toc-meta'])", namespaces=NS)
+            names = [" ".join(a.name.split()) for a in article.authors]
+            assert all(name in meta for name in names) and meta.startswith("By ") == bool(names)
+            when = item.xpath("h:p[@class='toc-meta']/h:time/@datetime", namespaces=NS)
+            assert when == ([article.published.isoformat()] if article.published else [])
+
+
+def test_section_opener_by_date_names_each_article_section(
+    tmp: Path, all_articles: list[Article]
+) -> None:
+    """Grouped by date, the group no longer says the section: each entry does."""
+    by_id = {a.id: a for a in all_articles}
+    dated = build(all_articles, offline(tmp, group_by="date", images=False))
+    items = dated.documents["EPUB/section-02.xhtml"].xpath("//h:li", namespaces=NS)
+    assert items
+    for item in items:
+        href = item.xpath("string(h:h2/h:a/@href)", namespaces=NS)
+        section = by_id[href.removeprefix("article-").removesuffix(".xhtml")].section
+        assert section is not None
+        meta = item.xpath("string(h:p[@class='toc-meta'])", namespaces=NS)
+        assert meta.startswith(f"{section.name} · By ")
+
+
 def test_single_article_book_has_no_section_level(books: dict[str, Book]) -> None:
     book = books["seed"]
     nav = book.documents["EPUB/nav.xhtml"]
@@ -542,8 +588,43 @@ def test_bundle_metadata(books: dict[str, Book], all_articles: list[Article]) ->
     assert book.dc("publisher") == ["Daily Maverick"]
     assert book.dc("date") == ["2025-03-14T14:20:00Z"]
     subjects = book.dc("subject")
-    assert {"Sport", "South Africa", "Business Maverick", "Huawei"} <= set(subjects)
+    sections = [
+        "Sport",
+        "South Africa",
+        "Business Maverick",
+        "World",
+        "Maverick Life",
+        "Our Burning Planet",
+        "Sci-Tech",
+        "Opinionista",
+    ]
+    assert subjects[:8] == sections  # the sections, in reading order
+    keywords = subjects[8:]
+    assert len(keywords) == epub.KEYWORD_SUBJECTS == 10  # of the samples' 70 keywords
+    # The four keywords two articles share come first (in reading order), then those of one
+    # article, in reading order: Proteas (the newest) before Photo essay...
+    assert keywords[:4] == ["Tshwane", "Water crisis", "China", "Karoo"]
+    assert keywords[4:7] == ["Proteas", "Cricket", "Bangladesh"]
     assert len(subjects) == len({s.casefold() for s in subjects})
+
+
+def test_subjects_are_deterministic_and_count_each_article_once(
+    tmp: Path, all_articles: list[Article]
+) -> None:
+    """Input order never changes them; a keyword repeated in one article counts once; a keyword
+    named like a section is not repeated."""
+    (one,) = [a for a in all_articles if a.id == SEED_ID]
+    sport = next(a for a in all_articles if a.section is not None and a.section.name == "Sport")
+    loud = replace(
+        one, id="9000001", keywords=(Term("Loud"), Term("loud"), Term("LOUD"), Term("Sport"))
+    )
+    quiet = [replace(sport, id=f"900001{n}", keywords=(Term("Quiet"),)) for n in range(2)]
+    books = [
+        build(order, offline(tmp, images=False)).dc("subject")
+        for order in ([loud, *quiet], [*quiet, loud])
+    ]
+    assert books[0] == books[1]
+    assert books[0] == ["Sport", "Business Maverick", "Quiet", "Loud"]
 
 
 def test_accessibility_metadata(books: dict[str, Book], tmp: Path) -> None:

@@ -184,8 +184,28 @@ EMBEDS = [
      '<a href="https://twitter.com/h/status/123?ref_src=twsrc">Jan 1</a></blockquote>'
      '<figcaption><a href="https://twitter.com/h/status/123">X (Twitter)</a></figcaption></figure>'),
     ("[video] shortcode", '[video src="https://a.org/clip.mp4" poster="https://a.org/p.jpg"]',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4" data-poster="https://a.org/p.jpg">'
+     '<figcaption><a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("[video] shortcode with a size and a relative poster (resolved)",
+     '[video mp4="https://a.org/clip.mp4" poster="/p.jpg" width="640" height="360"]',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4" data-poster="https://www.dailymaverick.co.za/p.jpg" '
+     'data-video-width="640" data-video-height="360"><figcaption><a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("[video] size needs both numbers, poster a web scheme",
+     '[video src="https://a.org/clip.mp4" poster="javascript:alert(1)" width="640" height="auto"]',
      '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4"><figcaption>'
      '<a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("<video> element keeps its poster and size",
+     '<video poster="//cdn.a.org/p.jpg" width="1280" height="720" controls><source src="https://a.org/clip.webm"></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.webm" data-poster="https://cdn.a.org/p.jpg" '
+     'data-video-width="1280" data-video-height="720"><figcaption><a href="https://a.org/clip.webm">Video: clip.webm</a></figcaption></figure>'),
+    ("forged video figure: poster and size checked again",
+     '<figure class="embed" data-embed="video" data-poster="data:image/png;base64,AA" data-video-width="1e3" data-video-height="9">'
+     '<figcaption><a href="https://a.org/clip.mp4">v</a></figcaption></figure>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4"><figcaption>'
+     '<a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("audio has no poster or size", '[audio src="https://a.org/a.mp3" poster="https://a.org/p.jpg" width="1" height="1"]',
+     '<figure class="embed" data-embed="audio" data-src="https://a.org/a.mp3"><figcaption>'
+     '<a href="https://a.org/a.mp3">Audio: a.mp3</a></figcaption></figure>'),
     ("forged canonical embed is re-derived",
      '<figure class="embed" data-embed="youtube" data-src="javascript:alert(1)"><figcaption>'
      '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube</a></figcaption></figure>',

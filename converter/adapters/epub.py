@@ -26,6 +26,7 @@ import io
 import re
 import uuid
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -49,6 +50,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STYLE_FILE = "style/book.css"
 COVER_PURPOSE = images.Purpose("cover", cover.COVER_SIZE[0])
 SUMMARY_LIMIT = 500  # characters of standfirst on section pages (Calibre's summary_length)
+KEYWORD_SUBJECTS = 10  # dc:subject keywords at most (the book's most frequent), after sections
 FLOOR = datetime(1980, 1, 1, tzinfo=UTC)  # zip timestamps cannot be older than 1980
 CEILING = datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC)  # ... nor newer than 2107
 GROUPINGS = ("section", "date", "none")
@@ -78,10 +80,12 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid currentColor; padding: 0.2em 0.4em; vertical-align: top; }
 .missing-image { font-size: 0.9em; font-style: italic; }
 .source, .paywall-note { font-size: 0.85em; margin-top: 2em; }
-.toc-articles { list-style: none; padding: 0; }
-.toc-articles li { margin: 0 0 1.2em; }
-.toc-title { font-weight: bold; margin: 0 0 0.2em; }
-.toc-summary { margin: 0; }
+.section-count { font-size: 0.9em; margin: 0 0 1.5em; padding-bottom: 0.8em;
+  border-bottom: 1px solid currentColor; }
+.toc-articles { list-style: none; padding: 0; margin: 0; }
+.toc-articles li { margin: 0 0 1.4em; }
+.toc-title { font-size: 1.15em; line-height: 1.3; margin: 0 0 0.3em; }
+.toc-summary { margin: 0 0 0.3em; }
 """
 
 
@@ -598,26 +602,16 @@ class _Build:
         )
 
     def _section_document(self, group: _Group) -> _Document:
+        """The section opener, a contents page of its own: the section's name, how many
+        articles it holds, and per article its linked title, standfirst, byline and date."""
         body = _el(None, "body")
         section = _el(body, "section", {"class": "section-page"})
         _el(section, "h1", text=group.label)
+        count = len(group.entries)
+        _el(section, "p", {"class": "section-count"}, f"{count} article{'s' if count != 1 else ''}")
         listing = _el(section, "ol", {"class": "toc-articles"})
         for entry in group.entries:
-            article = entry.article
-            item = _el(listing, "li")
-            _el(
-                _el(item, "p", {"class": "toc-title"}),
-                "a",
-                {"href": entry.file_name},
-                article.title or "Untitled",
-            )
-            meta = [f"By {_and(_authors(article))}"] if article.authors else []
-            if article.published:
-                meta.append(_date_text(article.published))
-            if meta:
-                _el(item, "p", {"class": "toc-meta"}, " · ".join(meta))
-            if article.standfirst:
-                _el(item, "p", {"class": "toc-summary"}, _shorten(article.standfirst))
+            self._section_item(_el(listing, "li"), entry)
         return _Document(
             group.uid,
             group.file_name,
@@ -625,6 +619,31 @@ class _Build:
             self.language,
             _xhtml(group.label, self.language, body),
         )
+
+    def _section_item(self, item: etree._Element, entry: _Entry) -> None:
+        article = entry.article
+        title = _el(item, "h2", {"class": "toc-title"})
+        _el(title, "a", {"href": entry.file_name}, article.title or "Untitled")
+        if article.standfirst:
+            _el(item, "p", {"class": "toc-summary"}, _shorten(article.standfirst))
+        meta = _el(item, "p", {"class": "toc-meta"})
+        parts: list[str] = []
+        if article.section is not None and self.options.epub.group_by != "section":
+            parts.append(xml_safe(article.section.name))  # the group does not say it
+        if article.authors:
+            parts.append(f"By {_and(_authors(article))}")
+        meta.text = " · ".join(parts) or None
+        if article.published:
+            if parts:
+                meta.text = f"{meta.text} · "
+            _el(
+                meta,
+                "time",
+                {"datetime": article.published.isoformat()},
+                _date_text(article.published),
+            )
+        if meta.text is None and not len(meta):
+            item.remove(meta)
 
     # -- cover ----------------------------------------------------------------------------
 
@@ -713,13 +732,7 @@ class _Build:
             book.add_metadata(
                 "DC", "description", f"{text}: {sections}." if sections else f"{text}."
             )
-        subjects: dict[str, str] = {}  # casefolded → first spelling seen
-        for article in self._articles():
-            for term in (*article.categories[:1], *article.keywords):
-                name = xml_safe(" ".join(term.name.split()))
-                if name:
-                    subjects.setdefault(name.casefold(), name)
-        for name in subjects.values():
+        for name in _subjects(self._articles()):
             book.add_metadata("DC", "subject", name)
 
     def _accessibility(self, book: epub.EpubBook) -> None:
@@ -899,6 +912,29 @@ def _and(names: Sequence[str]) -> str:
 
 def _date_text(value: datetime) -> str:
     return f"{value.day} {value:%B %Y, %H:%M}"
+
+
+def _subjects(articles: Sequence[Article]) -> list[str]:
+    """dc:subject: the sections (each article's first category), then at most
+    ``KEYWORD_SUBJECTS`` keywords, the most frequent first (an article counts a keyword once),
+    ties by first appearance in reading order; each name once, compared case-folded."""
+    sections: dict[str, str] = {}  # casefolded → first spelling seen
+    keywords: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for article in articles:
+        for term in article.categories[:1]:
+            name = xml_safe(" ".join(term.name.split()))
+            if name:
+                sections.setdefault(name.casefold(), name)
+        seen: set[str] = set()
+        for term in article.keywords:
+            name = xml_safe(" ".join(term.name.split()))
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                keywords.setdefault(name.casefold(), name)
+                counts[name.casefold()] += 1
+    ranked = sorted((key for key in keywords if key not in sections), key=lambda k: -counts[k])
+    return [*sections.values(), *(keywords[key] for key in ranked[:KEYWORD_SUBJECTS])]
 
 
 def _utc(value: datetime) -> str:

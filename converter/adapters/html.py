@@ -18,12 +18,12 @@ from typing import Any
 from lxml import etree
 
 from .. import images
-from ..content import body_tree
+from ..content import body_tree, xml_safe
 from ..content.embeds import provider as embed_provider
 from ..model import Article
 from ..options import Options
 
-__all__ = ["page", "render", "render_body"]
+__all__ = ["STYLE", "STYLESHEET", "minify_css", "page", "render", "render_body", "stylesheet"]
 
 # Embeds framed in HTML output (docs/source-format.md §8): hosts whose player URL the pipeline
 # derived from a known provider. Everything else shows its link fallback.
@@ -39,11 +39,267 @@ IFRAME_ALLOW = "autoplay; clipboard-write; encrypted-media; fullscreen; picture-
 IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 _FOCAL = re.compile(r"^\d{1,3}(?:\.\d+)?% \d{1,3}(?:\.\d+)?%$")  # CMS value, used in a style
 SIZES = "(max-width: 800px) 100vw, 800px"  # WordPress's default for an 800 px slot (§4.3)
-STYLE = (
-    "body{font-family:Georgia,serif;line-height:1.6;max-width:42rem;margin:0 auto;padding:1rem}"
-    "img,iframe,video{max-width:100%;height:auto}figure{margin:1.5rem 0}"
-    "figcaption{font-size:.9em;color:#555}.embed iframe{width:100%;aspect-ratio:16/9;border:0}"
+# The default stylesheet (``Options.css`` replaces it). Readable here, minified once at import.
+# No web fonts, images or imports: the page makes no request of its own. System font stacks:
+# a text serif, an interface sans for the furniture (kicker, byline, captions, tables), a mono.
+STYLESHEET = """
+:root {
+  color-scheme: light dark;
+  --text: #1b1b1b;
+  --muted: #555049;
+  --background: #fffefb;
+  --rule: #d8d3ca;
+  --accent: #a3141c;
+  --link: #0b55a3;
+  --visited: #5a3d8a;
+  --tint: #f3f0ea;
+  --zebra: #f8f6f1;
+  --serif: Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, "Iowan Old Style",
+    "Palatino Linotype", "Noto Serif", "DejaVu Serif", serif;
+  --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans",
+    "Liberation Sans", "DejaVu Sans", sans-serif;
+  --mono: ui-monospace, "SFMono-Regular", "Cascadia Mono", Menlo, Consolas, "Liberation Mono",
+    "DejaVu Sans Mono", monospace;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --text: #e6e3de;
+    --muted: #aaa398;
+    --background: #161514;
+    --rule: #3f3b36;
+    --accent: #ff8f85;
+    --link: #8fbcff;
+    --visited: #c6a8f5;
+    --tint: #23211e;
+    --zebra: #1d1c1a;
+  }
+}
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body {
+  margin: 0;
+  padding: 2rem 1.25rem 3rem;
+  background: var(--background);
+  color: var(--text);
+  font: 1.125rem/1.65 var(--serif);
+  overflow-wrap: break-word;
+}
+article { max-width: 36em; margin: 0 auto; }  /* 65 to 75 characters a line of text */
+
+/* Header: kicker, title, standfirst, byline, dateline */
+header { margin: 0 0 2rem; padding: 0 0 1.25rem; border-bottom: 1px solid var(--rule); }
+.section {
+  margin: 0 0 .75rem;
+  font: 700 .8rem/1.3 var(--sans);
+  letter-spacing: .08em;
+  text-transform: uppercase;
+  color: var(--accent);
+}
+.section a { color: inherit; text-decoration: none; }
+.section a:hover { text-decoration: underline; }
+h1 {
+  margin: 0 0 .75rem;
+  font: 700 clamp(1.75rem, 1.2rem + 2.4vw, 2.6rem)/1.15 var(--serif);
+  letter-spacing: -.01em;
+}
+.standfirst { margin: 0 0 1.25rem; font-size: 1.22rem; line-height: 1.45; color: var(--muted); }
+.byline, .dateline { margin: 0; font: .9rem/1.5 var(--sans); color: var(--muted); }
+.byline a { color: var(--text); font-weight: 600; text-decoration: none; }
+.byline a:hover { text-decoration: underline; }
+.byline .author { color: var(--text); font-weight: 600; }
+
+/* Body text */
+p, ul, ol, dl, pre, blockquote, .table-scroll { margin: 0 0 1.2em; }
+h2, h3, h4, h5, h6 { margin: 2em 0 .6em; line-height: 1.25; }
+h2 { font: 700 1.45rem/1.25 var(--serif); }
+h3 { font: 700 1.15rem/1.3 var(--sans); }
+h4, h5, h6 { font: 700 1rem/1.35 var(--sans); }
+ul, ol { padding-left: 1.6em; }
+li + li { margin-top: .35em; }
+li > ul, li > ol { margin: .35em 0 0; }
+li > p { margin: 0; }
+li > p + p { margin-top: .6em; }
+dt { font-weight: 700; }
+dd { margin: 0 0 .6em 1.5em; }
+hr { width: 40%; margin: 2.5em auto; border: 0; border-top: 1px solid var(--rule); }
+a { color: var(--link); text-decoration-thickness: 1px; text-underline-offset: .15em; }
+a:visited { color: var(--visited); }
+a:hover { text-decoration-thickness: 2px; }
+a:focus-visible, .table-scroll:focus-visible, pre:focus-visible {
+  outline: 2px solid var(--link);
+  outline-offset: 2px;
+}
+sub, sup { line-height: 0; }
+mark { background: #fff3a3; color: #1b1b1b; }
+abbr[title] { text-decoration: underline dotted; }
+blockquote { padding: .1em 0 .1em 1.1em; border-left: 3px solid var(--accent); }
+blockquote p:last-child { margin-bottom: 0; }
+
+/* Code: inline on a tint, blocks scroll sideways in their own box */
+code, kbd, samp { font-family: var(--mono); font-size: .86em; }
+:not(pre) > code { padding: .1em .3em; border-radius: 3px; background: var(--tint); }
+pre {
+  overflow-x: auto;
+  padding: .9em 1em;
+  border-radius: 4px;
+  background: var(--tint);
+  font: .85rem/1.55 var(--mono);
+  tab-size: 4;
+}
+pre code { font-size: inherit; }
+
+/* Figures and images: scaled to the column, centred, caption and credit below */
+img { max-width: 100%; height: auto; }
+figure { margin: 2em 0; }
+figure img { display: block; margin: 0 auto; }
+.lead-image { margin-top: 0; }
+.lead-image img { width: 100%; object-fit: cover; }
+figcaption { margin-top: .55em; font: .85rem/1.45 var(--sans); color: var(--muted); }
+/* A body figure is as wide as its picture (at least 15rem, at most the column); the caption
+   wraps to that width (it does not widen the figure: contain) */
+.article-body figure:not(.embed) {
+  width: fit-content;
+  min-width: min(100%, 15rem);
+  max-width: 100%;
+  margin-left: auto;
+  margin-right: auto;
+}
+.article-body figure:not(.embed) figcaption { contain: inline-size; }
+figcaption p { margin: 0; }
+.credit {
+  font-size: .72rem;
+  letter-spacing: .05em;
+  text-transform: uppercase;
+  white-space: nowrap;
+}
+
+/* Tables: scroll sideways in their wrapper, header rule, zebra rows */
+.table-scroll { max-width: 100%; overflow-x: auto; }
+table { min-width: 60%; border-collapse: collapse; font: .9rem/1.45 var(--sans); }
+caption { padding: 0 0 .5em; font-weight: 700; text-align: left; }
+th, td {
+  padding: .5em .75em;
+  border-bottom: 1px solid var(--rule);
+  text-align: left;
+  vertical-align: top;
+}
+thead th, thead td { border-bottom: 2px solid var(--text); }
+tbody tr:nth-child(even) { background: var(--zebra); }
+tfoot td, tfoot th { font-weight: 700; border-top: 2px solid var(--rule); }
+
+/* Embeds: 16:9 players, media at the column's width, quoted posts as cards */
+figure.embed iframe {
+  display: block;
+  width: 100%;
+  height: auto;
+  aspect-ratio: 16 / 9;
+  border: 0;
+  background: var(--tint);
+}
+figure.embed[data-embed="datawrapper"] iframe, figure.embed[data-embed="flourish"] iframe {
+  aspect-ratio: 4 / 3;
+}
+figure.embed[data-embed="spotify"] iframe, figure.embed[data-embed="soundcloud"] iframe {
+  aspect-ratio: auto;
+  height: 166px;
+}
+figure.embed video { display: block; width: 100%; height: auto; background: #000; }
+figure.embed video:not([width]) { aspect-ratio: 16 / 9; }
+figure.embed audio { display: block; width: 100%; }
+figure.embed blockquote {
+  padding: 1em 1.1em;
+  border: 1px solid var(--rule);
+  border-radius: 8px;
+  font: .95rem/1.5 var(--sans);
+}
+
+/* The paywall notice and the source line */
+.paywall-note {
+  margin: 2em 0;
+  padding: 1em 1.2em;
+  border-left: 4px solid var(--accent);
+  background: var(--tint);
+  font: .95rem/1.5 var(--sans);
+}
+footer {
+  margin-top: 2.5rem;
+  padding-top: 1rem;
+  border-top: 1px solid var(--rule);
+  font: .85rem/1.5 var(--sans);
+  color: var(--muted);
+}
+
+@media (max-width: 30em) {
+  body { padding: 1.25rem 1rem 2.5rem; font-size: 1.0625rem; }
+  .standfirst { font-size: 1.12rem; }
+  th, td { padding: .45em .5em; }
+}
+
+/* Paper: black on white, no players, nothing cut across pages */
+@media print {
+  :root {
+    --text: #000;
+    --muted: #333;
+    --background: #fff;
+    --rule: #888;
+    --accent: #000;
+    --link: #000;
+    --visited: #000;
+    --tint: #fff;
+    --zebra: #fff;
+  }
+  @page { margin: 2cm; }
+  body { padding: 0; font-size: 11pt; }
+  article { max-width: none; }
+  a { text-decoration: underline; }
+  pre { overflow: visible; white-space: pre-wrap; border: 1px solid var(--rule); }
+  .table-scroll { overflow: visible; }
+  figure.embed iframe, figure.embed video, figure.embed audio { display: none; }
+  figure.embed figcaption a::after, .paywall-note a::after, footer a::after {
+    content: " (" attr(href) ")";
+    overflow-wrap: anywhere;
+  }
+  figure, pre, blockquote, tr, .paywall-note { break-inside: avoid; }
+  h2, h3, h4, h5, h6 { break-after: avoid; }
+  thead { display: table-header-group; }
+}
+"""
+# Strings and comments (found together, so that neither is looked for inside the other).
+_CSS_STRINGS_AND_COMMENTS = re.compile(
+    r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|/\*.*?\*/)""", re.S
 )
+_CSS_SPACE = re.compile(r"\s*([{};,>])\s*|(:)\s+|\s+")
+
+
+def minify_css(css: str) -> str:
+    """``css`` without comments and needless whitespace; strings are kept as written.
+
+    Only whitespace around ``{ } ; , >`` and after ``:`` goes; elsewhere a run becomes one
+    space (``and (`` in a media query and ``+`` in ``calc()`` need theirs).
+    """
+    uncommented = _CSS_STRINGS_AND_COMMENTS.sub(
+        lambda m: "" if m.group(0).startswith("/*") else m.group(0), css
+    )
+    parts = _CSS_STRINGS_AND_COMMENTS.split(uncommented)
+    for n in range(0, len(parts), 2):  # the odd parts are strings
+        parts[n] = _CSS_SPACE.sub(lambda m: m.group(1) or m.group(2) or " ", parts[n])
+    return "".join(parts).replace(";}", "}").strip()
+
+
+STYLE = minify_css(STYLESHEET)
+_STYLE_END = re.compile(r"</(?=style)", re.I)
+
+
+def stylesheet(options: Options) -> str:
+    """The page's CSS: ``options.css`` (the user's) or the default.
+
+    It is the text of a ``<style>`` element, which ends at the first ``</style``: in the
+    user's CSS that becomes ``<\\/style``, the same characters to CSS (a backslash escapes the
+    slash in strings, comments and URLs alike) but not an end tag to HTML.
+    """
+    if not options.css.strip():
+        return STYLE
+    return _STYLE_END.sub(r"<\\/", xml_safe(options.css))
 
 
 def _sub(
@@ -89,11 +345,27 @@ def _embeds(container: etree._Element) -> None:
             figure.insert(index, frame)
         elif kind in ("video", "audio") and src:
             media = _sub(figure, kind, {"src": src, "controls": "", "preload": "none"})
+            if kind == "video":
+                _video_details(figure, media)
             figure.insert(index, media)
         elif kind in QUOTE_CLASSES:
             quote = figure.find("blockquote")
             if quote is not None:
                 quote.set("class", QUOTE_CLASSES[kind])
+
+
+def _video_details(figure: etree._Element, video: etree._Element) -> None:
+    """The poster and size the canonical figure carries, moved onto the <video>. The pipeline
+    resolved and checked them (content/embeds.py); a page shows only an absolute http(s)
+    poster and a size of two whole numbers, whatever body it is given."""
+    poster = figure.attrib.pop("data-poster", None)
+    width = figure.attrib.pop("data-video-width", None)
+    height = figure.attrib.pop("data-video-height", None)
+    if poster and poster.startswith(("https://", "http://")):
+        video.set("poster", poster)
+    if width and height and width.isdigit() and height.isdigit():
+        video.set("width", width)
+        video.set("height", height)
 
 
 def render_body(article: Article) -> etree._Element:
@@ -158,7 +430,7 @@ def _head(root: etree._Element, article: Article, options: Options) -> etree._El
     description = article.standfirst
     if description:
         _sub(head, "meta", {"name": "description", "content": description})
-    if article.noindex:
+    if article.noindex or article.status != "publish":  # excluded from search, or a draft
         _sub(head, "meta", {"name": "robots", "content": "noindex"})
     meta: list[tuple[str, str]] = [
         ("og:type", "article"),
@@ -196,7 +468,7 @@ def _head(root: etree._Element, article: Article, options: Options) -> etree._El
     for name, value in twitter:
         _sub(head, "meta", {"name": name, "content": value})
     _sub(head, "script", {"type": "application/ld+json"}, _json_ld(article, options))
-    _sub(head, "style", text=STYLE)
+    _sub(head, "style", text=stylesheet(options))
     return head
 
 
@@ -266,6 +538,45 @@ def _header(parent: etree._Element, article: Article) -> etree._Element:
     return header
 
 
+def _scroll_boxes(content: etree._Element) -> None:
+    """Wide blocks scroll sideways in their own box on a small screen, not the page.
+
+    A table goes into a ``<div class="table-scroll">`` (the table keeps its table semantics,
+    which ``display: block`` on the table itself would take away in some browsers); the box,
+    like a ``<pre>``, takes the keyboard focus so that it can be scrolled without a pointer.
+    """
+    for table in list(content.iter("table")):
+        parent = table.getparent()
+        if parent is None:
+            continue
+        box = etree.Element("div")
+        box.set("class", "table-scroll")
+        box.set("tabindex", "0")
+        box.set("role", "region")
+        caption = table.find("caption")
+        label = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
+        box.set("aria-label", label or "Table")
+        box.tail, table.tail = table.tail, None
+        parent.replace(table, box)
+        box.append(table)
+    for pre in content.iter("pre"):
+        pre.set("tabindex", "0")
+
+
+def _paywall_note(parent: etree._Element, article: Article, options: Options) -> None:
+    """The end of a paywalled page: what the reader has is the open part (as in the book)."""
+    note = _sub(
+        parent, "p", {"class": "paywall-note"}, "This is the part of the article open to all. "
+    )
+    _sub(
+        note,
+        "a",
+        {"href": article.url or options.site_url},
+        f"Read the full article on {options.site_title}",
+    )
+    note[-1].tail = "."
+
+
 def page(article: Article, options: Options) -> etree._Element:
     """The standalone page as an lxml tree."""
     root = etree.Element("html")
@@ -279,7 +590,10 @@ def page(article: Article, options: Options) -> etree._Element:
         _lead_figure(main, article)
     else:
         images.caption_from_lead(article.image, content)
+    _scroll_boxes(content)
     main.append(content)
+    if article.paywalled:
+        _paywall_note(main, article, options)
     footer = _sub(main, "footer")
     footer.text = "Originally published by "
     _sub(footer, "a", {"href": article.url}, options.site_title)

@@ -9,12 +9,21 @@ framed). Markup notes: docs/source-format.md §8.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 from lxml import etree
 
-__all__ = ["PROVIDERS", "Embed", "Provider", "embed_figure", "label", "match_url", "provider"]
+__all__ = [
+    "PROVIDERS",
+    "Embed",
+    "Provider",
+    "embed_figure",
+    "label",
+    "match_url",
+    "provider",
+    "video_details",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +133,9 @@ class Embed:
     url: str  # the canonical page (or media) URL, for the fallback link
     player: str = ""  # the frame URL, only for allow-listed providers
     title: str = ""
+    poster: str = ""  # video: the picture shown before it plays (absolute http(s) URL)
+    width: int = 0  # video: its size in CSS px when the source gives both (0 = unknown)
+    height: int = 0
 
 
 def match_url(url: str) -> Embed | None:
@@ -171,6 +183,24 @@ def label(embed: Embed) -> str:
     return f"{name} ({host})" if provider is None and host else name
 
 
+_OTHER_SCHEME = re.compile(r"^\s*(?!https?:)[a-z][a-z0-9+.-]*:", re.I)
+
+
+def video_details(embed: Embed, poster: str | None, width: str | None, height: str | None) -> Embed:
+    """A video embed with its poster and size; other embeds as they are.
+
+    The poster is dropped if its scheme is not http(s); a relative one is kept for the embeds
+    transform to resolve (it re-derives every canonical figure). The size is kept when both
+    are positive integers (up to 5 digits), else neither is.
+    """
+    if embed.provider != "video":
+        return embed
+    sizes = [int(v) for v in (width, height) if v and v.strip().isdigit() and len(v.strip()) < 6]
+    w, h = sizes if len(sizes) == 2 and all(sizes) else (0, 0)
+    poster = "" if not poster or _OTHER_SCHEME.match(poster) else poster.strip()
+    return replace(embed, poster=poster, width=w, height=h)
+
+
 def embed_figure(embed: Embed, quoted: etree._Element | None = None) -> etree._Element:
     """The canonical embed figure; ``quoted`` is a blockquote kept for tweets and posts."""
     figure = etree.Element("figure")
@@ -178,6 +208,11 @@ def embed_figure(embed: Embed, quoted: etree._Element | None = None) -> etree._E
     figure.set("data-embed", embed.provider)
     if embed.player:
         figure.set("data-src", embed.player)
+    if embed.poster:
+        figure.set("data-poster", embed.poster)
+    if embed.width and embed.height:
+        figure.set("data-video-width", str(embed.width))
+        figure.set("data-video-height", str(embed.height))
     if quoted is not None:
         figure.append(quoted)
     caption = etree.SubElement(figure, "figcaption")

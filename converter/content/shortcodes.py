@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .embeds import Embed, embed_figure, match_url
+from .embeds import Embed, embed_figure, match_url, video_details
 
 __all__ = ["ShortcodeResult", "expand", "protect"]
 
@@ -218,6 +218,7 @@ def _media(kind: str) -> Callable[[dict[str, str], str, list[str]], str]:
             warnings.append(f"[{kind}] without a source was dropped")
             return ""
         embed = match_url(src) or Embed(kind, src, player=src)
+        embed = video_details(embed, attrs.get("poster"), attrs.get("width"), attrs.get("height"))
         return _serialise(embed_figure(embed))
 
     return handle

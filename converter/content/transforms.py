@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..urls import encode
 from . import vocabulary as V
-from .embeds import Embed, embed_figure, match_url
+from .embeds import Embed, embed_figure, match_url, video_details
 from .shortcodes import NAMES as _SHORTCODE_NAMES
 from .structure import (
     anchors,
@@ -195,6 +195,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
                 remove(el)
                 continue
             embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
+            poster = resolve_url(el.get("poster", ""), ctx)
+            embed = video_details(embed, poster, el.get("width"), el.get("height"))
         replace(el, embed_figure(embed, quoted))
 
 
@@ -257,7 +259,10 @@ def _canonical_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     if href is None:
         return None
     if kind in ("video", "audio"):
-        return Embed(kind, href, href if href.startswith(("https://", "http://")) else "")
+        embed = Embed(kind, href, href if href.startswith(("https://", "http://")) else "")
+        poster = resolve_url(figure.get("data-poster", ""), ctx)
+        width, height = figure.get("data-video-width"), figure.get("data-video-height")
+        return video_details(embed, poster, width, height)
     embed = match_url(href) or Embed("generic", href)
     title = text_of(link) if link is not None else ""
     return embed if not title else Embed(embed.provider, embed.url, embed.player, _title_of(title))

@@ -60,10 +60,14 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 #   <figcaption><a href=CANONICAL-URL>Provider: title</a></figcaption>
 # </figure>
 # data-src is only ever set by converter/content/embeds.py from an allow-listed host.
-EMBED_ATTRIBUTES: frozenset[str] = frozenset({"class", "data-embed", "data-src"})
+# A video may also carry data-poster (URL) and data-video-width/-height (CSS px, both or none;
+# not data-width/-height, which transforms strip from every element as paste junk).
+EMBED_ATTRIBUTES: frozenset[str] = frozenset(
+    {"class", "data-embed", "data-src", "data-poster", "data-video-width", "data-video-height"}
+)
 
 # Attributes holding URLs: made absolute, and only these schemes survive.
-URL_ATTRIBUTES: frozenset[str] = frozenset({"href", "src", "cite", "data-src"})
+URL_ATTRIBUTES: frozenset[str] = frozenset({"href", "src", "cite", "data-src", "data-poster"})
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto", "tel"})
 
 # Removed with their whole subtree: executable, interactive-control, invisible or
