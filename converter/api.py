@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -14,9 +15,9 @@ from .inputs import read_records
 from .isolation import RENDER, WRITE, Plan, ReadFailure, failure, isolate, render_all
 from .model import Article
 from .options import Options
-from .output import Names, Report, write_atomic
+from .output import Names, Note, Report, write_atomic
 
-__all__ = ["books", "convert", "feeds", "latest", "read_articles", "render"]
+__all__ = ["books", "collection", "convert", "feeds", "files", "latest", "read_articles", "render"]
 
 Progress = Callable[[int], None]
 
@@ -103,14 +104,17 @@ def render(fmt: str, articles: Sequence[Article], options: Options) -> bytes:
 def convert(
     fmt: str,
     inputs: Sequence[str],
-    output: Path,
+    output: Path | None,
     options: Options,
     *,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
     verbose: bool = False,
+    stdout: BinaryIO | None = None,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
+    ``output`` None: the inputs must hold one article, whose document is ``report.document``
+    (and written to ``stdout`` when given); more or fewer is a UsageError.
 
     One bad article never sinks the batch: it is reported and the rest are written.
     """
@@ -119,6 +123,8 @@ def convert(
         raise UsageError(f"{fmt!r} is not a per-article format")
     report = Report()
     articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    if output is None:
+        return _one(fmt, articles, options, report, stdout, verbose)
     try:  # a directory that cannot be made fails the run once, not every article
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -126,12 +132,8 @@ def convert(
     names = Names()
     render_fn = adapter.render
     for done, article in enumerate(articles, 1):
-        where = f"{article.source}: {article.position}: article {article.id}"
-        warnings = [f"{where}: {w}" for w in article.warnings]
-        if options.strict and warnings:
-            report.failed.extend(f"{w} (--strict)" for w in warnings)
+        if not _checked(article, options, report):
             continue
-        report.warnings.extend(warnings)
         stage, what = RENDER, fmt
         try:  # a bug or an unwritable file must not sink the batch: reported per article
             data = render_fn([article], options)
@@ -143,6 +145,46 @@ def convert(
         report.converted.append(article.id)
         if progress is not None:
             progress(done)
+    return report
+
+
+def _checked(article: Article, options: Options, report: Report) -> bool:
+    """The strict stage: an article's warnings are reported; with ``--strict`` they are its
+    failure (False: it is left out)."""
+    where = f"{article.source}: {article.position}: article {article.id}"
+    if options.strict and article.warnings:
+        report.failed.extend(f"{where}: {w} (--strict)" for w in article.warnings)
+        return False
+    report.warnings.extend(Note(where, w) for w in article.warnings)
+    return True
+
+
+def _one(
+    fmt: str,
+    articles: list[Article],
+    options: Options,
+    report: Report,
+    stdout: BinaryIO | None,
+    verbose: bool,
+) -> Report:
+    """The one article's document (``-o -``)."""
+    if len(articles) != 1:
+        raise UsageError(
+            f"-o - writes one article's {fmt} document; the inputs hold {len(articles)}:"
+            " use -o DIRECTORY"
+        )
+    (article,) = articles
+    if not _checked(article, options, report):
+        return report
+    try:
+        report.document = ADAPTERS[fmt].render([article], options)
+    except Exception as exc:
+        report.failed.append(failure(exc, RENDER, fmt, article=article).line(verbose))
+        return report
+    if stdout is not None:
+        stdout.write(report.document)
+        stdout.flush()
+    report.converted.append(article.id)
     return report
 
 
@@ -161,8 +203,6 @@ def feeds(
     duplicates and articles the selection left out (with the rule), failed = bad input and
     articles whose own part of a feed raised (left out of every feed; see isolation.py).
     """
-    from dataclasses import replace
-
     from .adapters.feeds import select
 
     adapter = ADAPTERS.get(fmt)
@@ -256,13 +296,8 @@ def books(
                 (article.id, f"status {article.status!r} (books hold published articles)")
             )
             continue
-        where = f"{article.source}: {article.position}: article {article.id}"
-        notes = [f"{where}: {w}" for w in article.warnings]  # e.g. a date left out
-        if options.strict and notes:
-            report.failed.extend(f"{w} (--strict)" for w in notes)
-            continue
-        report.warnings.extend(notes)
-        chosen.append(article)
+        if _checked(article, options, report):  # e.g. a date left out
+            chosen.append(article)
     groups: list[tuple[str, list[Article]]]
     if options.epub.per_article:
         names = Names()
@@ -309,6 +344,77 @@ def _book(
     if options.strict and warnings:
         report.failed.extend(f"{where}: {w} (--strict)" for w in warnings)
         return None
-    report.warnings.extend(f"{where}: {w}" for w in warnings)
+    report.warnings.extend(Note(where, w) for w in warnings)
     failed = {f.article_id for f in outcome.failed}
     return data, [a for a in group if a.id not in failed]
+
+
+def files(
+    fmt: str,
+    inputs: Sequence[str],
+    options: Options,
+    *,
+    stdin: BinaryIO | None = None,
+    verbose: bool = False,
+) -> tuple[list[tuple[str, bytes]], Report]:
+    """Every file of a collection format (``Adapter.render_files``: the sitemaps), (name,
+    bytes) in writing order, and the report: converted = the articles its selection keeps,
+    skipped = duplicates and what the selection left out (with the rule)."""
+    adapter = ADAPTERS.get(fmt)
+    if adapter is None or adapter.per_article:
+        raise UsageError(f"{fmt!r} is not a collection format")
+    report = Report()
+    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    options = replace(options, now=options.now or datetime.now(tz=UTC))  # one "now" per run
+    articles = [a for a in articles if _checked(a, options, report)]
+    outcome = isolate(lambda items: adapter.render_files(items, options), articles, fmt)
+    report.failed.extend(f.line(verbose) for f in outcome.failed)
+    if outcome.error is not None:
+        report.failed.append(outcome.error.line(verbose))
+    failed = {f.article_id for f in outcome.failed}
+    kept = [a for a in articles if a.id not in failed]
+    select = adapter.selector
+    chosen, skipped = select(kept, options) if select is not None else (kept, [])
+    if outcome.value is not None:
+        report.converted.extend(a.id for a in chosen)
+    report.skipped.extend((s.article.id, s.rule) for s in skipped)
+    return outcome.value or [], report
+
+
+def collection(
+    fmt: str,
+    inputs: Sequence[str],
+    options: Options,
+    directory: Path | None,
+    *,
+    split_by: str | None = None,
+    file: Path | None = None,
+    verbose: bool = False,
+) -> Report:
+    """A collection format's command: into ``directory`` (per section, per article, or the
+    format's several files), into ``file``, or (neither) as ``report.document``."""
+    adapter = ADAPTERS[fmt]
+    written: list[tuple[str, bytes]]
+
+    def write_book(stem: str, data: bytes) -> Path:  # one book per article, as each is made
+        assert directory is not None
+        return write_atomic(directory, stem + adapter.extension, data)
+
+    if adapter.images:
+        per_article = directory is not None
+        outputs, report = books(inputs, options, verbose=verbose,
+                                write=write_book if per_article else None)  # fmt: skip
+        written = [("", d) for d in outputs.values()]
+    elif adapter.sections:
+        found, report = feeds(fmt, inputs, options, split_by=split_by, verbose=verbose)
+        written = [(s + adapter.extension if s else "", d) for s, d in found.items()]
+    else:
+        written, report = files(fmt, inputs, options, verbose=verbose)
+    for name, data in written:
+        if directory is not None:
+            report.written.append(write_atomic(directory, name, data))
+        elif file is not None and not name:
+            report.written.append(write_atomic(file.parent, file.name, data))
+        elif not name:
+            report.document = data
+    return report

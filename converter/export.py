@@ -1,12 +1,16 @@
 """``converter export``: every format in one pass over an archive, streaming and in parallel.
 
     DIR/html/<name>.html          DIR/feeds/rss.xml, atom.xml, feed.json
-    DIR/markdown/<name>.md        DIR/feeds/sections/<section>.xml|.atom.xml|.json
+    DIR/markdown/<name>.md        DIR/feeds/sections/<section>.xml|.atom|.json
+    DIR/ninjs/<name>.json         DIR/sitemaps/sitemap-N.xml, sitemap-index.xml, news-sitemap.xml
     DIR/epub/book.epub            DIR/epub/articles/<name>.epub   (--per-article-epub)
     DIR/report.json               every input article: converted / skipped (rule) / failed
                                   (stage: read, render, write or strict; and the reason)
     DIR/manifest.json             id → lastUpdate and output name (for --incremental)
     DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
+    DIR/state/sitemap-articles.jsonl  every article the sitemaps list, without its body
+
+The folders, file names and kinds come from the adapter registry (adapters/__init__.py).
 
 Memory: records are read lazily (JSON Lines line by line); per-article outputs are written as
 they are made; feeds keep only their newest N candidates and the book its newest
@@ -34,10 +38,11 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
-from .adapters import ADAPTERS
+from .adapters import ADAPTERS, Kind
 from .adapters.feeds import excluded
 from .cms import parse_article
 from .errors import InputError, OutputError, UsageError
@@ -54,15 +59,13 @@ from .isolation import (
 )
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
-from .output import Names, write_atomic
+from .output import Names, Note, write_atomic
 
 __all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
-FORMATS = ("html", "markdown", "rss", "atom", "json-feed", "epub")
-PER_ARTICLE = ("html", "markdown")
-FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "json-feed": "feed.json"}
-SECTION_SUFFIX = {"rss": ".xml", "atom": ".atom.xml", "json-feed": ".json"}
+FORMATS = tuple(a.name for a in ADAPTERS.values() if a.folder and a.command)
 STATE = "state/feed-articles.jsonl"
+SITEMAP_STATE = "state/sitemap-articles.jsonl"
 BATCH = 256  # records per worker in one batch handed to the pool
 BOOK_LIMIT = 500  # the bundle book: the newest 500 published articles (0 = all)
 
@@ -233,6 +236,53 @@ def _book_order(a: Article) -> tuple[float, str]:
 _UNDATED = datetime(1980, 1, 1, tzinfo=UTC)  # adapters/epub.py FLOOR: undated articles last
 
 
+class SitemapCollector:
+    """The sitemaps' candidates: every published article, by id (the newest copy), without
+    its body: only its images are kept (as ``<img>``s), which is all a sitemap reads of it.
+    Memory grows with the archive by one small record an article."""
+
+    def __init__(self) -> None:
+        self.chosen: dict[str, Article] = {}
+
+    def add(self, article: Article) -> None:
+        if article.status != "publish":  # no longer published: out of the sitemaps
+            self.chosen.pop(article.id, None)
+            return
+        from .adapters.sitemap import image_urls
+
+        body = "".join(f'<img src="{escape(u)}">' for u in image_urls(article))
+        self.chosen[article.id] = replace(article, body=body, warnings=())
+
+    def articles(self, exclude: Collection[str] = ()) -> list[Article]:
+        return [a for a in self.chosen.values() if a.id not in exclude]
+
+    def discard(self, ids: Collection[str]) -> None:
+        for article_id in ids:
+            self.chosen.pop(article_id, None)
+
+
+def file_plans(
+    out: Path, formats: Sequence[str], sitemap: SitemapCollector, options: Options
+) -> list[Plan[Any]]:
+    """DIR/<folder>/<files> of each several-file format (the sitemaps)."""
+    plans: list[Plan[Any]] = []
+    for fmt in formats:
+        adapter = ADAPTERS[fmt]
+        if adapter.kind is not Kind.FILES:
+            continue
+        folder = out / adapter.folder
+
+        def emit(made: list[tuple[str, bytes]] | None, folder: Path = folder) -> None:
+            for name, data in made or ():
+                write_atomic(folder, name, data, only_if_changed=True)
+
+        def render(items: Sequence[Article], adapter: Any = adapter) -> list[tuple[str, bytes]]:
+            return adapter.render_files(items, options)  # type: ignore[no-any-return]
+
+        plans.append(Plan(adapter.folder, sitemap.articles, render, emit))
+    return plans
+
+
 def write_feeds(
     out: Path, formats: Sequence[str], collector: FeedCollector, options: Options
 ) -> tuple[dict[str, Failure], list[Failure]]:
@@ -247,17 +297,18 @@ def feed_plans(
     """DIR/feeds/<main> and DIR/feeds/sections/<section><suffix> for each feed format."""
     plans = []
     for fmt in formats:
-        if fmt not in FEED_FILES:
+        adapter = ADAPTERS[fmt]
+        if not adapter.sections:
             continue
-        render = ADAPTERS[fmt].render
-        plans.append(_feed_plan(out / "feeds", FEED_FILES[fmt], "", collector, options, render))
+        render, folder = adapter.render, out / adapter.folder
+        plans.append(_feed_plan(folder, adapter.file, "", collector, options, render))
         names = Names()
         for key in sorted(k for k in collector.feeds if k):
             if not collector.articles(key):
                 continue
             section = replace(options, feed=replace(options.feed, category=key))
-            name = names.claim(key, key) + SECTION_SUFFIX[fmt]
-            directory = out / "feeds" / "sections"
+            name = names.claim(key, key) + adapter.extension
+            directory = folder / "sections"
             plans.append(_feed_plan(directory, name, key, collector, section, render))
     return plans
 
@@ -541,13 +592,16 @@ def export(
     if incremental and manifest_path.exists():
         with contextlib.suppress(ValueError, OSError):
             previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
-    per_article = tuple(f for f in formats if f in PER_ARTICLE)
+    per_article = tuple(f for f in formats if ADAPTERS[f].per_article)
     if per_article_epub and "epub" in formats:
         per_article += ("epub",)  # one book per published article, made by the workers
     run = _Run(inputs, out, options, formats, per_article, book_limit, verbose)
     if incremental and (out / STATE).exists():
         for article in _load_state([out]):
             run.collector.add(article)
+    if incremental:
+        for article in _load_state([out], SITEMAP_STATE):
+            run.sitemap.add(article)
     try:
         try:
             report = run.part.open("w", encoding="utf-8")
@@ -563,7 +617,8 @@ def export(
                     progress(done)
                 run.handle(record, outcome, incremental)
             run.collections(incremental)
-        _write_state(out, run.collector)
+        _write_state(out, run.collector.candidates())
+        _write_state(out, run.sitemap.articles(), SITEMAP_STATE)
         _assemble_report(out, run.part, run.superseded, run.result, run.late, run.errors)
         if run.changed:
             os.sync()  # the per-article files, written without fsync, reach the disk before
@@ -596,6 +651,7 @@ class _Run:
         self.result = ExportResult()
         self.collector = FeedCollector(options)
         self.book = BookCollector(book_limit)
+        self.sitemap = SitemapCollector()
         self.superseded: dict[int, str] = {}  # report seq → the rule that replaces "converted"
         self.late: dict[str, Failure] = {}  # converted, then failed in a feed or the book
         self.errors: list[Failure] = []  # feeds or books not made at all
@@ -705,10 +761,8 @@ class _Run:
             rule = f"duplicate: not newer than the copy at seq {prior_seen.seq}"
             self.entry(article.id, article.source, article.position, "skipped", rule)
             return
-        warnings = [
-            f"{article.source}: {article.position}: article {article.id}: {w}"
-            for w in article.warnings
-        ]
+        where = f"{article.source}: {article.position}: article {article.id}"
+        warnings = [Note(where, w) for w in article.warnings]
         if self.options.strict and warnings:
             reason = "; ".join(article.warnings) + " (--strict)"
             self.fail(Failure(article.id, article.source, article.position, STRICT, reason))
@@ -748,6 +802,7 @@ class _Run:
         stage, what = RENDER, "feeds and book"
         try:
             self.collector.add(article)
+            self.sitemap.add(article)
             if "epub" in self.formats and article.status == "publish":
                 self.book.add(article)
             stage = WRITE
@@ -772,6 +827,7 @@ class _Run:
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
         self.collector.discard((article_id,))
+        self.sitemap.discard((article_id,))
         self.book.discard(article_id)
         self.table.forget(article_id)
 
@@ -781,6 +837,7 @@ class _Run:
         """The feeds and the book; an article whose own part raises is left out of all of
         them and of every other output, and reported as failed (render stage)."""
         plans: list[Plan[Any]] = feed_plans(self.out, self.formats, self.collector, self.options)
+        plans += file_plans(self.out, self.formats, self.sitemap, self.options)
         book_warnings: list[str] = []
         book = self._book_plan(incremental, book_warnings)
         if book is not None:
@@ -790,6 +847,7 @@ class _Run:
         for item in failed.values():
             self._failed_late(item)
         self.collector.discard(list(failed))
+        self.sitemap.discard(list(failed))
         self.errors = errors
         self.result.errors.extend(e.line(self.verbose) for e in errors)
 
@@ -824,7 +882,7 @@ class _Run:
                 target.unlink(missing_ok=True)
                 return
             data, found = made
-            warnings[:] = [f"book: {w}" for w in found]
+            warnings[:] = [Note("book", w) for w in found]
             write_atomic(self.out / "epub", "book.epub", data, only_if_changed=True)
 
         return Plan("epub/book.epub", book.articles, render, emit, empty_ok=False)
@@ -855,8 +913,10 @@ class _Failed(Exception):
 
 
 def _per_article_path(out: Path, fmt: str) -> Path:
-    """Where a per-article format's files go: DIR/html/, DIR/markdown/, DIR/epub/articles/."""
-    return out / "epub" / "articles" if fmt == "epub" else out / fmt
+    """Where a per-article format's files go: DIR/<folder>/ (DIR/html/, DIR/ninjs/...); the
+    books of --per-article-epub in DIR/epub/articles/."""
+    adapter = ADAPTERS[fmt]
+    return out / adapter.folder / ("" if adapter.per_article else "articles")
 
 
 def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> bool:
@@ -872,17 +932,16 @@ def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> 
     return True
 
 
-def _write_state(out: Path, collector: FeedCollector) -> None:
-    lines = [
-        json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True)
-        for a in collector.candidates()
-    ]
-    write_atomic(out / "state", "feed-articles.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
+def _write_state(out: Path, articles: Iterable[Article], name: str = STATE) -> None:
+    lines = [json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True) for a in articles]
+    path = out / name
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    write_atomic(path.parent, path.name, data, only_if_changed=True)
 
 
-def _load_state(dirs: Iterable[Path]) -> Iterator[Article]:
+def _load_state(dirs: Iterable[Path], name: str = STATE) -> Iterator[Article]:
     for directory in dirs:
-        path = directory / STATE
+        path = directory / name
         if not path.exists():
             continue
         with path.open(encoding="utf-8") as handle:
@@ -976,9 +1035,15 @@ def merge(
             old.modified or old.updated or old.published
         ):
             latest[article.id] = article
+    sitemap = SitemapCollector()
     for article in latest.values():
         collector.add(article)
-    failed, errors = write_feeds(out, [f for f in formats if f in FEED_FILES], collector, options)
+    for article in _load_state(shards, SITEMAP_STATE):
+        sitemap.add(article)  # shards partition the ids: each article once
+    plans = feed_plans(out, formats, collector, options) + file_plans(
+        out, formats, sitemap, options
+    )
+    failed, errors = render_all(plans)
     result = ExportResult()
     entries = []
     for shard in shards:

@@ -6,12 +6,61 @@ there. Defaults are what a demanding user would want without flags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["EpubOptions", "FeedOptions", "FetchOptions", "Options"]
+from .errors import UsageError
+
+__all__ = [
+    "EpubOptions",
+    "FeedOptions",
+    "FetchOptions",
+    "GroupBy",
+    "NinjsVersion",
+    "OptionError",
+    "Options",
+    "Paywall",
+    "check",
+]
+
+Paywall = Literal["summary", "full", "exclude"]
+GroupBy = Literal["section", "date", "none"]
+NinjsVersion = Literal["3.1", "2.1"]
+# Numbers that must not be negative (0 means "all" for limits); others must be positive.
+_AT_LEAST_ZERO = frozenset({"limit", "ttl", "retries", "max_redirects"})
+
+
+class OptionError(UsageError):
+    """An option value outside what its field allows (exit status 2 from the CLI)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name} {message}")
+        self.name, self.detail = name, message
+
+
+def check(record: Any, prefix: str = "") -> None:
+    """Validate ``record``'s fields against their declared types, once, at construction:
+    Literal values, non-negative or positive numbers. Raises OptionError naming the field
+    (``prefix`` + name) and the allowed values."""
+    hints = typing.get_type_hints(type(record))
+    for f in fields(record):
+        value, kind = getattr(record, f.name), hints[f.name]
+        name = prefix + f.name
+        if typing.get_origin(kind) is Literal:
+            allowed = typing.get_args(kind)
+            if value not in allowed:
+                choices = ", ".join(str(a) for a in allowed)
+                raise OptionError(name, f"must be one of {choices}, not {value!r}")
+        elif kind in (int, float) and not isinstance(value, bool):
+            if not isinstance(value, int | float):
+                raise OptionError(name, f"must be a number, not {value!r}")
+            if f.name in _AT_LEAST_ZERO and value < 0:
+                raise OptionError(name, f"must be 0 or more, not {value!r}")
+            if f.name not in _AT_LEAST_ZERO and value <= 0:
+                raise OptionError(name, f"must be more than 0, not {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +76,15 @@ class FeedOptions:
     icon: str = ""  # small square icon (Atom icon, JSON favicon)
     ttl: int = 60  # RSS <ttl>, minutes: readers should not poll more often (Ghost uses 60)
     limit: int = 50  # newest N items; 0 = all (Google News reads <= 60 new items per fetch)
-    paywall: str = "summary"  # paywalled articles: summary (no body) | full | exclude
+    paywall: Paywall = "summary"  # paywalled articles: summary (no body) | full | exclude
     include_noindex: bool = False  # keep articles flagged excludedFromGoogleSearchEngine
     category: str = ""  # only articles in this section (slug)
     keyword: str = ""  # only articles with this keyword (slug)
     author: str = ""  # only articles by this author (name, case-insensitive)
     pretty: bool = False  # indented XML / JSON
+
+    def __post_init__(self) -> None:
+        check(self, "feed.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +104,9 @@ class FetchOptions:
     max_side: int = 1600  # px: longer side of stored images (scaled down with Pillow)
     offline: bool = False  # no HTTP at all: the mirror and the cache only (reproducible exports)
 
+    def __post_init__(self) -> None:
+        check(self, "fetch.")
+
 
 @dataclass(frozen=True, slots=True)
 class EpubOptions:
@@ -61,10 +116,13 @@ class EpubOptions:
     author: str = ""  # dc:creator of a bundle; empty → the site title
     publisher: str = ""  # dc:publisher; empty → the site title
     cover: Path | None = None  # cover image file; None → generated from the newest lead image
-    group_by: str = "section"  # section | date | none: the first level of the contents
+    group_by: GroupBy = "section"  # section | date | none: the first level of the contents
     image_width: int = 800  # CSS px asked of the image resolver (e-readers: 800; hi-res 1200)
     images: bool = True  # False (--no-images): captions/alt text instead of pictures
     per_article: bool = False  # one book per article instead of one bundle
+
+    def __post_init__(self) -> None:
+        check(self, "epub.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +143,7 @@ class Options:
     copyright_notice: str = ""  # e.g. "© 2025 Daily Maverick. All rights reserved."
     usage_terms: str = ""  # natural-language terms of use for the receiver
     # IPTC ninjs schema written: "3.1" (camelCase, the current branch) or "2.1" (lower case).
-    ninjs_version: Literal["3.1", "2.1"] = "3.1"
+    ninjs_version: NinjsVersion = "3.1"
 
     # Output switches.
     fragment: bool = False  # html: write only the clean body, for partner CMS ingestion
@@ -98,9 +156,9 @@ class Options:
     # tests and reproducible builds pin it.
     now: datetime | None = None
 
-    # Image widths (CSS px) asked of the image resolver; see converter/images.py.
-    html_image_width: int = 800  # lead image `src` in standalone pages; srcset covers the rest
-
     feed: FeedOptions = field(default_factory=FeedOptions)  # rss, atom, json-feed
     epub: EpubOptions = field(default_factory=EpubOptions)  # epub
     fetch: FetchOptions = field(default_factory=FetchOptions)  # image bytes for epub
+
+    def __post_init__(self) -> None:
+        check(self, "")

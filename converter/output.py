@@ -16,7 +16,7 @@ from typing import Protocol
 
 from .errors import OutputError
 
-__all__ = ["Names", "Report", "safe_name", "safe_slug", "write_atomic"]
+__all__ = ["Names", "Note", "Report", "collapse", "safe_name", "safe_slug", "write_atomic"]
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -163,6 +163,7 @@ class Report:
     )  # one line each: file: position: id: field: reason
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    document: bytes | None = None  # the one document asked for on stdout (-o -), once made
 
     @property
     def ok(self) -> bool:
@@ -174,3 +175,33 @@ class Report:
         if self.warnings:
             text += f", warnings {len(self.warnings)}"
         return text
+
+
+class Note(str):
+    """A warning line ("where: text") that knows its text without the place, so that the same
+    warning of many articles can be printed once (``collapse``); it is the whole line as str."""
+
+    text: str
+
+    def __new__(cls, where: str, text: str) -> Note:
+        note = super().__new__(cls, f"{where}: {text}" if where else text)
+        note.text = text
+        return note
+
+
+def collapse(lines: list[str]) -> list[str]:
+    """Warnings for stderr: each distinct text once, at its first place, with how many more
+    articles had it ("... (and 499 more)"). Lines that are not ``Note``s are kept as they are."""
+    first: dict[str, int] = {}
+    counts: list[int] = []
+    shown: list[str] = []
+    for line in lines:
+        key = line.text if isinstance(line, Note) else None
+        if key is not None and key in first:
+            counts[first[key]] += 1
+            continue
+        if key is not None:
+            first[key] = len(shown)
+        shown.append(line)
+        counts.append(0)
+    return [f"{line} (and {n} more)" if n else line for line, n in zip(shown, counts, strict=True)]

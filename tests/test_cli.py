@@ -176,3 +176,21 @@ def test_version_is_one_value_for_the_api_and_the_command() -> None:
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"converter {converter.__version__}"
     assert re.fullmatch(r"\d+\.\d+\.\d+", converter.__version__)
+
+
+def test_css_flag_replaces_the_default_stylesheet(tmp_path: Path) -> None:
+    css = tmp_path / "house.css"
+    css.write_text("body{font-family:Georgia}</style><script>x</script>", "utf-8")
+    proc = run_cli("html", "samples/01-seed.txt", "-o", str(tmp_path / "out"), "--css", str(css))
+    assert proc.returncode == 0, proc.stderr
+    (page,) = (tmp_path / "out").glob("*.html")
+    import html5lib
+
+    tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+    (style,) = tree.iter("style")
+    assert style.text is not None and style.text.startswith("body{font-family:Georgia}")
+    assert not list(tree.iter("script"))[1:]  # the JSON-LD only: the CSS could not end <style>
+    missing = run_cli(
+        "html", "samples/01-seed.txt", "-o", str(tmp_path / "o2"), "--css", "nope.css"
+    )
+    assert missing.returncode == 2 and "--css" in missing.stderr
