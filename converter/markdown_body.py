@@ -4,11 +4,22 @@ This is the hot path of the Markdown output, so it is written for speed: one lxm
 plain recursive functions over the tree that append strings to lists, joined once per block.
 No general-purpose HTML→Markdown library is used.
 
+Nothing is written as raw HTML: renderers with raw HTML off (Hugo's default, goldmark with
+``unsafe = false``) drop it, text and all. What Markdown has no syntax for is written as its text.
+
 Blocks: paragraphs, ATX headings, lists (tight when every item is a line of text, maybe followed
-by lists), block quotes, fenced code, thematic breaks, GFM pipe tables (raw HTML for tables a
-pipe table cannot carry), figures (the image, then its caption as an italic paragraph), the
-canonical embeds (their link; a quoted post as a block quote ending in "— link"), definition
-lists (the term in bold). One blank line between blocks; the result ends with one newline.
+by lists), block quotes, fenced code, thematic breaks, GFM pipe tables, figures (the image, then
+its caption as an italic paragraph), the canonical embeds (their link; a quoted post as a block
+quote ending in "— link"), definition lists (the term in bold). A table whose cells hold only
+inline content (and paragraphs, joined by a space) is a pipe table, its first row the header; a
+cell spanning columns or rows is written once and the places it covers are empty cells. A table
+with other blocks in its cells (lists, figures, preformatted text, a nested table) cannot be a
+pipe table: its content is written in reading order, the caption and then each cell's blocks,
+row by row. One blank line between blocks; the result ends with one newline.
+
+Inline: sub, sup and the other inline tags without Markdown syntax (u, mark, small, abbr, kbd,
+q, ...) are their plain text, every character kept (``x<sup>2</sup>`` is ``x2``); a hard break
+is a space in a table cell or a heading, which are one line.
 
 Text stays literal (the escaping rules):
 
@@ -24,8 +35,12 @@ Text stays literal (the escaping rules):
 Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_O`` …: lone
 surrogates, which parsed text cannot hold). An em/strong/s between known plain characters (the
 common case) gets its delimiters at once; otherwise, when the block is complete, each pair is
-resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where each delimiter can
-only open or only close, in that exact context, else the inline HTML tags (``<em>“q”</em>s``).
+resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where the opener can
+open and the closer can close in that exact context (intraword ``a*b*c`` too, when it touches no
+other delimiter run), after moving punctuation at the span's edges out of it if that is what
+stops it (``x“*q*”s``); where no delimiters would work (a span glued to a link, or to another
+delimiter run ambiguously), the span is its plain text. A span inside one of the same kind adds
+nothing and is written as its content.
 """
 
 from __future__ import annotations
@@ -49,9 +64,8 @@ __all__ = ["to_markdown"]
 MARK_O, MARK_C = "\udb01", "\udb02"
 EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
 CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
-BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, <br> in a cell or heading
+BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
 _MD = {EM_O: "*", EM_C: "*", ST_O: "**", ST_C: "**", S_O: "~~", S_C: "~~"}
-_HTML = {EM_O: "<em>", EM_C: "</em>", ST_O: "<strong>", ST_C: "</strong>", S_O: "<s>", S_C: "</s>"}
 _ASTERISK_CLOSERS = frozenset({EM_C, ST_C})
 _MARKS = MARK_O + MARK_C
 
@@ -71,7 +85,6 @@ _LINE_START = re.compile(
 _LINE_TRIGGERS = frozenset("#>-+=:0123456789")
 _URL_UNSAFE = re.compile(r"[\x00-\x20<>\\|`\x7f]")
 _BACKTICKS = re.compile(r"`+")
-_BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
 
 # Character classes for the flanking rules, as markdown-it / CommonMark define them.
 _WHITESPACE = frozenset(
@@ -239,33 +252,126 @@ def _char_class(ch: str) -> int:
     return cls
 
 
-def _side(parts: list[str], i: int, before: bool, para: bool) -> tuple[int, str]:
-    """Class of the character on one side of a marker (``parts[i]`` is the text there) and
-    the marker beyond it when that text is empty (markers render as punctuation: * ~ < >)."""
-    text = parts[i]
-    if text:
-        ch = text[-1] if before else text[0]
-        if ch in "*~":  # maybe a delimiter written by _span: never glue to it
-            return _PUNCT, ch
-        cls = _CLASSES.get(ch)
-        if cls is None:
-            if ch == BR:  # "\\" + newline in a paragraph, "<br>" in a cell or heading
-                return (_SPACE if para and before else _PUNCT), ""
-            cls = _char_class(ch)
-        return cls, ""
-    if i == 0 or i == len(parts) - 1:
-        return _SPACE, ""  # start or end of the line
-    return _PUNCT, parts[i - 1 if before else i + 1]
+def _side(parts: list[str], on: list[bool], i: int, before: bool, para: bool) -> tuple[int, str]:
+    """Class of the character written on one side of a marker (``parts[i]`` is the text there)
+    and the delimiter run it touches: the marker beyond an empty text when that marker is
+    still written (a delimiter is punctuation), "*" or "~" for a text that ends in one (maybe
+    a delimiter written by _span: never glue to it), else "". Dropped markers write nothing:
+    the walk goes on past them."""
+    last = len(parts) - 1
+    while True:
+        text = parts[i]
+        if text:
+            ch = text[-1] if before else text[0]
+            if ch in "*~":
+                return _PUNCT, ch
+            cls = _CLASSES.get(ch)
+            if cls is None:
+                if ch == BR:  # "\\" + newline in a paragraph (a line start before it), else " "
+                    return (_SPACE if before or not para else _PUNCT), ""
+                cls = _char_class(ch)
+            return cls, ""
+        if i == 0 or i == last:
+            return _SPACE, ""  # start or end of the line
+        mark = i - 1 if before else i + 1
+        if on[mark]:
+            return _PUNCT, parts[mark]
+        i = mark - 1 if before else mark + 1
+
+
+def _opens(prev: int, nxt: int) -> bool:
+    """A delimiter run between characters of these classes is left-flanking (can open)."""
+    return nxt != _SPACE and (nxt != _PUNCT or prev != _OTHER)
+
+
+def _closes(prev: int, nxt: int) -> bool:
+    """... is right-flanking (can close)."""
+    return prev != _SPACE and (prev != _PUNCT or nxt != _OTHER)
+
+
+def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
+    """Whether the delimiters of the pair of markers j (opener) and i (closer), written with
+    the pairs still ``on``, make exactly this span under CommonMark's rules.
+
+    The opener must be left-flanking and the closer right-flanking. A delimiter that is both
+    (intraword: ``a*b*c``) is used only when it touches no other delimiter run: with nested
+    spans of the same kind flattened (see _em), a both-flanking run then pairs with its own
+    partner only (an enclosing ``*`` run of the other kind is kept apart by the "multiple of
+    3" rule). A delimiter touching another run must not merge with it into an ambiguous one.
+    """
+    kind = parts[i][1]
+    o_prev, o_prev_run = _side(parts, on, j - 1, True, para)
+    o_next, o_next_run = _side(parts, on, j + 1, False, para)
+    c_prev, c_prev_run = _side(parts, on, i - 1, True, para)
+    c_next, c_next_run = _side(parts, on, i + 1, False, para)
+    if not (_opens(o_prev, o_next) and _closes(c_prev, c_next)):
+        return False
+    if (o_prev_run or o_next_run) and _closes(o_prev, o_next):
+        return False
+    if (c_prev_run or c_next_run) and _opens(c_prev, c_next):
+        return False
+    runs = (o_prev_run, o_next_run, c_prev_run, c_next_run)
+    return (
+        # a delimiter run touching one of the same kind would merge with it
+        kind not in [run[1:] for run in runs]
+        # "*a***b**": a closer run glued to an opener run is ambiguous
+        and not (kind != "s" and o_prev_run in _ASTERISK_CLOSERS)
+        and "*" not in runs
+        and "~" not in runs
+    )
+
+
+# May be markup, an escape or a marker: never moved (and never classed: _CLASSES must not learn
+# a class for BR, which depends on where it is).
+_UNMOVABLE = frozenset("\\[]()!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
+
+
+def _movable(ch: str) -> bool:
+    """Unicode whitespace or punctuation that is plain text wherever it stands."""
+    return ch not in _UNMOVABLE and _char_class(ch) != _OTHER
+
+
+def _shrink(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
+    """A span that fails only because it starts (ends) with punctuation glued to a word
+    outside (``x<em>“q”</em>s``): move that punctuation out of it (``x“*q*”s``), when what
+    stays inside starts (ends) with a character of its own. True when anything moved."""
+    moved = False
+    o_prev, _ = _side(parts, on, j - 1, True, para)
+    o_next, _ = _side(parts, on, j + 1, False, para)
+    inner = parts[j + 1]
+    if not _opens(o_prev, o_next) and inner:
+        k = 0
+        while k < len(inner) and _movable(inner[k]):
+            k += 1
+        if 0 < k < len(inner):
+            parts[j - 1] += inner[:k]
+            parts[j + 1] = inner[k:]
+            moved = True
+    c_prev, _ = _side(parts, on, i - 1, True, para)
+    c_next, _ = _side(parts, on, i + 1, False, para)
+    inner = parts[i - 1]
+    if not _closes(c_prev, c_next) and inner:
+        k = len(inner)
+        while k > 0 and _movable(inner[k - 1]):
+            k -= 1
+        if 0 < k < len(inner):
+            parts[i + 1] = inner[k:] + parts[i + 1]
+            parts[i - 1] = inner[:k]
+            moved = True
+    return moved
+
+
+_ROUNDS = 4  # rounds of _resolve before giving up on a paragraph's emphasis (never seen)
 
 
 def _resolve(s: str, para: bool) -> str:
-    """Turn emphasis markers into Markdown delimiters, or inline HTML where those would fail.
+    """Turn emphasis markers into Markdown delimiters, or drop them where those would fail.
 
-    Markdown is used only where CommonMark's flanking rules give each delimiter run a single
-    role: the opener only left-flanking, the closer only right-flanking. A run that could both
-    open and close may pair with another span's delimiter or fall foul of the "multiple of 3"
-    rule, so intraword cases (a<em>b</em>c) get the HTML tags, as do runs that would merge
-    with a neighbouring delimiter run.
+    Never inline HTML (renderers with raw HTML off, such as Hugo's default, drop it with its
+    text): a span whose delimiters CommonMark would read otherwise, in the exact context they
+    end up in (_valid), first has punctuation at its edges moved out of it (_shrink), and else
+    is written as its plain text. Dropping a span's markers changes what its neighbours touch,
+    so the check runs again over all the spans until nothing changes.
     """
     positions: list[int] = []
     for mark in (MARK_O, MARK_C):
@@ -281,36 +387,31 @@ def _resolve(s: str, para: bool) -> str:
         parts.append(s[i : i + 2])
         start = i + 2
     parts.append(s[start:])
-    out = parts[:]
+    pairs: list[tuple[int, int]] = []  # (opener, closer), innermost first
     stack: list[int] = []
     for i in range(1, len(parts), 2):
-        mark = parts[i]
-        if mark[0] == MARK_O:
+        if parts[i][0] == MARK_O:
             stack.append(i)
-            continue
-        j = stack.pop()
-        kind = mark[1]
-        o_prev, o_prev_mark = _side(parts, j - 1, True, para)
-        o_next, o_next_mark = _side(parts, j + 1, False, para)
-        c_prev, c_prev_mark = _side(parts, i - 1, True, para)
-        c_next, c_next_mark = _side(parts, i + 1, False, para)
-        ok = (
-            ((o_prev == _SPACE and o_next != _SPACE) or (o_prev == _PUNCT and o_next == _OTHER))
-            and ((c_next == _SPACE and c_prev != _SPACE) or (c_next == _PUNCT and c_prev == _OTHER))
-            # a delimiter run touching one of the same kind would merge with it
-            and kind != o_prev_mark[1:]
-            and kind != o_next_mark[1:]
-            and kind != c_prev_mark[1:]
-            and kind != c_next_mark[1:]
-            # "*a***b**": a closer run glued to an opener run is ambiguous
-            and not (kind != "s" and o_prev_mark in _ASTERISK_CLOSERS)
-            and "*" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
-            and "~" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
-        )
-        table = _MD if ok else _HTML
-        out[j] = table[parts[j]]
-        out[i] = table[mark]
-    return "".join(out)
+        else:
+            pairs.append((stack.pop(), i))
+    on = [True] * len(parts)
+    for _ in range(_ROUNDS):
+        changed = False
+        for j, i in pairs:
+            if on[i] and not _valid(parts, on, j, i, para):
+                changed = True
+                if not (_shrink(parts, on, j, i, para) and _valid(parts, on, j, i, para)):
+                    on[j] = on[i] = False
+        if not changed:
+            break
+    else:
+        on = [False] * len(parts)  # did not settle: plain text
+    for j, i in pairs:
+        if on[i]:
+            parts[j] = parts[i] = _MD[parts[i]]
+        else:
+            parts[j] = parts[i] = ""
+    return "".join(parts)
 
 
 # Inline content ------------------------------------------------------------------------------
@@ -319,8 +420,10 @@ _PARA, _CELL, _HEADING = 0, 1, 2
 # Rendering flags: NO_EMPHASIS inside captions and terms (emphasised as a whole), IN_LINK inside
 # link text (links cannot nest), CLEAN when the whole body has no character to escape but "<",
 # WHOLE_BLOCK while the pieces being appended to are a whole block's (so the first piece starts a
-# line and an element with nothing after it ends the block).
-NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK = 1, 2, 4, 8
+# line and an element with nothing after it ends the block), IN_EM / IN_STRONG / IN_S inside a
+# span of that kind (a nested one of the same kind shows nothing more: it is written as its
+# content, which also keeps a delimiter from pairing with an enclosing one of its kind).
+NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK, IN_EM, IN_STRONG, IN_S = 1, 2, 4, 8, 16, 32, 64
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -343,13 +446,13 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
             if pair in s and "!" + pair + "[" not in s:
                 s = s.replace(pair, "")
         if CODE_O in s:
-            s = _code_spans(s.replace(CODE_C + CODE_O, ""))
+            s = _code_spans(s.replace(CODE_C + CODE_O, ""), mode == _CELL)
         s = _resolve(s, mode == _PARA)
     elif CODE_O in s:
         # adjacent code spans would merge their fences into one backtick run: join them
-        s = _code_spans(s.replace(CODE_C + CODE_O, ""))
-    if mode != _PARA:
-        return s.replace(BR, "<br>") if br else s
+        s = _code_spans(s.replace(CODE_C + CODE_O, ""), mode == _CELL)
+    if mode != _PARA:  # a cell or a heading is one line: a break is a space there
+        return " ".join([line for line in s.split(BR) if line]) if br else s
     if br:
         lines = s.split(BR)
         # a break before/after a line of only Unicode spaces (nbsp): parsers that strip those
@@ -458,47 +561,51 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
         after = -1
     first = _class_here(core[0])
     final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
+    if before >= 0 and first >= 0 and not _opens(before, first):  # as _shrink in _resolve
+        k = 0
+        while k < len(core) and _movable(core[k]):
+            k += 1
+        if 0 < k < len(core):
+            lead, core = lead + core[:k], core[k:]
+            before, first = _char_class(lead[-1]), _class_here(core[0])
+    if after >= 0 and final >= 0 and not _closes(final, after):
+        k = len(core)
+        while k > 0 and _movable(core[k - 1]):
+            k -= 1
+        if 0 < k < len(core):
+            core, trail = core[:k], core[k:] + trail
+            after = _char_class(trail[0])
+            final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
     if before < 0 or after < 0 or first < 0 or final < 0:
         out.append(lead + MARK_O + kind + core + MARK_C + kind + trail)
-        return
-    if ((before == _SPACE and first != _SPACE) or (before == _PUNCT and first == _OTHER)) and (
-        (after == _SPACE and final != _SPACE) or (after == _PUNCT and final == _OTHER)
-    ):
+    elif _opens(before, first) and _closes(final, after):
+        # both sides are plain characters: a delimiter that can both open and close touches
+        # no other delimiter run, and pairs with its partner only (see _valid)
         delimiter = _MD[MARK_O + kind]
         out.append(lead + delimiter + core + delimiter + trail)
     else:
-        tags = _HTML[MARK_O + kind], _HTML[MARK_C + kind]
-        out.append(lead + tags[0] + core + tags[1] + trail)
+        out.append(lead + core + trail)  # CommonMark cannot emphasise this: its plain text
 
 
 def _em(el: etree._Element, out: list[str], flags: int) -> None:
-    if flags & NO_EMPHASIS:
+    if flags & (NO_EMPHASIS | IN_EM):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags, "e")
+        _span(el, out, flags | IN_EM, "e")
 
 
 def _strong(el: etree._Element, out: list[str], flags: int) -> None:
-    if flags & NO_EMPHASIS:
+    if flags & (NO_EMPHASIS | IN_STRONG):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags, "t")
+        _span(el, out, flags | IN_STRONG, "t")
 
 
 def _strike(el: etree._Element, out: list[str], flags: int) -> None:
-    _span(el, out, flags, "s")
-
-
-def _raw_tag(el: etree._Element, out: list[str], flags: int) -> None:
-    """sub/sup: GFM allows inline HTML and has no syntax of its own for them."""
-    sub: list[str] = []
-    _inline(el, sub, flags & ~WHOLE_BLOCK)
-    inner = "".join(sub)
-    if inner.strip(_EDGE):
-        tag = str(el.tag)
-        out.append("<" + tag + ">" + inner + "</" + tag + ">")
-    elif inner:
-        out.append(inner)
+    if flags & IN_S:
+        _inline(el, out, flags & ~WHOLE_BLOCK)
+    else:
+        _span(el, out, flags | IN_S, "s")
 
 
 def _br(el: etree._Element, out: list[str], flags: int) -> None:
@@ -514,21 +621,24 @@ def _code(el: etree._Element, out: list[str], flags: int) -> None:
             out.append(" ")
     elif flags & IN_LINK and "]" in core:
         # "[`]:x`](url)" at the start of a paragraph would be read as a link reference
-        # definition (its label ends at the first "]", code span or not): use the HTML tag
-        out.append(lead + "<code>" + _esc(core) + "</code>" + trail)
+        # definition (its label ends at the first "]", code span or not): plain text
+        out.append(lead + _esc(core) + trail)
     else:
         out.append(lead + CODE_O + core + CODE_C + trail)  # the fence is chosen in _finish
 
 
-def _code_spans(s: str) -> str:
+def _code_spans(s: str, cell: bool = False) -> str:
     """Write each CODE_O content CODE_C as a code span, its fence longer than any backtick run
-    inside (padded with a space when the content starts or ends with a backtick)."""
+    inside (padded with a space when the content starts or ends with a backtick). In a table
+    cell a "|" is escaped inside code spans too (GFM splits the row before reading them)."""
     parts: list[str] = []
     start = 0
     i = s.find(CODE_O)
     while i >= 0:
         j = s.find(CODE_C, i)
         core = s[i + 1 : j]
+        if cell and "|" in core:
+            core = core.replace("|", "\\|")
         fence = "`"
         if "`" in core:
             fence = "`" * (max(len(run) for run in _BACKTICKS.findall(core)) + 1)
@@ -588,8 +698,6 @@ _INLINE: dict[str, _Inline] = {
     "tt": _code,
     "br": _br,
     "img": _image,
-    "sub": _raw_tag,
-    "sup": _raw_tag,
     "s": _strike,
     "del": _strike,
     "strike": _strike,
@@ -599,7 +707,7 @@ _INLINE: dict[str, _Inline] = {
         tag: _plain
         for tag in (
             "small", "mark", "abbr", "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi",
-            "bdo", "u", "ins", "span", "font", "big",
+            "bdo", "u", "ins", "span", "font", "big", "sub", "sup",
         )
     },
 }  # fmt: skip
@@ -632,30 +740,34 @@ def _heading(el: etree._Element, out: list[str], flags: int) -> None:
     out.append(hashes + " " + s)
 
 
-def _emphasised(
-    el: etree._Element, out: list[str], flags: int, delimiter: str, tags: tuple[str, str]
-) -> None:
+def _emphasised(el: etree._Element, out: list[str], flags: int, delimiter: str) -> None:
     """A paragraph emphasised as a whole (em/strong inside dropped, links kept). Its delimiters
-    sit at the paragraph's edges, where they always work unless the text itself starts or ends
-    with a Unicode space (a no-break space): then the HTML tags."""
+    sit at the paragraph's edges, where they always work, inside any Unicode space (a no-break
+    space) the text itself starts or ends with."""
     pieces: list[str] = []
     _inline(el, pieces, flags | NO_EMPHASIS | WHOLE_BLOCK)
     s = _finish(pieces)
-    if s:
-        if _char_class(s[0]) == _SPACE or _char_class(s[-1]) == _SPACE:
-            out.append(tags[0] + s + tags[1])
-        else:
-            out.append(delimiter + s + delimiter)
+    if not s:
+        return
+    start, end = 0, len(s)
+    while start < end and _char_class(s[start]) == _SPACE:
+        start += 1
+    while end > start and _char_class(s[end - 1]) == _SPACE:
+        end -= 1
+    if start == end:
+        out.append(s)
+    else:
+        out.append(s[:start] + delimiter + s[start:end] + delimiter + s[end:])
 
 
 def _caption(el: etree._Element, out: list[str], flags: int) -> None:
     """A figure caption: an italic paragraph."""
-    _emphasised(el, out, flags, "*", ("<em>", "</em>"))
+    _emphasised(el, out, flags, "*")
 
 
 def _term(el: etree._Element, out: list[str], flags: int) -> None:
     """A definition list term: a bold paragraph."""
-    _emphasised(el, out, flags, "**", ("<strong>", "</strong>"))
+    _emphasised(el, out, flags, "**")
 
 
 def _hr(el: etree._Element, out: list[str], flags: int) -> None:
@@ -839,36 +951,19 @@ _TABLE_PARTS = frozenset(
 _CELLS = ("td", "th")
 
 
-def _simple_table(table: etree._Element) -> bool:
-    """No nested table, no block inside a cell (but <td><p>x</p></td>), no col/row spans."""
-    for node in table.iter():
+def _inline_cells(table: etree._Element) -> bool:
+    """No nested table, no block in a cell but paragraphs (which a cell's line shows joined)."""
+    for node in table.iterdescendants():
         tag = node.tag
-        if tag == "td" or tag == "th":
-            if node.keys():
-                if (node.get("colspan") or "1").strip() != "1":
-                    return False
-                if (node.get("rowspan") or "1").strip() != "1":
-                    return False
-        elif tag in _BLOCK:
-            if tag in _TABLE_PARTS:
-                if tag == "table" and node is not table:
-                    return False
-                continue
-            if tag != "p":
-                return False
-            cell = node.getparent()
-            if cell is None or cell.tag not in _CELLS or len(cell) != 1:
-                return False
-            if _has_text(cell.text) or _has_text(node.tail):
-                return False
-        elif tag == "code" and "|" in "".join(node.itertext()):
-            return False  # "\\|" inside a code span is read differently by parsers
+        if tag in _BLOCK and tag != "p" and (tag not in _TABLE_PARTS or tag == "table"):
+            return False
     return True
 
 
-def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
-    """The rendered cells of a table a GFM pipe table can carry, or None."""
-    if _has_text(table.text) or not _simple_table(table):
+def _table_rows(table: etree._Element) -> list[list[etree._Element]] | None:
+    """The cells of each row (the header row first) of a table that a GFM pipe table can show,
+    or None: a nested table, a block in a cell (but <p>), or text outside the cells."""
+    if _has_text(table.text) or not _inline_cells(table):
         return None
     groups: tuple[list[etree._Element], ...] = ([], [], [])
     for child in table[:]:
@@ -886,59 +981,93 @@ def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
                 groups[_SECTIONS[str(tag)]].append(tr)
         elif tag not in ("caption", "colgroup", "col"):
             return None
-    if len(groups[0]) > 1:
-        return None
-    rows: list[list[str]] = []
-    width = -1
+    rows: list[list[etree._Element]] = []
     for tr in groups[0] + groups[1] + groups[2]:
-        if _has_text(tr.text):
+        cells = tr[:]
+        if _has_text(tr.text) or any(
+            cell.tag not in _CELLS or _has_text(cell.tail) for cell in cells
+        ):
             return None
-        cells: list[str] = []
-        for cell in tr[:]:
-            tail = cell.tail
-            if cell.tag not in _CELLS or (tail and tail.strip(" \t\n\r\f")):
-                return None
-            if not len(cell):  # text only
-                cells.append(_text_block(cell.text, flags))
-                continue
-            pieces: list[str] = []
-            if len(cell) == 1 and cell[0].tag == "p":
-                _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
-            else:
-                _inline(cell, pieces, flags | WHOLE_BLOCK)
-            cells.append(_finish(pieces, _CELL))
-        if width < 0:
-            width = len(cells)
-        elif len(cells) != width:
-            return None  # ragged rows: GFM would pad or drop cells
         rows.append(cells)
-    if width <= 0:
-        return None
     return rows
 
 
-def _raw_html(el: etree._Element) -> str:
-    """The element as an HTML block; blank lines (which would end it) become &#10;."""
-    html = etree.tostring(el, method="html", encoding="unicode", with_tail=False).strip()
-    if "\n" in html:
-        html = _BLANK_LINE.sub("&#10;", html)
-    return html
+def _span_of(value: str | None, limit: int) -> int:
+    """A colspan or rowspan: 1 when missing or not a number, 0 kept (rowspan: to the end)."""
+    if value is None:
+        return 1
+    try:
+        return min(max(int(value.strip()), 0), limit)
+    except ValueError:
+        return 1
+
+
+def _cell(cell: etree._Element, flags: int) -> str:
+    if not len(cell):  # text only
+        return _text_block(cell.text, flags)
+    pieces: list[str] = []
+    if len(cell) == 1 and cell[0].tag == "p" and not _has_text(cell.text):
+        _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
+    else:
+        _inline(cell, pieces, flags | WHOLE_BLOCK)  # paragraphs are joined by a space
+    return _finish(pieces, _CELL)
+
+
+def _grid(rows: list[list[etree._Element]], flags: int) -> list[list[str]]:
+    """The rendered cells on a grid: a cell spanning columns or rows is written once, in its
+    first row and column, and the places it covers are empty cells. Spans are clamped to the
+    table (a colspan to the widest row's cell count, a rowspan to the rows left)."""
+    base = max(len(cells) for cells in rows)
+    covered: dict[int, int] = {}  # column → rows below still covered by a rowspan
+    grid: list[list[str]] = []
+    for r, cells in enumerate(rows):
+        left = len(rows) - r
+        line: list[str] = []
+        for cell in cells:
+            while covered.get(len(line)):
+                covered[len(line)] -= 1
+                line.append("")
+            col = len(line)
+            line.append(_cell(cell, flags))
+            across = min(max(_span_of(cell.get("colspan"), 1000), 1), max(1, base - col))
+            down = _span_of(cell.get("rowspan"), 65534) or left
+            line.extend([""] * (across - 1))
+            for c in range(col + 1, col + across):  # overlapping a cell from above (invalid)
+                if covered.get(c):
+                    covered[c] -= 1
+            if down > 1:
+                for c in range(col, col + across):
+                    covered[c] = min(down, left) - 1
+        end = max([c + 1 for c, n in covered.items() if n] or [0])
+        while len(line) < end:
+            if covered.get(len(line)):
+                covered[len(line)] -= 1
+            line.append("")
+        grid.append(line)
+    return grid
 
 
 def _table(el: etree._Element, out: list[str], flags: int) -> None:
-    rows = _gfm_rows(el, flags)
-    if rows is None:
-        out.append(_raw_html(el))
+    """A GFM pipe table when the cells hold inline content (the first row is the header row);
+    else, as a pipe table cannot hold blocks (and Markdown renderers with raw HTML off drop an
+    HTML table), the table's content in reading order: its caption, then each cell's blocks,
+    row by row."""
+    rows = _table_rows(el)
+    grid = _grid(rows, flags) if rows else []
+    width = max([len(line) for line in grid] or [0])
+    if not width:
+        _blocks(el, out, flags)
         return
     for child in el[:]:
         if child.tag == "caption":
             _paragraph(child, out, flags)
             break
     lines: list[str] = []
-    for cells in rows:
+    for cells in grid:
+        cells.extend([""] * (width - len(cells)))
         lines.append("| " + " | ".join(cells) + " |")
         if len(lines) == 1:
-            lines.append("|" + " --- |" * len(cells))
+            lines.append("|" + " --- |" * width)
     out.append("\n".join(lines))
 
 
