@@ -774,28 +774,46 @@ def _hr(el: etree._Element, out: list[str], flags: int) -> None:
     out.append("---")
 
 
-def _pre_text(el: etree._Element) -> str:
-    if next(el.iter("br"), None) is None:
-        return "".join(el.itertext())
+def _pre_text(el: etree._Element) -> tuple[str, list[etree._Element]]:
+    """The text of a <pre> as a browser lays it out, and its links.
+
+    Text is kept as it is, line breaks and all; a <br> is a line break. A block inside (the
+    <p>s of a <pre><code> pasted from elsewhere) starts on a line of its own and ends its line,
+    a paragraph with an empty line around it, as innerText has them (a line break the text
+    already ends with counts). Iterative: a <pre> may hold markup nested to any depth."""
+    special = next(el.iter(_PRE_SPECIAL), None)
+    if special is None:
+        return "".join(el.itertext()), []
     parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if child.tag == "br":
-                parts.append("\n")
-            else:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
-    return "".join(parts)
+    links: list[etree._Element] = []
+    breaks = 0  # line breaks the layout needs before the next text
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag
+        if node is not el:
+            if tag == "br":
+                if event == "start":
+                    parts.append("\n")
+            elif tag in _BLOCK:
+                breaks = max(breaks, 2 if tag == "p" else 1)
+            elif tag == "a" and event == "start" and node.get("href") is not None:
+                links.append(node)
+        text = node.text if event == "start" else node.tail if node is not el else None
+        if text:
+            if breaks and parts:
+                have = len(parts[-1]) - len(parts[-1].rstrip("\n"))
+                if have < breaks:
+                    parts.append("\n" * (breaks - have))
+            breaks = 0
+            parts.append(text)
+    return "".join(parts), links
 
 
 def _pre(el: etree._Element, out: list[str], flags: int) -> None:
-    text = _pre_text(el)
+    """A fenced code block. A fenced block shows its content verbatim and can hold no link, and
+    writing the <pre> as a paragraph instead would lose its layout (the line breaks, leading
+    spaces, alignment): so its links follow it, as a list of links in the order they appear
+    (each once), with their text — reachable, and the block unchanged."""
+    text, links = _pre_text(el)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\n"):  # HTML ignores a newline right after <pre>
@@ -806,6 +824,13 @@ def _pre(el: etree._Element, out: list[str], flags: int) -> None:
     if "`" in text:
         fence = "`" * max(3, max(len(run) for run in _BACKTICKS.findall(text)) + 1)
     out.append(fence + "\n" + text + fence)
+    if links:
+        items: dict[str, None] = {}
+        for a in links:
+            href = a.get("href") or ""
+            label = _esc(" ".join("".join(a.itertext()).split())) or _esc(_collapse(href))
+            items["* [" + label + "](" + _dest(href) + _title(a.get("title")) + ")"] = None
+        out.append("\n".join(items))
 
 
 def _quote_lines(text: str) -> str:
@@ -1105,6 +1130,10 @@ _BLOCK: dict[str, _Block] = {
         )
     },
 }  # fmt: skip
+
+
+# What makes a <pre>'s text more than its text nodes joined: breaks, blocks, links.
+_PRE_SPECIAL = ("br", "a", *_BLOCK)
 
 
 def _has_block(el: etree._Element) -> bool:

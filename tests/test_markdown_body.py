@@ -366,6 +366,24 @@ RULES: list[tuple[str, str, str]] = [
     ("stray less-than", "<p>a < b, 1. x</p>", "a \\< b, 1. x\n"),
     ("text outside list items", "<ul>x<li>a</li></ul>", "- x\n\n  a\n"),
     ("pre line endings", "<pre>a\r\nb</pre>", "```\na\nb\n```\n"),
+    ("pre breaks", "<pre>a<br>b<br>\nc</pre>", "```\na\nb\n\nc\n```\n"),
+    (
+        "pre paragraphs",
+        "<pre><code><p>one</p><p>two\n</p><div>three</div>four</code></pre>",
+        "```\none\n\ntwo\n\nthree\nfour\n```\n",
+    ),
+    (
+        "pre links",
+        '<pre>see <a href="https://x.org/a">a</a>\n  and <a href="https://x.org/(b)" title="T">'
+        '[b]</a>, <a href="https://x.org/a">a</a> <a href="https://x.org/c"></a></pre>',
+        "```\nsee a\n  and [b], a \n```\n\n* [a](https://x.org/a)\n"
+        '* [\\[b\\]](<https://x.org/(b)> "T")\n* [https://x.org/c](https://x.org/c)\n',
+    ),
+    (
+        "pre links before a list",
+        '<pre><a href="https://x.org/">x</a></pre><ul><li>y</li></ul>',
+        "```\nx\n```\n\n* [x](https://x.org/)\n\n- y\n",
+    ),
     ("loose text", "a <em>b</em><p>c</p>d", "a *b*\n\nc\n\nd\n"),
 ]
 
@@ -749,6 +767,61 @@ def test_samples_embeds_keep_their_links() -> None:
             assert link is not None
             text = " ".join("".join(link.itertext()).split())
             assert (MD.normalizeLink(link.get("href", "")), text) in out_links
+
+
+# Preformatted text: its lines and its links -------------------------------------------------
+
+PRE_ATOMS = st.sampled_from(["a", "  b", "c  ", "*x*", "[y]", "`", "<z>", "&amp;", "é", " "])
+PRE_LINKS = st.tuples(
+    st.sampled_from(["https://x.org/", "https://x.org/(p)", "mailto:a@x.org"]), PRE_ATOMS
+)
+PRE_LINE = st.lists(st.one_of(PRE_ATOMS.map(html.escape), PRE_LINKS), min_size=1, max_size=4)
+
+
+def _pre_line(parts: list[Any]) -> tuple[str, str, list[str]]:
+    """(html, text, hrefs) of one line of generated preformatted text."""
+    source, text, hrefs = [], [], []
+    for part in parts:
+        if isinstance(part, tuple):
+            source.append(f'<a href="{html.escape(part[0])}">{html.escape(part[1])}</a>')
+            text.append(part[1])
+            hrefs.append(part[0])
+        else:
+            source.append(part)
+            text.append(html.unescape(part))
+    return "".join(source), "".join(text), hrefs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(PRE_LINE, min_size=1, max_size=3), min_size=1, max_size=3),
+    st.sampled_from(["\n", "<br>"]),
+    st.booleans(),
+)
+def test_pre_keeps_its_lines_and_links(
+    groups: list[list[list[Any]]], newline: str, paragraphs: bool
+) -> None:
+    """Every line of a <pre> (lines ended by newlines or <br>, maybe in <p>s pasted into
+    <pre><code>) is a line of the rendered code block, and every link inside is a link after it."""
+    blocks, expected, hrefs = [], [], []
+    for group in groups:
+        lines = [_pre_line(line) for line in group]
+        body = newline.join(line[0] for line in lines)
+        blocks.append(f"<p>{body}</p>" if paragraphs else body)
+        expected.append("\n".join(line[1] for line in lines))
+        hrefs.extend(href for line in lines for href in line[2])
+    source = "<pre><code>" + ("" if paragraphs else newline).join(blocks) + "</code></pre>"
+    markdown, out = round_trip(source)
+    code = out.findall(".//pre/code")
+    assert len(code) == 1, markdown
+    assert (
+        code[0].text
+        == ("\n\n" if paragraphs else newline.replace("<br>", "\n"))
+        .join(expected)
+        .removeprefix("\n")
+        + "\n"
+    ), markdown
+    assert {a.get("href") for a in out.iter("a")} == {MD.normalizeLink(h) for h in hrefs}
 
 
 def test_vocabulary_inline_tags_keep_their_text() -> None:
