@@ -423,7 +423,9 @@ _PARA, _CELL, _HEADING = 0, 1, 2
 # line and an element with nothing after it ends the block), IN_EM / IN_STRONG / IN_S inside a
 # span of that kind (a nested one of the same kind shows nothing more: it is written as its
 # content, which also keeps a delimiter from pairing with an enclosing one of its kind).
+# CODE_LINK: a link that is all of a <code>, written with its text as a code span.
 NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK, IN_EM, IN_STRONG, IN_S = 1, 2, 4, 8, 16, 32, 64
+CODE_LINK = 128
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -613,10 +615,16 @@ def _br(el: etree._Element, out: list[str], flags: int) -> None:
 
 
 def _code(el: etree._Element, out: list[str], flags: int) -> None:
-    text = "".join(el.itertext()) if len(el) else (el.text or "")
+    # a code span is one line: a <br> (or a block) inside is a space, as a newline in it is
+    text, links = _pre_text(el) if len(el) else (el.text or "", [])
     text = _collapse(text)
     lead, core, trail = _split_edges(text)
-    if not core:
+    if links and core and not flags & IN_LINK:  # a code span cannot hold a link
+        if len(links) == 1 and _collapse("".join(links[0].itertext())).strip(_EDGE) == core:
+            _link(links[0], out, flags | CODE_LINK)  # <code><a>x</a></code>: [`x`](url)
+        else:  # the links matter more than the monospace: the text with its links
+            _inline(el, out, flags & ~WHOLE_BLOCK)
+    elif not core:
         if text:
             out.append(" ")
     elif flags & IN_LINK and "]" in core:
@@ -656,8 +664,11 @@ def _link(el: etree._Element, out: list[str], flags: int) -> None:
     if href is None or flags & IN_LINK:
         _inline(el, out, flags & ~WHOLE_BLOCK)
         return
-    if len(el):
-        sub: list[str] = []
+    sub: list[str] = []
+    if flags & CODE_LINK:  # the only content of a <code>: its text is the code span
+        _code(el, sub, (flags | IN_LINK) & ~(WHOLE_BLOCK | CODE_LINK))
+        inner = "".join(sub)
+    elif len(el):
         _inline(el, sub, (flags | IN_LINK) & ~WHOLE_BLOCK)
         inner = "".join(sub)
     else:
