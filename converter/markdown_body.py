@@ -563,7 +563,30 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
         after = -1
     first = _class_here(core[0])
     final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
-    if before >= 0 and first >= 0 and not _opens(before, first):  # as _shrink in _resolve
+    if (  # both sides known and plain, the opener can open and the closer can close
+        before >= 0
+        and after >= 0
+        and first != _SPACE
+        and (first != _PUNCT or before != _OTHER)
+        and final != _SPACE
+        and (final != _PUNCT or after != _OTHER)
+        and first >= 0
+        and final >= 0
+    ):
+        # (a delimiter that can also close, or open, touches no other delimiter run here, and
+        # pairs with its partner only: see _valid)
+        delimiter = _MD[MARK_O + kind]
+        out.append(lead + delimiter + core + delimiter + trail)
+    else:
+        out.append(_span_edges(lead, core, trail, kind, (before, first, final, after)))
+
+
+def _span_edges(lead: str, core: str, trail: str, kind: str, classes: tuple[int, ...]) -> str:
+    """_span when the delimiters cannot be chosen at once: the span with its edge punctuation
+    moved out if that is what stops it (as _shrink in _resolve), its plain text if it cannot
+    be emphasised, or markers when a neighbour is not known yet."""
+    before, first, final, after = classes
+    if before >= 0 and first >= 0 and not _opens(before, first):
         k = 0
         while k < len(core) and _movable(core[k]):
             k += 1
@@ -579,14 +602,11 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
             after = _char_class(trail[0])
             final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
     if before < 0 or after < 0 or first < 0 or final < 0:
-        out.append(lead + MARK_O + kind + core + MARK_C + kind + trail)
-    elif _opens(before, first) and _closes(final, after):
-        # both sides are plain characters: a delimiter that can both open and close touches
-        # no other delimiter run, and pairs with its partner only (see _valid)
+        return lead + MARK_O + kind + core + MARK_C + kind + trail
+    if _opens(before, first) and _closes(final, after):
         delimiter = _MD[MARK_O + kind]
-        out.append(lead + delimiter + core + delimiter + trail)
-    else:
-        out.append(lead + core + trail)  # CommonMark cannot emphasise this: its plain text
+        return lead + delimiter + core + delimiter + trail
+    return lead + core + trail  # CommonMark cannot emphasise this: its plain text
 
 
 def _em(el: etree._Element, out: list[str], flags: int) -> None:
@@ -1020,10 +1040,12 @@ def _table_rows(table: etree._Element) -> list[list[etree._Element]] | None:
     rows: list[list[etree._Element]] = []
     for tr in groups[0] + groups[1] + groups[2]:
         cells = tr[:]
-        if _has_text(tr.text) or any(
-            cell.tag not in _CELLS or _has_text(cell.tail) for cell in cells
-        ):
+        if _has_text(tr.text):
             return None
+        for cell in cells:
+            tail = cell.tail
+            if cell.tag not in _CELLS or (tail and tail.strip(" \t\n\r\f")):
+                return None
         rows.append(cells)
     return rows
 
@@ -1039,8 +1061,7 @@ def _span_of(value: str | None, limit: int) -> int:
 
 
 def _cell(cell: etree._Element, flags: int) -> str:
-    if not len(cell):  # text only
-        return _text_block(cell.text, flags)
+    """A cell's content on one line (a cell of text only: _text_block)."""
     pieces: list[str] = []
     if len(cell) == 1 and cell[0].tag == "p" and not _has_text(cell.text):
         _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
@@ -1049,36 +1070,45 @@ def _cell(cell: etree._Element, flags: int) -> str:
     return _finish(pieces, _CELL)
 
 
+def _spans(
+    cell: etree._Element, line: list[str], covered: dict[int, int], base: int, left: int
+) -> None:
+    """The empty cells after ``cell`` (just added to ``line``) for its colspan, and the columns
+    its rowspan covers in the ``left`` - 1 rows below."""
+    col = len(line) - 1
+    across = min(max(_span_of(cell.get("colspan"), 1000), 1), max(1, base - col))
+    down = min(_span_of(cell.get("rowspan"), 65534) or left, left)
+    line.extend([""] * (across - 1))
+    for c in range(col + 1, col + across):  # overlapping a cell from above (invalid)
+        if covered.get(c):
+            covered[c] -= 1
+    if down > 1:
+        for c in range(col, col + across):
+            covered[c] = down - 1
+
+
 def _grid(rows: list[list[etree._Element]], flags: int) -> list[list[str]]:
     """The rendered cells on a grid: a cell spanning columns or rows is written once, in its
     first row and column, and the places it covers are empty cells. Spans are clamped to the
     table (a colspan to the widest row's cell count, a rowspan to the rows left)."""
-    base = max(len(cells) for cells in rows)
+    base = max(map(len, rows))
     covered: dict[int, int] = {}  # column → rows below still covered by a rowspan
     grid: list[list[str]] = []
     for r, cells in enumerate(rows):
-        left = len(rows) - r
         line: list[str] = []
         for cell in cells:
-            while covered.get(len(line)):
+            while covered and covered.get(len(line)):
                 covered[len(line)] -= 1
                 line.append("")
-            col = len(line)
-            line.append(_cell(cell, flags))
-            across = min(max(_span_of(cell.get("colspan"), 1000), 1), max(1, base - col))
-            down = _span_of(cell.get("rowspan"), 65534) or left
-            line.extend([""] * (across - 1))
-            for c in range(col + 1, col + across):  # overlapping a cell from above (invalid)
-                if covered.get(c):
-                    covered[c] -= 1
-            if down > 1:
-                for c in range(col, col + across):
-                    covered[c] = min(down, left) - 1
-        end = max([c + 1 for c, n in covered.items() if n] or [0])
-        while len(line) < end:
-            if covered.get(len(line)):
-                covered[len(line)] -= 1
-            line.append("")
+            line.append(_cell(cell, flags) if len(cell) else _text_block(cell.text, flags))
+            if cell.keys() and (cell.get("colspan") or cell.get("rowspan")):
+                _spans(cell, line, covered, base, len(rows) - r)
+        if covered:
+            end = max([c + 1 for c, n in covered.items() if n] or [0])
+            while len(line) < end:
+                if covered.get(len(line)):
+                    covered[len(line)] -= 1
+                line.append("")
         grid.append(line)
     return grid
 
