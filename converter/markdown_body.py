@@ -2,7 +2,9 @@
 
 This is the hot path of the Markdown output, so it is written for speed: one lxml parse, then
 plain recursive functions over the tree that append strings to lists, joined once per block.
-No general-purpose HTML→Markdown library is used.
+No general-purpose HTML→Markdown library is used. The recursion is bounded whatever the depth
+of the markup (see "Deep nesting" below): past 64 levels inline content is first made shallow,
+past 32 levels of block containers the rest is written flat.
 
 Nothing is written as raw HTML: renderers with raw HTML off (Hugo's default, goldmark with
 ``unsafe = false``) drop it, text and all. What Markdown has no syntax for is written as its text.
@@ -48,10 +50,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from copy import deepcopy
 
 from lxml import etree
 
 from .content import body_tree
+from .content.tree import unwrap
 
 __all__ = ["to_markdown"]
 
@@ -493,11 +497,14 @@ def _inline(el: etree._Element, out: list[str], flags: int) -> None:
     """Append the Markdown of ``el``'s content (text, children and their tails) to ``out``.
     ``flags``: NO_EMPHASIS drops em/strong markers (inside captions and terms, which are
     emphasised as a whole); IN_LINK renders nested links as their text (links cannot nest)."""
+    if flags >= _INLINE_DEEP and len(el):
+        el, flags = _shallow(el, flags), flags & (_LEVEL - 1)
     text = el.text
     if text:
         out.append(text if flags & CLEAN and "<" not in text else _esc(text))
     if not len(el):  # iterating an element without children costs more than asking
         return
+    flags += _LEVEL
     for child in el[:]:  # (a slice is the cheapest way through lxml's children)
         handler = _INLINE.get(child.tag)  # type: ignore[arg-type]
         if handler is not None:
@@ -1185,7 +1192,10 @@ def _one(el: etree._Element, out: list[str], flags: int) -> None:
     """Render a single element as block(s)."""
     handler = _BLOCK.get(str(el.tag))
     if handler is not None:
-        handler(el, out, flags)
+        if flags >= _BLOCK_DEEP and el.tag not in _LEAVES:
+            _flat_blocks(el, out, flags)
+        else:
+            handler(el, out, flags + _LEVEL)
         return
     pieces: list[str] = []
     inline = _INLINE.get(str(el.tag))
@@ -1210,6 +1220,10 @@ def _blocks(
     """Append the blocks of a flow container. Loose inline content between blocks becomes
     paragraphs. ``kinds`` (for list items) records each block's kind: "p" paragraph, "L" a
     list that may interrupt a paragraph, "l" another list, "x" anything else."""
+    if flags >= _BLOCK_DEEP:
+        _flat_blocks(container, out, flags, kinds)
+        return
+    flags += _LEVEL
     run: list[str] = []
     text = container.text
     if text and text.strip(" \t\n\r\f"):
@@ -1259,6 +1273,122 @@ def _blocks(
             out.append(s)
             if kinds is not None:
                 kinds.append("p")
+
+
+# Deep nesting -------------------------------------------------------------------------------
+#
+# The walk is recursive (a few frames a level), and markup may nest up to the parser's 2048
+# levels. ``flags`` counts the levels gone through (_blocks, _one and _inline add one each), and
+# past a limit the rest of the subtree is made shallow first, without recursion:
+#
+# * inline content past _INLINE_DEEP levels: a copy of it with every element that shows nothing
+#   of its own in Markdown unwrapped (the plain tags; an em, strong or s inside one of its kind; a
+#   link inside a link or without href; a block inside inline content, as spaces), which leaves
+#   at most one em, strong, s and link on any path: written exactly as the deep tree would be;
+# * block content past _BLOCK_DEEP levels (lists, quotes, tables... inside each other): written
+#   flat, every container there as its content, in reading order, each leaf block (paragraph,
+#   heading, preformatted text, rule, caption) as it is and the loose text between them as
+#   paragraphs. That many levels of nesting are already more than Markdown renderers show (the
+#   markdown-it "commonmark" preset stops reading at 20 levels), and no word is lost.
+
+_LEVEL = 256  # one level in ``flags`` (above every flag bit)
+_BLOCK_DEEP = 32 * _LEVEL
+_INLINE_DEEP = 64 * _LEVEL
+_KIND_FLAGS = {
+    "em": IN_EM, "i": IN_EM, "strong": IN_STRONG, "b": IN_STRONG, "s": IN_S, "del": IN_S,
+    "strike": IN_S,
+}  # fmt: skip
+_LEAVES = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr", "figcaption", "caption", "dt",
+     "address", "summary", "legend"}
+)  # fmt: skip
+
+
+def _shallow(el: etree._Element, flags: int) -> etree._Element:
+    """A copy of ``el`` (its content: not its tail) with what shows nothing of its own in
+    Markdown unwrapped, given the spans and link ``flags`` says it is inside."""
+    root = deepcopy(el)
+    root.tail = None
+    context = flags
+    added: list[int] = []  # the flag each open element added (0: none)
+    drop: list[etree._Element] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, node in walker:
+        if node is root:
+            continue
+        if event == "end":
+            context &= ~added.pop()
+            continue
+        tag = node.tag
+        flag = 0
+        if tag in ("code", "tt", "br", "img"):
+            walker.skip_subtree()
+        elif tag in _KIND_FLAGS:
+            flag = _KIND_FLAGS[str(tag)]
+            if context & flag or (context & NO_EMPHASIS and flag != IN_S):
+                flag = 0
+                drop.append(node)
+        elif tag == "a" and node.get("href") is not None and not context & IN_LINK:
+            flag = IN_LINK
+        else:
+            if tag not in _INLINE:  # a block inside inline content: words stay apart
+                node.text = " " + (node.text or "")
+                node.tail = " " + (node.tail or "")
+            drop.append(node)
+        context |= flag
+        added.append(flag)
+    for node in reversed(drop):  # the innermost first
+        unwrap(node)
+    return root
+
+
+def _flat_blocks(
+    container: etree._Element, out: list[str], flags: int, kinds: list[str] | None = None
+) -> None:
+    """_blocks past _BLOCK_DEEP levels: the container's content with every container inside
+    written as its content (see above), without recursion."""
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            s = _finish(run)
+            run.clear()
+            if s:
+                out.append(s)
+                if kinds is not None:
+                    kinds.append("p")
+
+    walker = etree.iterwalk(container, events=("start", "end"))
+    for event, node in walker:
+        if node is container:
+            if event == "start" and _has_text(node.text):
+                run.append(_esc(node.text or ""))
+            continue
+        tag = node.tag
+        leaf = tag in _LEAVES
+        inline = not leaf and (tag in _INLINE or (tag not in _BLOCK and not _has_block(node)))
+        if event == "start":
+            if leaf or inline:
+                walker.skip_subtree()
+                if leaf:
+                    flush()
+                    before = len(out)
+                    _BLOCK[str(tag)](node, out, flags)
+                    if kinds is not None:
+                        kinds.extend(["p" if tag == "p" else "x"] * (len(out) - before))
+                else:
+                    _INLINE.get(str(tag), _plain)(node, run, flags)
+            else:
+                flush()
+                if _has_text(node.text):
+                    run.append(_esc(node.text or ""))
+        else:
+            if not (leaf or inline):
+                flush()
+            tail = node.tail
+            if tail and (run or _has_text(tail)):
+                run.append(_esc(tail))
+    flush()
 
 
 def to_markdown(html: str) -> str:

@@ -18,9 +18,14 @@ writes after the <br>).
 
 from __future__ import annotations
 
+import contextlib
 import html
+import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -893,3 +898,148 @@ def test_every_body_keeps_its_words_links_and_images_without_raw_html() -> None:
         assert _srcs(source, True) <= _srcs(out, False), where
         seen += 1
     assert seen > 600
+
+
+# Deep nesting: no RecursionError, bounded stack, every word -------------------------------------
+
+DEEP_MD = MarkdownIt("commonmark", {"html": False, "maxNesting": 10_000}).enable(
+    ["table", "strikethrough"]
+)
+INLINE_NESTING = {
+    "em": ("<em>", "</em>"),
+    "strong-em": ("<strong><em>", "</em></strong>"),
+    "strong-em-text": ("<strong>a <em>b ", "</em> c</strong>"),
+    "link": ('<a href="https://x.org/">', "</a>"),
+    "link-em": ('<a href="https://x.org/"><em>', "</em></a>"),
+    "small": ("<small>", "</small>"),
+    "sup-s": ("<sup><s>", "</s></sup>"),
+    "q-u-mark": ("<q><u><mark>", "</mark></u></q>"),
+    "code": ("<code>", "</code>"),
+}
+BLOCK_NESTING = {
+    "ul-li": ("<ul><li>", "</li></ul>"),
+    "ol-li-text": ("<ol><li>a ", " b</li></ol>"),
+    "ul-ul": ("<ul>", "</ul>"),
+    "blockquote": ("<blockquote>", "</blockquote>"),
+    "blockquote-p": ("<blockquote><p>a</p>", "<p>b</p></blockquote>"),
+    "div": ("<div>", "</div>"),
+    "table": ("<table><tr><td>", "</td></tr></table>"),
+    "figure": ('<figure class="embed">', "<figcaption>c</figcaption></figure>"),
+    "li-blockquote": ("<ul><li><blockquote>", "</blockquote></li></ul>"),
+    "dl": ("<dl><dd>", "</dd></dl>"),
+}
+
+
+def _deep(tags: tuple[str, str], levels: int, core: str = "x") -> str:
+    """``levels`` levels of elements (the parser's limit is 2048: fewer repeats of long tags)."""
+    repeat = levels // max(1, tags[0].count("<"))
+    return tags[0] * repeat + core + tags[1] * repeat
+
+
+def _limited_stack(frames: int) -> contextlib.AbstractContextManager[None]:
+    """The recursion limit set to the current depth + ``frames`` (the writer's own budget)."""
+
+    @contextlib.contextmanager
+    def limit() -> Iterator[None]:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(len(inspect.stack(0)) + frames)
+        try:
+            yield
+        finally:
+            sys.setrecursionlimit(old)
+
+    return limit()
+
+
+def _check_deep(source: str, markdown: str) -> None:
+    assert not raw_html(markdown)
+    out = tree(DEEP_MD.render(markdown))
+    assert _words(out) == _words(tree(source)), markdown[-300:]
+    assert {h for h, _ in _links(tree(source), True)} <= {h for h, _ in _links(out, False)}
+
+
+@pytest.mark.parametrize("levels", [1000, 2000])
+@pytest.mark.parametrize("name", list(INLINE_NESTING))
+def test_deep_inline_markup_through_the_pipeline(name: str, levels: int) -> None:
+    """Inline markup 1,000 and 2,000 levels deep, normalised, then written with a stack of a
+    few hundred frames: the same Markdown as shallow markup that shows the same."""
+    from converter.content import Context, normalise
+
+    body = normalise("<p>" + _deep(INLINE_NESTING[name], levels) + "</p>", Context()).html
+    with _limited_stack(300):
+        markdown = to_markdown(body)
+    _check_deep(body, markdown)
+    shallow = normalise("<p>" + _deep(INLINE_NESTING[name], 6) + "</p>", Context()).html
+    if name not in ("strong-em-text", "code"):  # (those repeat text at every level)
+        assert markdown == to_markdown(shallow)
+
+
+def test_deep_inline_markup_keeps_its_formatting() -> None:
+    assert to_markdown("<p>a " + _deep(INLINE_NESTING["strong-em"], 2000) + " b</p>") == (
+        "a ***x*** b\n"
+    )
+    markdown = to_markdown("<p>" + _deep(INLINE_NESTING["strong-em-text"], 2000) + "</p>")
+    assert markdown.startswith("**a *b a b ") and markdown.endswith(" c* c**\n")
+    assert to_markdown("<p>" + _deep(INLINE_NESTING["link-em"], 2000) + "</p>") == (
+        "[*x*](https://x.org/)\n"
+    )
+
+
+@pytest.mark.parametrize("levels", [1000, 2000])
+@pytest.mark.parametrize("name", list(BLOCK_NESTING))
+def test_deep_blocks(name: str, levels: int) -> None:
+    """Blocks nested 1,000 and 2,000 levels deep (as the writer may be given them): written with
+    a stack of a few hundred frames, every word and link kept. Past 32 levels the containers
+    are written flat (Markdown renderers do not show that many levels)."""
+    source = _deep(BLOCK_NESTING[name], levels)
+    with _limited_stack(300):
+        markdown = to_markdown(source)
+    _check_deep(source, markdown)
+
+
+def test_deep_blocks_keep_32_levels() -> None:
+    markdown = to_markdown(_deep(BLOCK_NESTING["blockquote"], 1000))
+    assert markdown == "> " * 32 + "x\n"
+    out = tree(DEEP_MD.render(to_markdown(_deep(BLOCK_NESTING["ul-li"], 1000))))
+    assert len(out.findall(".//ul")) == 32
+
+
+def test_deep_markup_through_the_cli(tmp_path: Path) -> None:
+    """`converter markdown` on articles with inline markup 1,000 and 2,000 levels deep."""
+    bodies = {
+        "em-2000": "<p>" + _deep(INLINE_NESTING["em"], 2000, "deep") + " end</p>",
+        "strong-em-2000": "<p>" + _deep(INLINE_NESTING["strong-em"], 2000, "deep") + "</p>",
+        "link-1000": "<p>" + _deep(INLINE_NESTING["link"], 1000, "deep") + "</p>",
+    }
+    records = [
+        {
+            "id": str(9_400_000 + n),
+            "title": f"Deep {name}",
+            "status": "publish",
+            "firstPublished": "2025-01-01 10:00:00",
+            "url": f"https://www.dailymaverick.co.za/article/2025-01-01-deep-{name}/",
+            "contents": contents,
+        }
+        for n, (name, contents) in enumerate(bodies.items())
+    ]
+    source = tmp_path / "deep.json"
+    source.write_text(json.dumps(records), "utf-8")
+    out = tmp_path / "md"
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-m", "converter", "markdown", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "RecursionError" not in proc.stderr
+    texts = {p.name: p.read_text("utf-8") for p in out.glob("*.md")}
+    assert len(texts) == 3, sorted(texts)
+    body = {name.split("-deep-")[-1]: text.split("\n---\n", 1)[1] for name, text in texts.items()}
+    assert {k: v.strip() for k, v in body.items()} == {
+        "em-2000.md": "*deep* end",
+        "strong-em-2000.md": "***deep***",
+        "link-1000.md": "[deep](https://x.org/)",
+    }
