@@ -240,7 +240,8 @@ def _title(title: str | None) -> str:
 # Emphasis resolution -------------------------------------------------------------------------
 
 
-_CLASSES: dict[str, int] = {}  # character → class, filled as characters are met
+# character → class, filled as characters are met (a code span's markers are its backticks)
+_CLASSES: dict[str, int] = {CODE_O: _PUNCT, CODE_C: _PUNCT}
 
 
 def _char_class(ch: str) -> int:
@@ -259,15 +260,17 @@ def _char_class(ch: str) -> int:
 def _side(parts: list[str], on: list[bool], i: int, before: bool, para: bool) -> tuple[int, str]:
     """Class of the character written on one side of a marker (``parts[i]`` is the text there)
     and the delimiter run it touches: the marker beyond an empty text when that marker is
-    still written (a delimiter is punctuation), "*" or "~" for a text that ends in one (maybe
-    a delimiter written by _span: never glue to it), else "". Dropped markers write nothing:
-    the walk goes on past them."""
+    still written (a delimiter is punctuation), "*" or "~" for a text that ends in one not
+    escaped (a delimiter written by _span: never glue to it), else "". Dropped markers write
+    nothing: the walk goes on past them."""
     last = len(parts) - 1
     while True:
         text = parts[i]
         if text:
             ch = text[-1] if before else text[0]
             if ch in "*~":
+                if before and (len(text[:-1]) - len(text[:-1].rstrip("\\"))) % 2:
+                    return _PUNCT, ""  # "\\*": a literal asterisk
                 return _PUNCT, ch
             cls = _CLASSES.get(ch)
             if cls is None:
@@ -451,11 +454,10 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
         for pair in (EM_C + EM_O, ST_C + ST_O, S_C + S_O):  # <em>a</em><em>b</em>: one span
             if pair in s and "!" + pair + "[" not in s:
                 s = s.replace(pair, "")
-        if CODE_O in s:
-            s = _code_spans(s.replace(CODE_C + CODE_O, ""), mode == _CELL)
         s = _resolve(s, mode == _PARA)
-    elif CODE_O in s:
-        # adjacent code spans would merge their fences into one backtick run: join them
+    if CODE_O in s:
+        # adjacent code spans (also once a span between them is dropped) would merge their
+        # fences into one backtick run: join them
         s = _code_spans(s.replace(CODE_C + CODE_O, ""), mode == _CELL)
     if mode != _PARA:  # a cell or a heading is one line: a break is a space there
         return " ".join([line for line in s.split(BR) if line]) if br else s

@@ -167,6 +167,12 @@ RULES: list[tuple[str, str, str]] = [
         "x[y](https://x.org/)\n",
     ),
     ("adjacent kinds", "<p>a<strong>b</strong><em>c</em>d</p>", "a**b**cd\n"),
+    ("emphasis between asterisks", "<p>*<em>a b</em>*</p>", "\\**a b*\\*\n"),
+    (
+        "code spans meeting where a span is dropped",
+        "<p>a<strong><code>b</code></strong><code>c</code></p>",
+        "a`bc`\n",
+    ),
     ("strikethrough", "<p><s>old</s> new</p>", "~~old~~ new\n"),
     (
         "code spans",
@@ -613,7 +619,7 @@ SPACED = st.recursive(
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(SPACED, min_size=1, max_size=4), st.sampled_from(["", "x", "“", "("]))
+@given(st.lists(SPACED, min_size=1, max_size=4), st.sampled_from(["", "x", "“", "(", "*", "!"]))
 def test_generated_spaced_emphasis_keeps_its_formatting(parts: list[str], glue: str) -> None:
     """Emphasis between words (nested, any kinds) is never given up, even glued to a word or
     punctuation on the outside."""
