@@ -39,10 +39,11 @@ surrogates, which parsed text cannot hold). An em/strong/s between known plain c
 common case) gets its delimiters at once; otherwise, when the block is complete, each pair is
 resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where the opener can
 open and the closer can close in that exact context (intraword ``a*b*c`` too, when it touches no
-other delimiter run), after moving punctuation at the span's edges out of it if that is what
-stops it (``x“*q*”s``); where no delimiters would work (a span glued to a link, or to another
-delimiter run ambiguously), the span is its plain text. A span inside one of the same kind adds
-nothing and is written as its content.
+other delimiter run and, for an opener, is not inside another em or strong: see _valid), after
+moving punctuation at the span's edges out of it if that is what stops it (``x“*q*”s``); where
+no delimiters would work (a span glued to a link, or to another delimiter run ambiguously), the
+span is its plain text. A span inside one of the same kind adds nothing and is written as its
+content.
 """
 
 from __future__ import annotations
@@ -64,13 +65,16 @@ __all__ = ["to_markdown"]
 # (lxml stops at one in its input, and libxml2 turns references to one into U+FFFD), and which
 # are cheap to look for in both 1- and 2-byte strings.
 # Emphasis markers are two characters: an opening or closing mark, then the kind (e: em,
-# t: strong, s: strikethrough), so that finding them all takes two searches.
+# t: strong, s: strikethrough; E and T: an em inside a strong, a strong inside an em), so that
+# finding them all takes two searches.
 MARK_O, MARK_C = "\udb01", "\udb02"
 EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
+EMN_O, EMN_C, STN_O, STN_C = (m + k for k in "ET" for m in (MARK_O, MARK_C))
 CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
 BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
-_MD = {EM_O: "*", EM_C: "*", ST_O: "**", ST_C: "**", S_O: "~~", S_C: "~~"}
-_ASTERISK_CLOSERS = frozenset({EM_C, ST_C})
+_DELIMITERS = ("*", "**", "~~", "*", "**")  # of the kinds e, t, s, E, T
+_MD = {m + k: d for k, d in zip("etsET", _DELIMITERS, strict=True) for m in (MARK_O, MARK_C)}
+_ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C})
 _MARKS = MARK_O + MARK_C
 
 _EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
@@ -302,9 +306,12 @@ def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool
 
     The opener must be left-flanking and the closer right-flanking. A delimiter that is both
     (intraword: ``a*b*c``) is used only when it touches no other delimiter run: with nested
-    spans of the same kind flattened (see _em), a both-flanking run then pairs with its own
-    partner only (an enclosing ``*`` run of the other kind is kept apart by the "multiple of
-    3" rule). A delimiter touching another run must not merge with it into an ambiguous one.
+    spans of the same kind flattened (see _em), a both-flanking closer then pairs with its own
+    opener, the nearest; a both-flanking opener is first tried as a closer, and would pair
+    with an enclosing ``*`` run whose length the "multiple of 3" rule does not keep apart
+    (``***a*b*c***``: a strong and an em opening together), so inside an em or strong (kinds
+    E, T) it is not used. A delimiter touching another run must not merge with it into an
+    ambiguous one.
     """
     kind = parts[i][1]
     o_prev, o_prev_run = _side(parts, on, j - 1, True, para)
@@ -313,14 +320,14 @@ def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool
     c_next, c_next_run = _side(parts, on, i + 1, False, para)
     if not (_opens(o_prev, o_next) and _closes(c_prev, c_next)):
         return False
-    if (o_prev_run or o_next_run) and _closes(o_prev, o_next):
+    if (o_prev_run or o_next_run or kind in "ET") and _closes(o_prev, o_next):
         return False
     if (c_prev_run or c_next_run) and _opens(c_prev, c_next):
         return False
     runs = (o_prev_run, o_next_run, c_prev_run, c_next_run)
     return (
         # a delimiter run touching one of the same kind would merge with it
-        kind not in [run[1:] for run in runs]
+        kind.lower() not in [run[1:].lower() for run in runs]
         # "*a***b**": a closer run glued to an opener run is ambiguous
         and not (kind != "s" and o_prev_run in _ASTERISK_CLOSERS)
         and "*" not in runs
@@ -328,8 +335,8 @@ def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool
     )
 
 
-# May be markup, an escape or a marker: never moved (and never classed: _CLASSES must not learn
-# a class for BR, which depends on where it is).
+# May be markup (the ")" ending a link or an image), an escape or a marker: never moved (and
+# never classed: _CLASSES must not learn a class for BR, which depends on where it is).
 _UNMOVABLE = frozenset("\\[]()!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
 
 
@@ -418,7 +425,16 @@ def _resolve(s: str, para: bool) -> str:
             parts[j] = parts[i] = _MD[parts[i]]
         else:
             parts[j] = parts[i] = ""
-    return "".join(parts)
+    written = [part for part in parts if part]
+    for k in range(1, len(written)):  # "!" + a dropped span's "[link](url)": not an image
+        if written[k][0] == "[" and _bang(written[k - 1]):
+            written[k - 1] = written[k - 1][:-1] + "\\!"
+    return "".join(written)
+
+
+def _bang(text: str) -> bool:
+    """``text`` ends with a "!" that is not escaped (it would make an image of a link after)."""
+    return text[-1] == "!" and (len(text) - 1 - len(text[:-1].rstrip("\\"))) % 2 == 0
 
 
 # Inline content ------------------------------------------------------------------------------
@@ -433,6 +449,9 @@ _PARA, _CELL, _HEADING = 0, 1, 2
 # CODE_LINK: a link that is all of a <code>, written with its text as a code span.
 NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK, IN_EM, IN_STRONG, IN_S = 1, 2, 4, 8, 16, 32, 64
 CODE_LINK = 128
+
+
+_JOINED = (EM_C + EM_O, ST_C + ST_O, S_C + S_O, EMN_C + EMN_O, STN_C + STN_O)
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -451,7 +470,7 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
     if not s:
         return ""
     if MARK_O in s:
-        for pair in (EM_C + EM_O, ST_C + ST_O, S_C + S_O):  # <em>a</em><em>b</em>: one span
+        for pair in _JOINED:  # <em>a</em><em>b</em>: one span
             if pair in s and "!" + pair + "[" not in s:
                 s = s.replace(pair, "")
         s = _resolve(s, mode == _PARA)
@@ -463,11 +482,12 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
         return " ".join([line for line in s.split(BR) if line]) if br else s
     if br:
         lines = s.split(BR)
-        # a break before/after a line of only Unicode spaces (nbsp): parsers that strip those
-        # from the paragraph's ends would leave a stray backslash
-        while len(lines) > 1 and lines[-1].isspace():
+        # a break before/after a line of only Unicode spaces (nbsp), or of nothing (between two
+        # breaks): parsers that strip those from the paragraph's ends would leave a stray
+        # backslash
+        while len(lines) > 1 and (not lines[-1] or lines[-1].isspace()):
             lines.pop()
-        while len(lines) > 1 and lines[0].isspace():
+        while len(lines) > 1 and (not lines[0] or lines[0].isspace()):
             del lines[0]
         return "\\\n".join([_line_start(line) for line in lines])
     return _line_start(s) if s[0] in _LINE_TRIGGERS else s
@@ -538,9 +558,10 @@ def _class_here(ch: str) -> int:
 
 
 def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
-    """em (kind "e"), strong ("t") or s ("s"). The delimiters are chosen right here when both
-    sides of both of them are plain characters already known (the common case: a span between
-    words, or at the start or end of its block); otherwise markers, resolved in _finish."""
+    """em (kind "e", "E" inside a strong), strong ("t", "T" inside an em) or s ("s"). The
+    delimiters are chosen right here when both sides of both of them are plain characters
+    already known (the common case: a span between words, or at the start or end of its
+    block); otherwise markers, resolved in _finish."""
     sub: list[str] = []
     _inline(el, sub, flags & ~WHOLE_BLOCK)
     inner = "".join(sub)
@@ -581,13 +602,17 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
         and (final != _PUNCT or after != _OTHER)
         and first >= 0
         and final >= 0
+        and not (kind in "ET" and before != _SPACE and (before != _PUNCT or first != _OTHER))
     ):
         # (a delimiter that can also close, or open, touches no other delimiter run here, and
         # pairs with its partner only: see _valid)
         delimiter = _MD[MARK_O + kind]
         out.append(lead + delimiter + core + delimiter + trail)
     else:
-        out.append(_span_edges(lead, core, trail, kind, (before, first, final, after)))
+        written = _span_edges(lead, core, trail, kind, (before, first, final, after))
+        if written[0] == "[" and out and out[-1] and _bang(out[-1]):  # dropped: "!" + "[link]"
+            out[-1] = out[-1][:-1] + "\\!"
+        out.append(written)
 
 
 def _span_edges(lead: str, core: str, trail: str, kind: str, classes: tuple[int, ...]) -> str:
@@ -612,7 +637,11 @@ def _span_edges(lead: str, core: str, trail: str, kind: str, classes: tuple[int,
             final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
     if before < 0 or after < 0 or first < 0 or final < 0:
         return lead + MARK_O + kind + core + MARK_C + kind + trail
-    if _opens(before, first) and _closes(final, after):
+    if (
+        _opens(before, first)
+        and _closes(final, after)
+        and not (kind in "ET" and _closes(before, first))  # see _valid
+    ):
         delimiter = _MD[MARK_O + kind]
         return lead + delimiter + core + delimiter + trail
     return lead + core + trail  # CommonMark cannot emphasise this: its plain text
@@ -622,14 +651,14 @@ def _em(el: etree._Element, out: list[str], flags: int) -> None:
     if flags & (NO_EMPHASIS | IN_EM):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags | IN_EM, "e")
+        _span(el, out, flags | IN_EM, "E" if flags & IN_STRONG else "e")
 
 
 def _strong(el: etree._Element, out: list[str], flags: int) -> None:
     if flags & (NO_EMPHASIS | IN_STRONG):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags | IN_STRONG, "t")
+        _span(el, out, flags | IN_STRONG, "T" if flags & IN_EM else "t")
 
 
 def _strike(el: etree._Element, out: list[str], flags: int) -> None:
