@@ -2,13 +2,26 @@
 
 This is the hot path of the Markdown output, so it is written for speed: one lxml parse, then
 plain recursive functions over the tree that append strings to lists, joined once per block.
-No general-purpose HTML→Markdown library is used.
+No general-purpose HTML→Markdown library is used. The recursion is bounded whatever the depth
+of the markup (see "Deep nesting" below): past 64 levels inline content is first made shallow,
+past 32 levels of block containers the rest is written flat.
+
+Nothing is written as raw HTML: renderers with raw HTML off (Hugo's default, goldmark with
+``unsafe = false``) drop it, text and all. What Markdown has no syntax for is written as its text.
 
 Blocks: paragraphs, ATX headings, lists (tight when every item is a line of text, maybe followed
-by lists), block quotes, fenced code, thematic breaks, GFM pipe tables (raw HTML for tables a
-pipe table cannot carry), figures (the image, then its caption as an italic paragraph), the
-canonical embeds (their link; a quoted post as a block quote ending in "— link"), definition
-lists (the term in bold). One blank line between blocks; the result ends with one newline.
+by lists), block quotes, fenced code, thematic breaks, GFM pipe tables, figures (the image, then
+its caption as an italic paragraph), the canonical embeds (their link; a quoted post as a block
+quote ending in "— link"), definition lists (the term in bold). A table whose cells hold only
+inline content (and paragraphs, joined by a space) is a pipe table, its first row the header; a
+cell spanning columns or rows is written once and the places it covers are empty cells. A table
+with other blocks in its cells (lists, figures, preformatted text, a nested table) cannot be a
+pipe table: its content is written in reading order, the caption and then each cell's blocks,
+row by row. One blank line between blocks; the result ends with one newline.
+
+Inline: sub, sup and the other inline tags without Markdown syntax (u, mark, small, abbr, kbd,
+q, ...) are their plain text, every character kept (``x<sup>2</sup>`` is ``x2``); a hard break
+is a space in a table cell or a heading, which are one line.
 
 Text stays literal (the escaping rules):
 
@@ -24,8 +37,13 @@ Text stays literal (the escaping rules):
 Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_O`` …: lone
 surrogates, which parsed text cannot hold). An em/strong/s between known plain characters (the
 common case) gets its delimiters at once; otherwise, when the block is complete, each pair is
-resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where each delimiter can
-only open or only close, in that exact context, else the inline HTML tags (``<em>“q”</em>s``).
+resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where the opener can
+open and the closer can close in that exact context (intraword ``a*b*c`` too, when it touches no
+other delimiter run and, for an opener, is not inside another em or strong: see _valid), after
+moving punctuation at the span's edges out of it if that is what stops it (``x“*q*”s``); where
+no delimiters would work (a span glued to a link, or to another delimiter run ambiguously), the
+span is its plain text. A span inside one of the same kind adds nothing and is written as its
+content.
 """
 
 from __future__ import annotations
@@ -33,10 +51,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from copy import deepcopy
 
 from lxml import etree
 
 from .content import body_tree
+from .content.tree import unwrap
 
 __all__ = ["to_markdown"]
 
@@ -45,14 +65,16 @@ __all__ = ["to_markdown"]
 # (lxml stops at one in its input, and libxml2 turns references to one into U+FFFD), and which
 # are cheap to look for in both 1- and 2-byte strings.
 # Emphasis markers are two characters: an opening or closing mark, then the kind (e: em,
-# t: strong, s: strikethrough), so that finding them all takes two searches.
+# t: strong, s: strikethrough; E and T: an em inside a strong, a strong inside an em), so that
+# finding them all takes two searches.
 MARK_O, MARK_C = "\udb01", "\udb02"
 EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
+EMN_O, EMN_C, STN_O, STN_C = (m + k for k in "ET" for m in (MARK_O, MARK_C))
 CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
-BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, <br> in a cell or heading
-_MD = {EM_O: "*", EM_C: "*", ST_O: "**", ST_C: "**", S_O: "~~", S_C: "~~"}
-_HTML = {EM_O: "<em>", EM_C: "</em>", ST_O: "<strong>", ST_C: "</strong>", S_O: "<s>", S_C: "</s>"}
-_ASTERISK_CLOSERS = frozenset({EM_C, ST_C})
+BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
+_DELIMITERS = ("*", "**", "~~", "*", "**")  # of the kinds e, t, s, E, T
+_MD = {m + k: d for k, d in zip("etsET", _DELIMITERS, strict=True) for m in (MARK_O, MARK_C)}
+_ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C})
 _MARKS = MARK_O + MARK_C
 
 _EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
@@ -71,7 +93,6 @@ _LINE_START = re.compile(
 _LINE_TRIGGERS = frozenset("#>-+=:0123456789")
 _URL_UNSAFE = re.compile(r"[\x00-\x20<>\\|`\x7f]")
 _BACKTICKS = re.compile(r"`+")
-_BLANK_LINE = re.compile(r"\n(?=[ \t]*\n)")
 
 # Character classes for the flanking rules, as markdown-it / CommonMark define them.
 _WHITESPACE = frozenset(
@@ -223,7 +244,8 @@ def _title(title: str | None) -> str:
 # Emphasis resolution -------------------------------------------------------------------------
 
 
-_CLASSES: dict[str, int] = {}  # character → class, filled as characters are met
+# character → class, filled as characters are met (a code span's markers are its backticks)
+_CLASSES: dict[str, int] = {CODE_O: _PUNCT, CODE_C: _PUNCT}
 
 
 def _char_class(ch: str) -> int:
@@ -239,33 +261,131 @@ def _char_class(ch: str) -> int:
     return cls
 
 
-def _side(parts: list[str], i: int, before: bool, para: bool) -> tuple[int, str]:
-    """Class of the character on one side of a marker (``parts[i]`` is the text there) and
-    the marker beyond it when that text is empty (markers render as punctuation: * ~ < >)."""
-    text = parts[i]
-    if text:
-        ch = text[-1] if before else text[0]
-        if ch in "*~":  # maybe a delimiter written by _span: never glue to it
-            return _PUNCT, ch
-        cls = _CLASSES.get(ch)
-        if cls is None:
-            if ch == BR:  # "\\" + newline in a paragraph, "<br>" in a cell or heading
-                return (_SPACE if para and before else _PUNCT), ""
-            cls = _char_class(ch)
-        return cls, ""
-    if i == 0 or i == len(parts) - 1:
-        return _SPACE, ""  # start or end of the line
-    return _PUNCT, parts[i - 1 if before else i + 1]
+def _side(parts: list[str], on: list[bool], i: int, before: bool, para: bool) -> tuple[int, str]:
+    """Class of the character written on one side of a marker (``parts[i]`` is the text there)
+    and the delimiter run it touches: the marker beyond an empty text when that marker is
+    still written (a delimiter is punctuation), "*" or "~" for a text that ends in one not
+    escaped (a delimiter written by _span: never glue to it), else "". Dropped markers write
+    nothing: the walk goes on past them."""
+    last = len(parts) - 1
+    while True:
+        text = parts[i]
+        if text:
+            ch = text[-1] if before else text[0]
+            if ch in "*~":
+                if before and (len(text[:-1]) - len(text[:-1].rstrip("\\"))) % 2:
+                    return _PUNCT, ""  # "\\*": a literal asterisk
+                return _PUNCT, ch
+            cls = _CLASSES.get(ch)
+            if cls is None:
+                if ch == BR:  # "\\" + newline in a paragraph (a line start before it), else " "
+                    return (_SPACE if before or not para else _PUNCT), ""
+                cls = _char_class(ch)
+            return cls, ""
+        if i == 0 or i == last:
+            return _SPACE, ""  # start or end of the line
+        mark = i - 1 if before else i + 1
+        if on[mark]:
+            return _PUNCT, parts[mark]
+        i = mark - 1 if before else mark + 1
+
+
+def _opens(prev: int, nxt: int) -> bool:
+    """A delimiter run between characters of these classes is left-flanking (can open)."""
+    return nxt != _SPACE and (nxt != _PUNCT or prev != _OTHER)
+
+
+def _closes(prev: int, nxt: int) -> bool:
+    """... is right-flanking (can close)."""
+    return prev != _SPACE and (prev != _PUNCT or nxt != _OTHER)
+
+
+def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
+    """Whether the delimiters of the pair of markers j (opener) and i (closer), written with
+    the pairs still ``on``, make exactly this span under CommonMark's rules.
+
+    The opener must be left-flanking and the closer right-flanking. A delimiter that is both
+    (intraword: ``a*b*c``) is used only when it touches no other delimiter run: with nested
+    spans of the same kind flattened (see _em), a both-flanking closer then pairs with its own
+    opener, the nearest; a both-flanking opener is first tried as a closer, and would pair
+    with an enclosing ``*`` run whose length the "multiple of 3" rule does not keep apart
+    (``***a*b*c***``: a strong and an em opening together), so inside an em or strong (kinds
+    E, T) it is not used. A delimiter touching another run must not merge with it into an
+    ambiguous one.
+    """
+    kind = parts[i][1]
+    o_prev, o_prev_run = _side(parts, on, j - 1, True, para)
+    o_next, o_next_run = _side(parts, on, j + 1, False, para)
+    c_prev, c_prev_run = _side(parts, on, i - 1, True, para)
+    c_next, c_next_run = _side(parts, on, i + 1, False, para)
+    if not (_opens(o_prev, o_next) and _closes(c_prev, c_next)):
+        return False
+    if (o_prev_run or o_next_run or kind in "ET") and _closes(o_prev, o_next):
+        return False
+    if (c_prev_run or c_next_run) and _opens(c_prev, c_next):
+        return False
+    runs = (o_prev_run, o_next_run, c_prev_run, c_next_run)
+    return (
+        # a delimiter run touching one of the same kind would merge with it
+        kind.lower() not in [run[1:].lower() for run in runs]
+        # "*a***b**": a closer run glued to an opener run is ambiguous
+        and not (kind != "s" and o_prev_run in _ASTERISK_CLOSERS)
+        and "*" not in runs
+        and "~" not in runs
+    )
+
+
+# May be markup (the ")" ending a link or an image), an escape or a marker: never moved (and
+# never classed: _CLASSES must not learn a class for BR, which depends on where it is).
+_UNMOVABLE = frozenset("\\[]()!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
+
+
+def _movable(ch: str) -> bool:
+    """Unicode whitespace or punctuation that is plain text wherever it stands."""
+    return ch not in _UNMOVABLE and _char_class(ch) != _OTHER
+
+
+def _shrink(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
+    """A span that fails only because it starts (ends) with punctuation glued to a word
+    outside (``x<em>“q”</em>s``): move that punctuation out of it (``x“*q*”s``), when what
+    stays inside starts (ends) with a character of its own. True when anything moved."""
+    moved = False
+    o_prev, _ = _side(parts, on, j - 1, True, para)
+    o_next, _ = _side(parts, on, j + 1, False, para)
+    inner = parts[j + 1]
+    if not _opens(o_prev, o_next) and inner:
+        k = 0
+        while k < len(inner) and _movable(inner[k]):
+            k += 1
+        if 0 < k < len(inner):
+            parts[j - 1] += inner[:k]
+            parts[j + 1] = inner[k:]
+            moved = True
+    c_prev, _ = _side(parts, on, i - 1, True, para)
+    c_next, _ = _side(parts, on, i + 1, False, para)
+    inner = parts[i - 1]
+    if not _closes(c_prev, c_next) and inner:
+        k = len(inner)
+        while k > 0 and _movable(inner[k - 1]):
+            k -= 1
+        if 0 < k < len(inner):
+            parts[i + 1] = inner[k:] + parts[i + 1]
+            parts[i - 1] = inner[:k]
+            moved = True
+    return moved
+
+
+_ROUNDS = 4  # rounds of _resolve before giving up on a paragraph's emphasis (never seen)
 
 
 def _resolve(s: str, para: bool) -> str:
-    """Turn emphasis markers into Markdown delimiters, or inline HTML where those would fail.
+    """Turn emphasis markers into Markdown delimiters, or drop them where those would fail.
 
-    Markdown is used only where CommonMark's flanking rules give each delimiter run a single
-    role: the opener only left-flanking, the closer only right-flanking. A run that could both
-    open and close may pair with another span's delimiter or fall foul of the "multiple of 3"
-    rule, so intraword cases (a<em>b</em>c) get the HTML tags, as do runs that would merge
-    with a neighbouring delimiter run.
+    Never inline HTML (renderers with raw HTML off, such as Hugo's default, drop it with its
+    text): a span whose delimiters CommonMark would read otherwise, in the exact context they
+    end up in (_valid), first has punctuation at its edges moved out of it (_shrink), and else
+    is written as its plain text. Dropping a span's markers changes what its neighbours touch,
+    so the check runs again over all the spans until nothing changes.
     """
     positions: list[int] = []
     for mark in (MARK_O, MARK_C):
@@ -281,36 +401,40 @@ def _resolve(s: str, para: bool) -> str:
         parts.append(s[i : i + 2])
         start = i + 2
     parts.append(s[start:])
-    out = parts[:]
+    pairs: list[tuple[int, int]] = []  # (opener, closer), innermost first
     stack: list[int] = []
     for i in range(1, len(parts), 2):
-        mark = parts[i]
-        if mark[0] == MARK_O:
+        if parts[i][0] == MARK_O:
             stack.append(i)
-            continue
-        j = stack.pop()
-        kind = mark[1]
-        o_prev, o_prev_mark = _side(parts, j - 1, True, para)
-        o_next, o_next_mark = _side(parts, j + 1, False, para)
-        c_prev, c_prev_mark = _side(parts, i - 1, True, para)
-        c_next, c_next_mark = _side(parts, i + 1, False, para)
-        ok = (
-            ((o_prev == _SPACE and o_next != _SPACE) or (o_prev == _PUNCT and o_next == _OTHER))
-            and ((c_next == _SPACE and c_prev != _SPACE) or (c_next == _PUNCT and c_prev == _OTHER))
-            # a delimiter run touching one of the same kind would merge with it
-            and kind != o_prev_mark[1:]
-            and kind != o_next_mark[1:]
-            and kind != c_prev_mark[1:]
-            and kind != c_next_mark[1:]
-            # "*a***b**": a closer run glued to an opener run is ambiguous
-            and not (kind != "s" and o_prev_mark in _ASTERISK_CLOSERS)
-            and "*" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
-            and "~" not in (o_prev_mark, o_next_mark, c_prev_mark, c_next_mark)
-        )
-        table = _MD if ok else _HTML
-        out[j] = table[parts[j]]
-        out[i] = table[mark]
-    return "".join(out)
+        else:
+            pairs.append((stack.pop(), i))
+    on = [True] * len(parts)
+    for _ in range(_ROUNDS):
+        changed = False
+        for j, i in pairs:
+            if on[i] and not _valid(parts, on, j, i, para):
+                changed = True
+                if not (_shrink(parts, on, j, i, para) and _valid(parts, on, j, i, para)):
+                    on[j] = on[i] = False
+        if not changed:
+            break
+    else:
+        on = [False] * len(parts)  # did not settle: plain text
+    for j, i in pairs:
+        if on[i]:
+            parts[j] = parts[i] = _MD[parts[i]]
+        else:
+            parts[j] = parts[i] = ""
+    written = [part for part in parts if part]
+    for k in range(1, len(written)):  # "!" + a dropped span's "[link](url)": not an image
+        if written[k][0] == "[" and _bang(written[k - 1]):
+            written[k - 1] = written[k - 1][:-1] + "\\!"
+    return "".join(written)
+
+
+def _bang(text: str) -> bool:
+    """``text`` ends with a "!" that is not escaped (it would make an image of a link after)."""
+    return text[-1] == "!" and (len(text) - 1 - len(text[:-1].rstrip("\\"))) % 2 == 0
 
 
 # Inline content ------------------------------------------------------------------------------
@@ -319,8 +443,15 @@ _PARA, _CELL, _HEADING = 0, 1, 2
 # Rendering flags: NO_EMPHASIS inside captions and terms (emphasised as a whole), IN_LINK inside
 # link text (links cannot nest), CLEAN when the whole body has no character to escape but "<",
 # WHOLE_BLOCK while the pieces being appended to are a whole block's (so the first piece starts a
-# line and an element with nothing after it ends the block).
-NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK = 1, 2, 4, 8
+# line and an element with nothing after it ends the block), IN_EM / IN_STRONG / IN_S inside a
+# span of that kind (a nested one of the same kind shows nothing more: it is written as its
+# content, which also keeps a delimiter from pairing with an enclosing one of its kind).
+# CODE_LINK: a link that is all of a <code>, written with its text as a code span.
+NO_EMPHASIS, IN_LINK, CLEAN, WHOLE_BLOCK, IN_EM, IN_STRONG, IN_S = 1, 2, 4, 8, 16, 32, 64
+CODE_LINK = 128
+
+
+_JOINED = (EM_C + EM_O, ST_C + ST_O, S_C + S_O, EMN_C + EMN_O, STN_C + STN_O)
 
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
@@ -339,24 +470,24 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
     if not s:
         return ""
     if MARK_O in s:
-        for pair in (EM_C + EM_O, ST_C + ST_O, S_C + S_O):  # <em>a</em><em>b</em>: one span
+        for pair in _JOINED:  # <em>a</em><em>b</em>: one span
             if pair in s and "!" + pair + "[" not in s:
                 s = s.replace(pair, "")
-        if CODE_O in s:
-            s = _code_spans(s.replace(CODE_C + CODE_O, ""))
         s = _resolve(s, mode == _PARA)
-    elif CODE_O in s:
-        # adjacent code spans would merge their fences into one backtick run: join them
-        s = _code_spans(s.replace(CODE_C + CODE_O, ""))
-    if mode != _PARA:
-        return s.replace(BR, "<br>") if br else s
+    if CODE_O in s:
+        # adjacent code spans (also once a span between them is dropped) would merge their
+        # fences into one backtick run: join them
+        s = _code_spans(s.replace(CODE_C + CODE_O, ""), mode == _CELL)
+    if mode != _PARA:  # a cell or a heading is one line: a break is a space there
+        return " ".join([line for line in s.split(BR) if line]) if br else s
     if br:
         lines = s.split(BR)
-        # a break before/after a line of only Unicode spaces (nbsp): parsers that strip those
-        # from the paragraph's ends would leave a stray backslash
-        while len(lines) > 1 and lines[-1].isspace():
+        # a break before/after a line of only Unicode spaces (nbsp), or of nothing (between two
+        # breaks): parsers that strip those from the paragraph's ends would leave a stray
+        # backslash
+        while len(lines) > 1 and (not lines[-1] or lines[-1].isspace()):
             lines.pop()
-        while len(lines) > 1 and lines[0].isspace():
+        while len(lines) > 1 and (not lines[0] or lines[0].isspace()):
             del lines[0]
         return "\\\n".join([_line_start(line) for line in lines])
     return _line_start(s) if s[0] in _LINE_TRIGGERS else s
@@ -388,11 +519,14 @@ def _inline(el: etree._Element, out: list[str], flags: int) -> None:
     """Append the Markdown of ``el``'s content (text, children and their tails) to ``out``.
     ``flags``: NO_EMPHASIS drops em/strong markers (inside captions and terms, which are
     emphasised as a whole); IN_LINK renders nested links as their text (links cannot nest)."""
+    if flags >= _INLINE_DEEP and len(el):
+        el, flags = _shallow(el, flags), flags & (_LEVEL - 1)
     text = el.text
     if text:
         out.append(text if flags & CLEAN and "<" not in text else _esc(text))
     if not len(el):  # iterating an element without children costs more than asking
         return
+    flags += _LEVEL
     for child in el[:]:  # (a slice is the cheapest way through lxml's children)
         handler = _INLINE.get(child.tag)  # type: ignore[arg-type]
         if handler is not None:
@@ -424,9 +558,10 @@ def _class_here(ch: str) -> int:
 
 
 def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
-    """em (kind "e"), strong ("t") or s ("s"). The delimiters are chosen right here when both
-    sides of both of them are plain characters already known (the common case: a span between
-    words, or at the start or end of its block); otherwise markers, resolved in _finish."""
+    """em (kind "e", "E" inside a strong), strong ("t", "T" inside an em) or s ("s"). The
+    delimiters are chosen right here when both sides of both of them are plain characters
+    already known (the common case: a span between words, or at the start or end of its
+    block); otherwise markers, resolved in _finish."""
     sub: list[str] = []
     _inline(el, sub, flags & ~WHOLE_BLOCK)
     inner = "".join(sub)
@@ -458,47 +593,79 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
         after = -1
     first = _class_here(core[0])
     final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
-    if before < 0 or after < 0 or first < 0 or final < 0:
-        out.append(lead + MARK_O + kind + core + MARK_C + kind + trail)
-        return
-    if ((before == _SPACE and first != _SPACE) or (before == _PUNCT and first == _OTHER)) and (
-        (after == _SPACE and final != _SPACE) or (after == _PUNCT and final == _OTHER)
+    if (  # both sides known and plain, the opener can open and the closer can close
+        before >= 0
+        and after >= 0
+        and first != _SPACE
+        and (first != _PUNCT or before != _OTHER)
+        and final != _SPACE
+        and (final != _PUNCT or after != _OTHER)
+        and first >= 0
+        and final >= 0
+        and not (kind in "ET" and before != _SPACE and (before != _PUNCT or first != _OTHER))
     ):
+        # (a delimiter that can also close, or open, touches no other delimiter run here, and
+        # pairs with its partner only: see _valid)
         delimiter = _MD[MARK_O + kind]
         out.append(lead + delimiter + core + delimiter + trail)
     else:
-        tags = _HTML[MARK_O + kind], _HTML[MARK_C + kind]
-        out.append(lead + tags[0] + core + tags[1] + trail)
+        written = _span_edges(lead, core, trail, kind, (before, first, final, after))
+        if written[0] == "[" and out and out[-1] and _bang(out[-1]):  # dropped: "!" + "[link]"
+            out[-1] = out[-1][:-1] + "\\!"
+        out.append(written)
+
+
+def _span_edges(lead: str, core: str, trail: str, kind: str, classes: tuple[int, ...]) -> str:
+    """_span when the delimiters cannot be chosen at once: the span with its edge punctuation
+    moved out if that is what stops it (as _shrink in _resolve), its plain text if it cannot
+    be emphasised, or markers when a neighbour is not known yet."""
+    before, first, final, after = classes
+    if before >= 0 and first >= 0 and not _opens(before, first):
+        k = 0
+        while k < len(core) and _movable(core[k]):
+            k += 1
+        if 0 < k < len(core):
+            lead, core = lead + core[:k], core[k:]
+            before, first = _char_class(lead[-1]), _class_here(core[0])
+    if after >= 0 and final >= 0 and not _closes(final, after):
+        k = len(core)
+        while k > 0 and _movable(core[k - 1]):
+            k -= 1
+        if 0 < k < len(core):
+            core, trail = core[:k], core[k:] + trail
+            after = _char_class(trail[0])
+            final = -1 if len(core) > 1 and core[-2] in _MARKS else _class_here(core[-1])
+    if before < 0 or after < 0 or first < 0 or final < 0:
+        return lead + MARK_O + kind + core + MARK_C + kind + trail
+    if (
+        _opens(before, first)
+        and _closes(final, after)
+        and not (kind in "ET" and _closes(before, first))  # see _valid
+    ):
+        delimiter = _MD[MARK_O + kind]
+        return lead + delimiter + core + delimiter + trail
+    return lead + core + trail  # CommonMark cannot emphasise this: its plain text
 
 
 def _em(el: etree._Element, out: list[str], flags: int) -> None:
-    if flags & NO_EMPHASIS:
+    if flags & (NO_EMPHASIS | IN_EM):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags, "e")
+        _span(el, out, flags | IN_EM, "E" if flags & IN_STRONG else "e")
 
 
 def _strong(el: etree._Element, out: list[str], flags: int) -> None:
-    if flags & NO_EMPHASIS:
+    if flags & (NO_EMPHASIS | IN_STRONG):
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
-        _span(el, out, flags, "t")
+        _span(el, out, flags | IN_STRONG, "T" if flags & IN_EM else "t")
 
 
 def _strike(el: etree._Element, out: list[str], flags: int) -> None:
-    _span(el, out, flags, "s")
-
-
-def _raw_tag(el: etree._Element, out: list[str], flags: int) -> None:
-    """sub/sup: GFM allows inline HTML and has no syntax of its own for them."""
-    sub: list[str] = []
-    _inline(el, sub, flags & ~WHOLE_BLOCK)
-    inner = "".join(sub)
-    if inner.strip(_EDGE):
-        tag = str(el.tag)
-        out.append("<" + tag + ">" + inner + "</" + tag + ">")
-    elif inner:
-        out.append(inner)
+    if flags & IN_S:
+        _inline(el, out, flags & ~WHOLE_BLOCK)
+    else:
+        _span(el, out, flags | IN_S, "s")
 
 
 def _br(el: etree._Element, out: list[str], flags: int) -> None:
@@ -506,29 +673,38 @@ def _br(el: etree._Element, out: list[str], flags: int) -> None:
 
 
 def _code(el: etree._Element, out: list[str], flags: int) -> None:
-    text = "".join(el.itertext()) if len(el) else (el.text or "")
+    # a code span is one line: a <br> (or a block) inside is a space, as a newline in it is
+    text, links = _pre_text(el) if len(el) else (el.text or "", [])
     text = _collapse(text)
     lead, core, trail = _split_edges(text)
-    if not core:
+    if links and core and not flags & IN_LINK:  # a code span cannot hold a link
+        if len(links) == 1 and _collapse("".join(links[0].itertext())).strip(_EDGE) == core:
+            _link(links[0], out, flags | CODE_LINK)  # <code><a>x</a></code>: [`x`](url)
+        else:  # the links matter more than the monospace: the text with its links
+            _inline(el, out, flags & ~WHOLE_BLOCK)
+    elif not core:
         if text:
             out.append(" ")
     elif flags & IN_LINK and "]" in core:
         # "[`]:x`](url)" at the start of a paragraph would be read as a link reference
-        # definition (its label ends at the first "]", code span or not): use the HTML tag
-        out.append(lead + "<code>" + _esc(core) + "</code>" + trail)
+        # definition (its label ends at the first "]", code span or not): plain text
+        out.append(lead + _esc(core) + trail)
     else:
         out.append(lead + CODE_O + core + CODE_C + trail)  # the fence is chosen in _finish
 
 
-def _code_spans(s: str) -> str:
+def _code_spans(s: str, cell: bool = False) -> str:
     """Write each CODE_O content CODE_C as a code span, its fence longer than any backtick run
-    inside (padded with a space when the content starts or ends with a backtick)."""
+    inside (padded with a space when the content starts or ends with a backtick). In a table
+    cell a "|" is escaped inside code spans too (GFM splits the row before reading them)."""
     parts: list[str] = []
     start = 0
     i = s.find(CODE_O)
     while i >= 0:
         j = s.find(CODE_C, i)
         core = s[i + 1 : j]
+        if cell and "|" in core:
+            core = core.replace("|", "\\|")
         fence = "`"
         if "`" in core:
             fence = "`" * (max(len(run) for run in _BACKTICKS.findall(core)) + 1)
@@ -541,13 +717,24 @@ def _code_spans(s: str) -> str:
     return "".join(parts)
 
 
-def _link(el: etree._Element, out: list[str], flags: int) -> None:
+def _target(el: etree._Element) -> str | None:
+    """A link's destination in Markdown: None for a place in the article (``#id``), since
+    Markdown carries no ids (raw HTML is dropped): the link would lead nowhere, so its text
+    stands alone."""
     href = el.get("href")
+    return None if href is None or href.startswith("#") else href
+
+
+def _link(el: etree._Element, out: list[str], flags: int) -> None:
+    href = _target(el)
     if href is None or flags & IN_LINK:
         _inline(el, out, flags & ~WHOLE_BLOCK)
         return
-    if len(el):
-        sub: list[str] = []
+    sub: list[str] = []
+    if flags & CODE_LINK:  # the only content of a <code>: its text is the code span
+        _code(el, sub, (flags | IN_LINK) & ~(WHOLE_BLOCK | CODE_LINK))
+        inner = "".join(sub)
+    elif len(el):
         _inline(el, sub, (flags | IN_LINK) & ~WHOLE_BLOCK)
         inner = "".join(sub)
     else:
@@ -588,8 +775,6 @@ _INLINE: dict[str, _Inline] = {
     "tt": _code,
     "br": _br,
     "img": _image,
-    "sub": _raw_tag,
-    "sup": _raw_tag,
     "s": _strike,
     "del": _strike,
     "strike": _strike,
@@ -599,7 +784,7 @@ _INLINE: dict[str, _Inline] = {
         tag: _plain
         for tag in (
             "small", "mark", "abbr", "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi",
-            "bdo", "u", "ins", "span", "font", "big",
+            "bdo", "u", "ins", "span", "font", "big", "sub", "sup",
         )
     },
 }  # fmt: skip
@@ -632,58 +817,80 @@ def _heading(el: etree._Element, out: list[str], flags: int) -> None:
     out.append(hashes + " " + s)
 
 
-def _emphasised(
-    el: etree._Element, out: list[str], flags: int, delimiter: str, tags: tuple[str, str]
-) -> None:
+def _emphasised(el: etree._Element, out: list[str], flags: int, delimiter: str) -> None:
     """A paragraph emphasised as a whole (em/strong inside dropped, links kept). Its delimiters
-    sit at the paragraph's edges, where they always work unless the text itself starts or ends
-    with a Unicode space (a no-break space): then the HTML tags."""
+    sit at the paragraph's edges, where they always work, inside any Unicode space (a no-break
+    space) the text itself starts or ends with."""
     pieces: list[str] = []
     _inline(el, pieces, flags | NO_EMPHASIS | WHOLE_BLOCK)
     s = _finish(pieces)
-    if s:
-        if _char_class(s[0]) == _SPACE or _char_class(s[-1]) == _SPACE:
-            out.append(tags[0] + s + tags[1])
-        else:
-            out.append(delimiter + s + delimiter)
+    if not s:
+        return
+    start, end = 0, len(s)
+    while start < end and _char_class(s[start]) == _SPACE:
+        start += 1
+    while end > start and _char_class(s[end - 1]) == _SPACE:
+        end -= 1
+    if start == end:
+        out.append(s)
+    else:
+        out.append(s[:start] + delimiter + s[start:end] + delimiter + s[end:])
 
 
 def _caption(el: etree._Element, out: list[str], flags: int) -> None:
     """A figure caption: an italic paragraph."""
-    _emphasised(el, out, flags, "*", ("<em>", "</em>"))
+    _emphasised(el, out, flags, "*")
 
 
 def _term(el: etree._Element, out: list[str], flags: int) -> None:
     """A definition list term: a bold paragraph."""
-    _emphasised(el, out, flags, "**", ("<strong>", "</strong>"))
+    _emphasised(el, out, flags, "**")
 
 
 def _hr(el: etree._Element, out: list[str], flags: int) -> None:
     out.append("---")
 
 
-def _pre_text(el: etree._Element) -> str:
-    if next(el.iter("br"), None) is None:
-        return "".join(el.itertext())
+def _pre_text(el: etree._Element) -> tuple[str, list[etree._Element]]:
+    """The text of a <pre> as a browser lays it out, and its links.
+
+    Text is kept as it is, line breaks and all; a <br> is a line break. A block inside (the
+    <p>s of a <pre><code> pasted from elsewhere) starts on a line of its own and ends its line,
+    a paragraph with an empty line around it, as innerText has them (a line break the text
+    already ends with counts). Iterative: a <pre> may hold markup nested to any depth."""
+    special = next(el.iter(_PRE_SPECIAL), None)
+    if special is None:
+        return "".join(el.itertext()), []
     parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if child.tag == "br":
-                parts.append("\n")
-            else:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
-    return "".join(parts)
+    links: list[etree._Element] = []
+    breaks = 0  # line breaks the layout needs before the next text
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag
+        if node is not el:
+            if tag == "br":
+                if event == "start":
+                    parts.append("\n")
+            elif tag in _BLOCK:
+                breaks = max(breaks, 2 if tag == "p" else 1)
+            elif tag == "a" and event == "start" and _target(node) is not None:
+                links.append(node)
+        text = node.text if event == "start" else node.tail if node is not el else None
+        if text:
+            if breaks and parts:
+                have = len(parts[-1]) - len(parts[-1].rstrip("\n"))
+                if have < breaks:
+                    parts.append("\n" * (breaks - have))
+            breaks = 0
+            parts.append(text)
+    return "".join(parts), links
 
 
 def _pre(el: etree._Element, out: list[str], flags: int) -> None:
-    text = _pre_text(el)
+    """A fenced code block. A fenced block shows its content verbatim and can hold no link, and
+    writing the <pre> as a paragraph instead would lose its layout (the line breaks, leading
+    spaces, alignment): so its links follow it, as a list of links in the order they appear
+    (each once), with their text — reachable, and the block unchanged."""
+    text, links = _pre_text(el)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\n"):  # HTML ignores a newline right after <pre>
@@ -694,6 +901,13 @@ def _pre(el: etree._Element, out: list[str], flags: int) -> None:
     if "`" in text:
         fence = "`" * max(3, max(len(run) for run in _BACKTICKS.findall(text)) + 1)
     out.append(fence + "\n" + text + fence)
+    if links:
+        items: dict[str, None] = {}
+        for a in links:
+            href = a.get("href") or ""
+            label = _esc(" ".join("".join(a.itertext()).split())) or _esc(_collapse(href))
+            items["* [" + label + "](" + _dest(href) + _title(a.get("title")) + ")"] = None
+        out.append("\n".join(items))
 
 
 def _quote_lines(text: str) -> str:
@@ -839,36 +1053,19 @@ _TABLE_PARTS = frozenset(
 _CELLS = ("td", "th")
 
 
-def _simple_table(table: etree._Element) -> bool:
-    """No nested table, no block inside a cell (but <td><p>x</p></td>), no col/row spans."""
-    for node in table.iter():
+def _inline_cells(table: etree._Element) -> bool:
+    """No nested table, no block in a cell but paragraphs (which a cell's line shows joined)."""
+    for node in table.iterdescendants():
         tag = node.tag
-        if tag == "td" or tag == "th":
-            if node.keys():
-                if (node.get("colspan") or "1").strip() != "1":
-                    return False
-                if (node.get("rowspan") or "1").strip() != "1":
-                    return False
-        elif tag in _BLOCK:
-            if tag in _TABLE_PARTS:
-                if tag == "table" and node is not table:
-                    return False
-                continue
-            if tag != "p":
-                return False
-            cell = node.getparent()
-            if cell is None or cell.tag not in _CELLS or len(cell) != 1:
-                return False
-            if _has_text(cell.text) or _has_text(node.tail):
-                return False
-        elif tag == "code" and "|" in "".join(node.itertext()):
-            return False  # "\\|" inside a code span is read differently by parsers
+        if tag in _BLOCK and tag != "p" and (tag not in _TABLE_PARTS or tag == "table"):
+            return False
     return True
 
 
-def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
-    """The rendered cells of a table a GFM pipe table can carry, or None."""
-    if _has_text(table.text) or not _simple_table(table):
+def _table_rows(table: etree._Element) -> list[list[etree._Element]] | None:
+    """The cells of each row (the header row first) of a table that a GFM pipe table can show,
+    or None: a nested table, a block in a cell (but <p>), or text outside the cells."""
+    if _has_text(table.text) or not _inline_cells(table):
         return None
     groups: tuple[list[etree._Element], ...] = ([], [], [])
     for child in table[:]:
@@ -886,59 +1083,103 @@ def _gfm_rows(table: etree._Element, flags: int) -> list[list[str]] | None:
                 groups[_SECTIONS[str(tag)]].append(tr)
         elif tag not in ("caption", "colgroup", "col"):
             return None
-    if len(groups[0]) > 1:
-        return None
-    rows: list[list[str]] = []
-    width = -1
+    rows: list[list[etree._Element]] = []
     for tr in groups[0] + groups[1] + groups[2]:
+        cells = tr[:]
         if _has_text(tr.text):
             return None
-        cells: list[str] = []
-        for cell in tr[:]:
+        for cell in cells:
             tail = cell.tail
             if cell.tag not in _CELLS or (tail and tail.strip(" \t\n\r\f")):
                 return None
-            if not len(cell):  # text only
-                cells.append(_text_block(cell.text, flags))
-                continue
-            pieces: list[str] = []
-            if len(cell) == 1 and cell[0].tag == "p":
-                _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
-            else:
-                _inline(cell, pieces, flags | WHOLE_BLOCK)
-            cells.append(_finish(pieces, _CELL))
-        if width < 0:
-            width = len(cells)
-        elif len(cells) != width:
-            return None  # ragged rows: GFM would pad or drop cells
         rows.append(cells)
-    if width <= 0:
-        return None
     return rows
 
 
-def _raw_html(el: etree._Element) -> str:
-    """The element as an HTML block; blank lines (which would end it) become &#10;."""
-    html = etree.tostring(el, method="html", encoding="unicode", with_tail=False).strip()
-    if "\n" in html:
-        html = _BLANK_LINE.sub("&#10;", html)
-    return html
+def _span_of(value: str | None, limit: int) -> int:
+    """A colspan or rowspan: 1 when missing or not a number, 0 kept (rowspan: to the end)."""
+    if value is None:
+        return 1
+    try:
+        return min(max(int(value.strip()), 0), limit)
+    except ValueError:
+        return 1
+
+
+def _cell(cell: etree._Element, flags: int) -> str:
+    """A cell's content on one line (a cell of text only: _text_block)."""
+    pieces: list[str] = []
+    if len(cell) == 1 and cell[0].tag == "p" and not _has_text(cell.text):
+        _inline(cell[0], pieces, flags | WHOLE_BLOCK)  # <td><p>x</p></td>: inline content
+    else:
+        _inline(cell, pieces, flags | WHOLE_BLOCK)  # paragraphs are joined by a space
+    return _finish(pieces, _CELL)
+
+
+def _spans(
+    cell: etree._Element, line: list[str], covered: dict[int, int], base: int, left: int
+) -> None:
+    """The empty cells after ``cell`` (just added to ``line``) for its colspan, and the columns
+    its rowspan covers in the ``left`` - 1 rows below."""
+    col = len(line) - 1
+    across = min(max(_span_of(cell.get("colspan"), 1000), 1), max(1, base - col))
+    down = min(_span_of(cell.get("rowspan"), 65534) or left, left)
+    line.extend([""] * (across - 1))
+    for c in range(col + 1, col + across):  # overlapping a cell from above (invalid)
+        if covered.get(c):
+            covered[c] -= 1
+    if down > 1:
+        for c in range(col, col + across):
+            covered[c] = down - 1
+
+
+def _grid(rows: list[list[etree._Element]], flags: int) -> list[list[str]]:
+    """The rendered cells on a grid: a cell spanning columns or rows is written once, in its
+    first row and column, and the places it covers are empty cells. Spans are clamped to the
+    table (a colspan to the widest row's cell count, a rowspan to the rows left)."""
+    base = max(map(len, rows))
+    covered: dict[int, int] = {}  # column → rows below still covered by a rowspan
+    grid: list[list[str]] = []
+    for r, cells in enumerate(rows):
+        line: list[str] = []
+        for cell in cells:
+            while covered and covered.get(len(line)):
+                covered[len(line)] -= 1
+                line.append("")
+            line.append(_cell(cell, flags) if len(cell) else _text_block(cell.text, flags))
+            if cell.keys() and (cell.get("colspan") or cell.get("rowspan")):
+                _spans(cell, line, covered, base, len(rows) - r)
+        if covered:
+            end = max([c + 1 for c, n in covered.items() if n] or [0])
+            while len(line) < end:
+                if covered.get(len(line)):
+                    covered[len(line)] -= 1
+                line.append("")
+        grid.append(line)
+    return grid
 
 
 def _table(el: etree._Element, out: list[str], flags: int) -> None:
-    rows = _gfm_rows(el, flags)
-    if rows is None:
-        out.append(_raw_html(el))
+    """A GFM pipe table when the cells hold inline content (the first row is the header row);
+    else, as a pipe table cannot hold blocks (and Markdown renderers with raw HTML off drop an
+    HTML table), the table's content in reading order: its caption, then each cell's blocks,
+    row by row."""
+    rows = _table_rows(el)
+    grid = _grid(rows, flags) if rows else []
+    width = max([len(line) for line in grid] or [0])
+    if not width:
+        _blocks(el, out, flags)
         return
     for child in el[:]:
         if child.tag == "caption":
             _paragraph(child, out, flags)
             break
     lines: list[str] = []
-    for cells in rows:
+    for cells in grid:
+        cells.extend([""] * (width - len(cells)))
         lines.append("| " + " | ".join(cells) + " |")
         if len(lines) == 1:
-            lines.append("|" + " --- |" * len(cells))
+            lines.append("|" + " --- |" * width)
     out.append("\n".join(lines))
 
 
@@ -978,6 +1219,10 @@ _BLOCK: dict[str, _Block] = {
 }  # fmt: skip
 
 
+# What makes a <pre>'s text more than its text nodes joined: breaks, blocks, links.
+_PRE_SPECIAL = ("br", "a", *_BLOCK)
+
+
 def _has_block(el: etree._Element) -> bool:
     return any(isinstance(node.tag, str) and node.tag in _BLOCK for node in el.iterdescendants())
 
@@ -986,7 +1231,10 @@ def _one(el: etree._Element, out: list[str], flags: int) -> None:
     """Render a single element as block(s)."""
     handler = _BLOCK.get(str(el.tag))
     if handler is not None:
-        handler(el, out, flags)
+        if flags >= _BLOCK_DEEP and el.tag not in _LEAVES:
+            _flat_blocks(el, out, flags)
+        else:
+            handler(el, out, flags + _LEVEL)
         return
     pieces: list[str] = []
     inline = _INLINE.get(str(el.tag))
@@ -1011,6 +1259,10 @@ def _blocks(
     """Append the blocks of a flow container. Loose inline content between blocks becomes
     paragraphs. ``kinds`` (for list items) records each block's kind: "p" paragraph, "L" a
     list that may interrupt a paragraph, "l" another list, "x" anything else."""
+    if flags >= _BLOCK_DEEP:
+        _flat_blocks(container, out, flags, kinds)
+        return
+    flags += _LEVEL
     run: list[str] = []
     text = container.text
     if text and text.strip(" \t\n\r\f"):
@@ -1060,6 +1312,122 @@ def _blocks(
             out.append(s)
             if kinds is not None:
                 kinds.append("p")
+
+
+# Deep nesting -------------------------------------------------------------------------------
+#
+# The walk is recursive (a few frames a level), and markup may nest up to the parser's 2048
+# levels. ``flags`` counts the levels gone through (_blocks, _one and _inline add one each), and
+# past a limit the rest of the subtree is made shallow first, without recursion:
+#
+# * inline content past _INLINE_DEEP levels: a copy of it with every element that shows nothing
+#   of its own in Markdown unwrapped (the plain tags; an em, strong or s inside one of its kind; a
+#   link inside a link or without href; a block inside inline content, as spaces), which leaves
+#   at most one em, strong, s and link on any path: written exactly as the deep tree would be;
+# * block content past _BLOCK_DEEP levels (lists, quotes, tables... inside each other): written
+#   flat, every container there as its content, in reading order, each leaf block (paragraph,
+#   heading, preformatted text, rule, caption) as it is and the loose text between them as
+#   paragraphs. That many levels of nesting are already more than Markdown renderers show (the
+#   markdown-it "commonmark" preset stops reading at 20 levels), and no word is lost.
+
+_LEVEL = 256  # one level in ``flags`` (above every flag bit)
+_BLOCK_DEEP = 32 * _LEVEL
+_INLINE_DEEP = 64 * _LEVEL
+_KIND_FLAGS = {
+    "em": IN_EM, "i": IN_EM, "strong": IN_STRONG, "b": IN_STRONG, "s": IN_S, "del": IN_S,
+    "strike": IN_S,
+}  # fmt: skip
+_LEAVES = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "hr", "figcaption", "caption", "dt",
+     "address", "summary", "legend"}
+)  # fmt: skip
+
+
+def _shallow(el: etree._Element, flags: int) -> etree._Element:
+    """A copy of ``el`` (its content: not its tail) with what shows nothing of its own in
+    Markdown unwrapped, given the spans and link ``flags`` says it is inside."""
+    root = deepcopy(el)
+    root.tail = None
+    context = flags
+    added: list[int] = []  # the flag each open element added (0: none)
+    drop: list[etree._Element] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, node in walker:
+        if node is root:
+            continue
+        if event == "end":
+            context &= ~added.pop()
+            continue
+        tag = node.tag
+        flag = 0
+        if tag in ("code", "tt", "br", "img"):
+            walker.skip_subtree()
+        elif tag in _KIND_FLAGS:
+            flag = _KIND_FLAGS[str(tag)]
+            if context & flag or (context & NO_EMPHASIS and flag != IN_S):
+                flag = 0
+                drop.append(node)
+        elif tag == "a" and _target(node) is not None and not context & IN_LINK:
+            flag = IN_LINK
+        else:
+            if tag not in _INLINE:  # a block inside inline content: words stay apart
+                node.text = " " + (node.text or "")
+                node.tail = " " + (node.tail or "")
+            drop.append(node)
+        context |= flag
+        added.append(flag)
+    for node in reversed(drop):  # the innermost first
+        unwrap(node)
+    return root
+
+
+def _flat_blocks(
+    container: etree._Element, out: list[str], flags: int, kinds: list[str] | None = None
+) -> None:
+    """_blocks past _BLOCK_DEEP levels: the container's content with every container inside
+    written as its content (see above), without recursion."""
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            s = _finish(run)
+            run.clear()
+            if s:
+                out.append(s)
+                if kinds is not None:
+                    kinds.append("p")
+
+    walker = etree.iterwalk(container, events=("start", "end"))
+    for event, node in walker:
+        if node is container:
+            if event == "start" and _has_text(node.text):
+                run.append(_esc(node.text or ""))
+            continue
+        tag = node.tag
+        leaf = tag in _LEAVES
+        inline = not leaf and (tag in _INLINE or (tag not in _BLOCK and not _has_block(node)))
+        if event == "start":
+            if leaf or inline:
+                walker.skip_subtree()
+                if leaf:
+                    flush()
+                    before = len(out)
+                    _BLOCK[str(tag)](node, out, flags)
+                    if kinds is not None:
+                        kinds.extend(["p" if tag == "p" else "x"] * (len(out) - before))
+                else:
+                    _INLINE.get(str(tag), _plain)(node, run, flags)
+            else:
+                flush()
+                if _has_text(node.text):
+                    run.append(_esc(node.text or ""))
+        else:
+            if not (leaf or inline):
+                flush()
+            tail = node.tail
+            if tail and (run or _has_text(tail)):
+                run.append(_esc(tail))
+    flush()
 
 
 def to_markdown(html: str) -> str:
