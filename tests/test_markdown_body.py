@@ -761,11 +761,13 @@ def _expected_tree(body: str) -> etree._Element:
 
 
 def _links(body: etree._Element, source: bool) -> set[tuple[str, str]]:
-    """(href, text) of every link; source hrefs normalised as markdown-it writes them."""
+    """(href, text) of every link; source hrefs normalised as markdown-it writes them. Links to
+    places in the article (``#id``) are not links in Markdown, which carries no ids: their text
+    is kept (the word checks see it)."""
     out = set()
     for a in body.iter("a"):
         href = a.get("href")
-        if href is not None:
+        if href is not None and not (source and href.startswith("#")):
             text = " ".join("".join(a.itertext()).split())
             out.add((MD.normalizeLink(href) if source else href, text))
     return out
