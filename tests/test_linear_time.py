@@ -10,7 +10,9 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
+from converter.content import crowded, normalise
 from converter.content import shortcodes as S
 
 # ---------------------------------------------------------------------------------------------
@@ -61,3 +63,47 @@ def test_angles_answer_as_the_whole_text_searches(text: str, positions: list[int
     angles = S._Angles(text)
     for start, end in zip(points[::2], points[1::2], strict=False):
         assert angles.next_to_markup(start, end) == _next_to_markup(text, start, end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Crowded tags: at most MAX_ATTRIBUTES attributes reach a parser
+
+
+def _padded(tag: str) -> str:
+    """``tag`` in a body long enough to be scanned."""
+    return "x" * crowded.SCAN_FROM + tag + "y"
+
+
+def test_a_crowded_tag_keeps_its_first_distinct_attributes() -> None:
+    names = [f"a{i}" for i in range(crowded.MAX_ATTRIBUTES + 50)]
+    tag = '<img src="https://e.org/i.jpg" A1=dup ' + " ".join(f"{n}=1" for n in names) + ' alt="z">'
+    thinned = crowded.thin(_padded(tag))
+    out = thinned[crowded.SCAN_FROM : -1]
+    assert out.startswith('<img src="https://e.org/i.jpg" A1=dup a0=1 a2=1 a3=1')  # a1: a repeat
+    assert out.endswith(">")
+    attributes = etree.fromstring(out + "</img>", etree.HTMLParser()).find(".//img").attrib  # type: ignore[union-attr]
+    assert len(attributes) == crowded.MAX_ATTRIBUTES
+    assert attributes["src"] == "https://e.org/i.jpg" and attributes["a1"] == "dup"
+    assert "alt" not in attributes  # past the limit
+
+
+def test_a_crowded_tag_is_found_as_the_tokenizer_finds_it() -> None:
+    """Quoted values may hold ">" and "<"; a self-closing slash and an unclosed tag stay."""
+    many = " ".join(f"b{i}=\">\" c{i}='<x>'" for i in range(crowded.MAX_ATTRIBUTES))
+    thinned = crowded.thin(_padded(f"<p {many} />text"))
+    assert thinned.endswith(" />texty")
+    assert thinned.count('=">"') + thinned.count("='<x>'") == crowded.MAX_ATTRIBUTES
+    unclosed = crowded.thin("x" * crowded.SCAN_FROM + "<p " + "a b " * crowded.MAX_ATTRIBUTES)
+    assert unclosed.endswith("<p a b ")  # each name kept once; the end of input stays
+
+
+def test_tags_below_the_limit_and_short_bodies_are_left_alone() -> None:
+    fine = _padded("<p " + " ".join(f"a{i}" for i in range(crowded.MAX_ATTRIBUTES)) + ">")
+    assert crowded.thin(fine) is fine
+    short = "<p " + " ".join(f"a{i}" for i in range(1000)) + ">x</p>"
+    assert len(short) < crowded.SCAN_FROM and crowded.thin(short) is short
+
+
+def test_a_body_with_80000_attributes_on_one_element_converts() -> None:
+    body = "<p " + " ".join(f"data-a{i}=1" for i in range(80_000)) + ' title="t">kept</p>'
+    assert normalise(body).html == "<p>kept</p>"

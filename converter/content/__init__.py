@@ -22,6 +22,7 @@ from lxml import etree
 
 from . import html5
 from . import vocabulary as V
+from .crowded import thin
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
@@ -171,7 +172,7 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     ctx = ctx or Context()
     if not contents or not contents.strip():
         return Body("", tuple(ctx.warnings))
-    text = xml_safe(contents)
+    text = thin(xml_safe(contents))  # at most MAX_ATTRIBUTES on an element: parsing is n²
     if "&#" in text:  # character references to what XML cannot carry
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
