@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from converter.content import crowded, normalise
+from converter.content import crowded, normalise, tree
 from converter.content import shortcodes as S
 
 # ---------------------------------------------------------------------------------------------
@@ -107,3 +107,141 @@ def test_tags_below_the_limit_and_short_bodies_are_left_alone() -> None:
 def test_a_body_with_80000_attributes_on_one_element_converts() -> None:
     body = "<p " + " ".join(f"data-a{i}=1" for i in range(80_000)) + ' title="t">kept</p>'
     assert normalise(body).html == "<p>kept</p>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree edits: by neighbour (not by index) and in batches (not one by one)
+
+
+def _unwrap_by_index(el: etree._Element) -> None:
+    """tree.unwrap as it was (parent.index + insert at an index)."""
+    parent = el.getparent()
+    assert parent is not None
+    tree._add_before(el, el.text or "")
+    index = parent.index(el)
+    children = list(el)
+    tail = el.tail or ""
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    else:
+        tree._add_before(el, tail)
+    parent.remove(el)
+
+
+MARKUP = st.lists(
+    st.sampled_from(["<em>", "</em>", "<b>", "</b>", "<a>", "</a>", "<br>", "x", " y ", "<i></i>"]),
+    max_size=30,
+).map(lambda parts: "<p>" + "".join(parts) + "</p>")
+
+
+def _html(root: etree._Element) -> str:
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKUP, st.sampled_from(["em", "b", "a", "i"]))
+def test_unwrap_and_marks_give_what_unwrapping_one_by_one_gave(markup: str, tag: str) -> None:
+    one, batch, marked = (etree.fromstring(markup, etree.HTMLParser()) for _ in range(3))
+    for el in reversed(list(one.iter(tag))):
+        _unwrap_by_index(el)
+    for el in reversed(list(batch.iter(tag))):
+        tree.unwrap(el)
+    marks = tree.Marks()
+    for el in reversed(list(marked.iter(tag))):
+        marks.unwrap(el)
+    marks.take_out_all(marked)
+    assert _html(batch) == _html(one)
+    assert _html(marked) == _html(one)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKUP, st.sampled_from(["em", "b", "a", "i", "br"]))
+def test_removing_with_marks_keeps_the_tails_as_remove_did(markup: str, tag: str) -> None:
+    one, marked = (etree.fromstring(markup, etree.HTMLParser()) for _ in range(2))
+    for el in reversed(list(one.iter(tag))):
+        tree.remove(el)
+    marks = tree.Marks()
+    for el in reversed(list(marked.iter(tag))):
+        marks.remove(el)
+    for el in reversed(list(marked.iter())):  # as empties: each parent once its children went
+        if el in marks:
+            marks.take_out(el)
+    assert _html(marked) == _html(one)
+
+
+def _replace_by_index(old: etree._Element, items: list[etree._Element]) -> None:
+    """tree.replace_by as it was."""
+    parent = old.getparent()
+    assert parent is not None
+    index = parent.index(old)
+    tail = old.tail
+    parent.remove(old)
+    for offset, item in enumerate(items):
+        parent.insert(index + offset, item)
+    items[-1].tail = tail
+
+
+def test_replace_by_gives_what_it_gave_by_index() -> None:
+    """Items in order, the old element among them or not (image_figures puts it last)."""
+    markup = "<div>t<p>a</p>u<h2>b</h2>v<p>c</p>w</div>"
+    for position, with_old in [(0, False), (1, True), (1, False), (2, True), (0, True)]:
+        results = []
+        for replace_by in (tree.replace_by, _replace_by_index):
+            root = etree.fromstring(markup, etree.HTMLParser()).find(".//div")
+            assert root is not None
+            old = root[position]
+            items = [etree.Element("hr"), etree.Element("figure")]
+            if with_old:
+                items.insert(1, old)
+            replace_by(old, items)
+            results.append(_html(root))
+        assert results[0] == results[1]
+
+
+def test_join_texts_makes_one_text_node_of_many() -> None:
+    root = etree.fromstring(
+        "<p>a" + "<span>s</span>b" * 40 + "<em>e</em>" + "<span>t</span>c" * 40 + "</p>",
+        etree.HTMLParser(),
+    )
+    p = root.find(".//p")
+    assert p is not None
+    etree.strip_tags(p, "span")
+    before = _html(p)
+    assert len(p.xpath("text()")) > 80  # strip_tags left the pieces
+    tree.join_texts([p] * 80)
+    assert _html(p) == before
+    assert len(p.xpath("text()")) == 2  # p's text and the tail of <em>
+    assert p.text == "a" + "sb" * 40 and p[0].tail == "tc" * 40
+
+
+def test_few_stripped_children_are_not_worth_joining() -> None:
+    root = etree.fromstring("<p>a<span>s</span>b</p>", etree.HTMLParser())
+    p = root.find(".//p")
+    assert p is not None
+    etree.strip_tags(p, "span")
+    tree.join_texts([p])
+    assert len(p.xpath("text()")) == 3
+
+
+# Bodies where each element that went moved a growing text: the output they had before
+# (trailing spaces and all; only the time changed).
+GROWING = [
+    ("<p>" + "<em></em>word " * 3 + "</p>", "<p>word word word</p>"),
+    ("<p>" + "<em> </em>word " * 3 + "</p>", "<p>word  word  word</p>"),
+    ("<p>" + "<a>x</a>y " * 3 + "</p>", "<p>xy xy xy </p>"),
+    ("<p>" + '<a href="javascript:x">x</a>y ' * 3 + "</p>", "<p>xy xy xy </p>"),
+    ("<p>" + "<span>x</span>y " * 20 + "</p>", "<p>" + "xy " * 20 + "</p>"),
+    ("<p>" + "<input>y " * 20 + "</p>", "<p>" + "y " * 20 + "</p>"),
+    ("<p>" + '<img alt="z">y ' * 3 + "</p>", "<p>zy zy zy </p>"),
+    ('<p><a href="https://e.org/x"><script>1</script><img></a> and</p>', '<p><a href="https://e.org/x">https://e.org/x</a> and</p>'),
+    ('<p><a href="https://e.org/x"><img><script>1</script></a> and</p>', "<p>and</p>"),
+    ("<p>" + "<br>" * 5 + "x" + "<br>" * 5 + "</p>", "<p>x</p>"),
+    ("<p>a<em></em> <em></em> </p>", "<p>a</p>"),
+]  # fmt: skip
+
+
+def test_bodies_of_many_empty_or_unwrapped_elements_read_as_before() -> None:
+    for body, expected in GROWING:
+        assert normalise(body).html == expected, body
