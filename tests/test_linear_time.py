@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from converter import content
 from converter.content import crowded, normalise, tree
 from converter.content import shortcodes as S
 
@@ -245,3 +247,34 @@ GROWING = [
 def test_bodies_of_many_empty_or_unwrapped_elements_read_as_before() -> None:
     for body, expected in GROWING:
         assert normalise(body).html == expected, body
+
+
+# ---------------------------------------------------------------------------------------------
+# The sanitiser: texts holding many "&" or no-break spaces set aside (nh3 is quadratic there)
+
+SANITISED_PIECES = [
+    "<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "</table>", "<pre>", "</pre>", "<ul>",
+    "<li>", "</ul>", "&amp;", "&nbsp;", "\u00a0", "&lt;", "x", " ", "\n", "<b>", "</b>", "</a>",
+    '<a href="https://e.org/?a=1&amp;b=2" title="&quot;">', "<br>", "é", "&gt;",
+]  # fmt: skip
+SANITISED = st.lists(st.sampled_from(SANITISED_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(SANITISED)
+def test_texts_set_aside_come_back_as_nh3_writes_them(markup: str) -> None:
+    ours = content.serialise(content.parse(markup))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(content, "_ESCAPES_IN_TEXT", 1)  # every text with an "&" set aside
+        assert content._sanitise(ours) == content._CLEANER.clean(ours)
+
+
+def test_long_runs_of_no_break_spaces_and_ampersands_are_sanitised_alike() -> None:
+    for markup in [
+        "<p>a" + "&nbsp;" * 3000 + "b</p><p>" + "R&amp;D " * 1500 + "</p>",
+        "<table><tr><td>" + "&amp;" * 1200 + "</td></tr></table>",
+        "<pre>" + "x &amp; y\n" * 1100 + "</pre>",
+    ]:
+        ours = content.serialise(content.parse(markup))
+        assert ours.count("&") >= content._ESCAPES_IN_TEXT
+        assert content._sanitise(ours) == content._CLEANER.clean(ours)
