@@ -143,9 +143,8 @@ def feed_body(article: Article, options: Options) -> str:
             replacement.append(p)
         parent = figure.getparent()
         assert parent is not None
-        index = parent.index(figure)
-        for offset, el in enumerate(replacement):
-            parent.insert(index + offset, el)
+        for el in replacement:  # before the figure, not at an index (lxml walks to one: n²)
+            figure.addprevious(el)
             el.tail = "\n"
         parent.remove(figure)
     lead = images.pick(article.image, images.FEED)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from html import escape, unescape
 
 import nh3
 from lxml import etree
 
 from . import html5
 from . import vocabulary as V
+from .crowded import thin
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
@@ -124,10 +126,81 @@ def serialise(body: etree._Element) -> str:
     if len(body) and body[-1].tail == "\n":
         body[-1].tail = None  # as the stripped string parses back: the cached tree must match
     body.attrib.clear()
+    empty = _as_html5_builds(body)
     # One C call for the whole body, then drop its own tags: "<body>" … "</body>".
     html = etree.tostring(body, method="html", encoding="unicode", with_tail=False)
+    for li in empty:
+        li.text = None  # as "<li></li>" parses back: the cached tree must match
     html = html[6:-7].strip()
+    if "='" in html:  # maybe an attribute value holding '"', which libxml2 writes in '…'
+        html = _TAG.sub(_double_quoted, html)
     return html.replace("\xa0", "&nbsp;") if "\xa0" in html else html
+
+
+def _as_html5_builds(body: etree._Element) -> list[etree._Element]:
+    """Where libxml2 (HTML4) and the sanitiser's HTML5 parser build or write the same content
+    differently, the tree is made as the HTML5 parser builds it, so that the sanitiser gives
+    our string back unchanged in the first round (a second round did it, or, for an empty
+    item, none of the 16):
+
+    * rows and cells standing directly in a <table> go into a <tbody> (and a <tr>);
+    * the newlines that start a <pre> go: the HTML5 parser drops the first, and html5ever
+      then writes the text without it, so every round dropped one more;
+    * libxml2 writes an empty <li> without its end tag, html5ever with it: an empty text node
+      makes libxml2 write "<li></li>" too. Those items are returned, to be emptied again
+      once written (as "<li></li>" parses back: the cached tree must match).
+    """
+    empty: list[etree._Element] = []
+    for el in list(body.iter("li", "pre", "table")):
+        if el.tag == "li":
+            if not el.text and not len(el):
+                el.text = ""
+                empty.append(el)
+        elif el.tag == "pre":
+            if el.text and el.text[0] == "\n":
+                el.text = el.text.lstrip("\n") or None
+        else:
+            _row_group(el)
+    return empty
+
+
+def _row_group(table: etree._Element) -> None:
+    """Each run of <tr>, <td>, <th> directly in ``table`` into a <tbody>; cells into a <tr>."""
+    tbody = tr = None
+    for child in list(table):
+        if child.tag not in ("tr", "td", "th"):
+            tbody = tr = None
+            continue
+        if tbody is None:
+            tbody = table.makeelement("tbody")
+            child.addprevious(tbody)
+        if child.tag == "tr":
+            tr = None
+            tbody.append(child)
+            continue
+        if tr is None:
+            tr = etree.SubElement(tbody, "tr")
+        tr.append(child)
+
+
+# In libxml2's HTML output every "<" starts a tag and every ">" ends one (text and attribute
+# values have them escaped; no comments, scripts or styles are left), and attributes are
+# written ' name="value"', ' name' or, for a value holding '"' but no "'", " name='value'".
+_TAG = re.compile(r"<[^<>]*='[^<>]*>")
+_ATTRIBUTE = re.compile(r"""( [^\s=>]+=)(?:"[^"]*"|'([^']*)')""")
+
+
+def _double_quoted(tag: re.Match[str]) -> str:
+    """The tag with its '…' attribute values written "…" with &quot;, as html5ever (nh3)
+    writes them: else a body with a '"' in an alt text never came back from the sanitiser
+    unchanged, and took all the rounds."""
+
+    def quoted(m: re.Match[str]) -> str:
+        if m.group(2) is None:
+            return m.group(0)
+        return m.group(1) + '"' + m.group(2).replace('"', "&quot;") + '"'
+
+    return _ATTRIBUTE.sub(quoted, tag.group(0))
 
 
 # The sanitised trees of the last few bodies, by their HTML: an adapter rendering an article
@@ -136,6 +209,36 @@ def serialise(body: etree._Element) -> str:
 _TREES: dict[str, etree._Element] = {}
 _TREES_MAX = 8
 _ROUNDS = 16  # normalise: rounds of pipeline + sanitiser until nothing moves
+
+
+# nh3 (html5ever) takes time quadratic in the number of "&" and no-break spaces in one text:
+# 400,000 took 2 s. A text holding this many is set aside while the rest is sanitised (below).
+_ESCAPES_IN_TEXT = 1000
+_TEXTS = re.compile(r"(<[^>]*>)")  # libxml2's output: every "<" starts a tag, ">" ends it
+
+
+def _sanitise(html: str) -> str:
+    """``_CLEANER.clean(html)``, in linear time.
+
+    Each text of our serialisation (between two tags) holding ``_ESCAPES_IN_TEXT`` "&" or
+    more (no-break spaces are written ``&nbsp;``) is replaced by a marker for nh3 and put back
+    in its place afterwards, written as html5ever writes text (``&amp; &lt; &gt; &nbsp;``).
+    The marker is text too, so nh3 keeps it where it would have kept the text.
+    """
+    if html.count("&") < _ESCAPES_IN_TEXT:
+        return str(_CLEANER.clean(html))
+    parts = _TEXTS.split(html)  # text, tag, text, ..., text
+    long = [i for i in range(0, len(parts), 2) if parts[i].count("&") >= _ESCAPES_IN_TEXT]
+    mark = next((c for c in map(chr, range(0xE000, 0xF900)) if c not in html), None)
+    if not long or mark is None:
+        return str(_CLEANER.clean(html))
+    texts: list[str] = []
+    for i in long:
+        text = escape(unescape(parts[i]), quote=False)
+        texts.append(text.replace("\xa0", "&nbsp;") if "\xa0" in text else text)
+        parts[i] = f"{mark}{len(texts) - 1}{mark}"
+    clean = str(_CLEANER.clean("".join(parts)))
+    return re.sub(f"{mark}([0-9]+){mark}", lambda m: texts[int(m.group(1))], clean)
 
 
 def body_tree(html: str) -> etree._Element:
@@ -168,10 +271,16 @@ def _embed_block(m: re.Match[str]) -> str:
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:
     """Turn raw WordPress ``post_content`` into the canonical clean body."""
+    return _normalise(contents, ctx)[0]
+
+
+def _normalise(contents: str, ctx: Context | None = None) -> tuple[Body, int]:
+    """``normalise``, and the rounds of pipeline + sanitiser it took (0 for an empty body; the
+    tests hold real bodies to at most 2)."""
     ctx = ctx or Context()
     if not contents or not contents.strip():
-        return Body("", tuple(ctx.warnings))
-    text = xml_safe(contents)
+        return Body("", tuple(ctx.warnings)), 0
+    text = thin(xml_safe(contents))  # at most MAX_ATTRIBUTES on an element: parsing is n²
     if "&#" in text:  # character references to what XML cannot carry
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
@@ -185,19 +294,19 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     # Each round settles at least one level of nesting the sanitiser rebuilt (a figure in an
     # inline element in a paragraph in an inline element... took five), so the bound is by
     # depth; real bodies settle in one, the nested shapes hypothesis makes in up to five.
-    for _ in range(_ROUNDS):
+    for rounds in range(1, _ROUNDS + 1):
         for transform in PIPELINE:
             transform(body, ctx)
         ours = serialise(body)
-        clean = _CLEANER.clean(ours)
+        clean = _sanitise(ours)
         if clean == ours:  # the tree is exactly what the sanitiser let through: keep it
             html = protect(clean)
             if len(_TREES) >= _TREES_MAX:
                 _TREES.pop(next(iter(_TREES)))
             _TREES[html] = body
-            return Body(html, tuple(ctx.warnings))
+            return Body(html, tuple(ctx.warnings)), rounds
         # The sanitiser (an HTML5 parser) rebuilt some structure the pipeline left behind
         # (a block inside an inline element, stray list items or cells). Normalise its output
         # again until nothing moves, so that normalising the result is a no-op (idempotence).
         body = parse(protect(clean))
-    return Body(protect(clean), tuple(ctx.warnings))
+    return Body(protect(clean), tuple(ctx.warnings)), _ROUNDS

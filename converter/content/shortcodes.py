@@ -24,10 +24,11 @@ __all__ = ["ShortcodeResult", "expand", "protect"]
 
 NAMES = ("caption", "wp_caption", "gallery", "playlist", "audio", "video", "embed")
 # §7.1 tag regex: 1 escape "[", 2 name, 3 attributes, 4 self-closing "/", 5 content, 6 escape "]".
+_OPENING = r"\[(\[?)(" + "|".join(NAMES) + r")(?![\w-])([^\]\/]*(?:\/(?!\])[^\]\/]*)*?)"
 _SHORTCODE = re.compile(
-    r"\[(\[?)(" + "|".join(NAMES) + r")(?![\w-])([^\]\/]*(?:\/(?!\])[^\]\/]*)*?)"
-    r"(?:(\/)\]|\](?:([^\[]*+(?:\[(?!\/\2\])[^\[]*+)*+)\[\/\2\])?)(\]?)"
+    _OPENING + r"(?:(\/)\]|\](?:([^\[]*+(?:\[(?!\/\2\])[^\[]*+)*+)\[\/\2\])?)(\]?)"
 )
+_SHORTCODE_TAG = re.compile(_OPENING + r"(?:\/?\])")  # where _SHORTCODE matches, without content
 # §7.1 attribute regex (WordPress 4.4+).
 _ATTRS = re.compile(
     r"""([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)"""
@@ -65,19 +66,39 @@ class _NextToMarkup(Exception):
     """A shortcode tag may stand inside a tag: expand again, finding the markup exactly."""
 
 
-def _next_to_markup(text: str, start: int, end: int) -> bool:
-    """True unless the shortcode tag ``text[start:end]`` clearly stands in text: the nearest
-    angle bracket before it is a ">" (or none), the nearest after it a "<" (or none).
+class _Angles:
+    """The nearest angle brackets around the shortcode tags of one pass over ``text``.
 
-    A few ``str.find`` calls (one character is found at memory speed); the exact tokenizer scan
+    ``next_to_markup(start, end)`` is True unless the shortcode tag ``text[start:end]`` clearly
+    stands in text: the nearest angle bracket before it is a ">" (or none), the nearest after
+    it a "<" (or none). The positions only grow during a pass, so each part of the text is
+    searched once (``str.find``: memory speed), not once per tag: thousands of tags after
+    the last "<" (or before the first) stay linear. The exact tokenizer scan
     (``_hide_brackets_in_markup``) costs ~10 ns a character and runs only when this is True.
     Not exact: a quoted attribute value holding ">", then a shortcode, then "<" passes as text
     and is expanded, as before this rule; the sanitiser still has the last word.
     """
-    if text.rfind("<", 0, start) > text.rfind(">", 0, start):
-        return True
-    close = text.find(">", end)
-    return close >= 0 and not 0 <= text.find("<", end, close) < close
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.searched = 0  # text[:searched] was searched backwards; ...
+        self.before = ""  # ... its last angle bracket ("" for none)
+        self.next_lt = self.next_gt = -1  # the first "<" / ">" at or after a position asked
+
+    def next_to_markup(self, start: int, end: int) -> bool:
+        text = self.text
+        if start > self.searched:
+            lt, gt = text.rfind("<", self.searched, start), text.rfind(">", self.searched, start)
+            if lt >= 0 or gt >= 0:
+                self.before = "<" if lt > gt else ">"
+            self.searched = start
+        if self.before == "<":
+            return True
+        if self.next_lt < end:  # none found (len), or found before ``end``: search on
+            self.next_lt = text.find("<", end) % (len(text) + 1)  # -1 → len(text)
+        if self.next_gt < end:
+            self.next_gt = text.find(">", end) % (len(text) + 1)
+        return self.next_gt < self.next_lt
 
 
 def _has_comment(text: str) -> bool:
@@ -286,11 +307,13 @@ def _expand(text: str, warnings: list[str], check: bool = False) -> str:
     def shown(part: str) -> str:
         return part.replace(_HIDDEN_BRACKET, "[") if _HIDDEN_BRACKET in part else part
 
+    angles = _Angles(text)
+
     def replace(m: re.Match[str]) -> str:
         if check:
             opened = m.start(5) if m.group(5) is not None else m.end()
-            if _next_to_markup(text, m.start(), opened) or (
-                m.group(5) is not None and _next_to_markup(text, m.end(5), m.end())
+            if angles.next_to_markup(m.start(), opened) or (
+                m.group(5) is not None and angles.next_to_markup(m.end(5), m.end())
             ):
                 raise _NextToMarkup
         if m.group(1) == "[" and m.group(6) == "]":
@@ -302,4 +325,33 @@ def _expand(text: str, warnings: list[str], check: bool = False) -> str:
             + m.group(6)
         )
 
-    return _SHORTCODE.sub(replace, text)
+    return _substitute(text, replace)
+
+
+def _substitute(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``_SHORTCODE.sub(replace, text)`` in linear time.
+
+    The regex alone is quadratic on tags that cannot match: an opening tag looks for its
+    closing tag (``[caption]`` for ``[/caption]``) and a "[name" for its "]" up to the end of
+    the text, again for each of thousands of such tags. Here the search stops at the last "]",
+    and the content is looked for only when a closing tag of that name follows; the matches
+    are those of ``_SHORTCODE.sub`` (at the same places, the same groups).
+    """
+    stop = text.rfind("]") + 1  # every match ends with a "]"
+    closing = {name: text.rfind(f"[/{name}]", 0, stop) for name in NAMES}
+    out: list[str] = []
+    position = 0
+    while True:
+        tag = _SHORTCODE_TAG.search(text, position, stop)
+        if tag is None:
+            break
+        start = tag.start()
+        m = _SHORTCODE.match(text, start, stop if closing[tag.group(2)] > start else tag.end() + 1)
+        assert m is not None  # its opening tag matched
+        out.append(text[position:start])
+        out.append(replace(m))
+        position = m.end()
+    if not position:
+        return text
+    out.append(text[position:])
+    return "".join(out)

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .tree import remove, replace_by, text_of, unwrap
+from .tree import last_child, remove, replace_by, text_of, unwrap
 
 __all__ = [
     "anchors",
@@ -249,9 +249,7 @@ def _adopt_strays(item: etree._Element, kinds: tuple[str, ...], wrapper: str) ->
         run.append(nxt)
         nxt = nxt.getnext()
     dl = item.makeelement(wrapper)
-    parent = item.getparent()
-    assert parent is not None
-    parent.insert(parent.index(item), dl)
+    item.addprevious(dl)  # not at an index: lxml walks the children to find one (n²)
     dl.tail = run[-1].tail
     for el in run:
         el.tail = None
@@ -294,27 +292,28 @@ def _repair_list(dl: etree._Element) -> None:
                 _append_text(group, tail)
     _move_out(dl, before, before=True)
     after: list[etree._Element | str] = []
-    while len(dl) and dl[-1].tag == "dt":  # terms without a detail: paragraphs after the list
-        term = dl[-1]
+    term = last_child(dl)  # not len(dl): it counts every child, each time (n²)
+    while term is not None and term.tag == "dt":  # terms without a detail: paragraphs after
         dl.remove(term)
         term.tag = "p"
-        after.insert(0, term)
+        after.append(term)
+        term = last_child(dl)
+    after.reverse()
     _move_out(dl, after, before=False)
-    if not len(dl):
+    if last_child(dl) is None:
         remove(dl)
 
 
 def _detail_after(term: etree._Element) -> etree._Element:
     dd = term.makeelement("dd")
-    parent = term.getparent()
-    assert parent is not None
-    parent.insert(parent.index(term) + 1, dd)
+    term.addnext(dd)  # after the term and its tail, as at its index + 1
     return dd
 
 
 def _append_text(el: etree._Element, text: str) -> None:
-    if len(el):
-        el[-1].tail = (el[-1].tail or "") + text
+    last = last_child(el)
+    if last is not None:
+        last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
 

@@ -30,7 +30,18 @@ from .structure import (
     unknown_shortcodes,
     valid_datetime,
 )
-from .tree import remove, replace, replace_by, text_of, unwrap
+from .tree import (
+    JOINED_FROM,
+    Marks,
+    first_child,
+    join_texts,
+    last_child,
+    remove,
+    replace,
+    replace_by,
+    text_of,
+    unwrap,
+)
 
 __all__ = ["PIPELINE", "Context", "resolve_url"]
 
@@ -286,6 +297,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     doomed: list[etree._Element] = []
     unknown: set[str] = set()  # tag names to unwrap
     anchors: list[etree._Element] = []  # links without href, to unwrap
+    strays: list[etree._Element] = []  # elements of the unknown names
     checked: list[etree._Element] = []  # <time> without datetime, <bdo> without dir
     ctx.targets = _fragment_targets(root)
     # The paste junk that every element may carry goes first, in one C call (the per-element
@@ -306,6 +318,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
             el.tag = tag = new
         if tag not in V.ALLOWED_TAGS and tag != "div":
             unknown.add(tag)  # span, font, o:p, custom elements: keep the content
+            strays.append(el)
             continue
         names = el.keys()
         if names:
@@ -321,17 +334,25 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
             tag == "bdo" and el.get("dir") is None
         ):
             checked.append(el)
+    marks = Marks()  # removed and unwrapped below in C, at once (one by one: quadratic)
     for el in doomed:
         if el.tag == "img":
-            _without_source(el)
+            # Its link's content is looked at: what went before it is taken out first, as
+            # one by one (only where it can matter: the image ends the link).
+            parent = el.getparent()
+            last_in_link = el.getnext() is None and parent is not None and parent.tag == "a"
+            if last_in_link and parent is not None and parent in marks:
+                marks.take_out(parent)
+            _without_source(el, marks)
         else:
-            remove(el)
+            marks.remove(el)
     # Links without a (safe) href are unwrapped here, before the paragraph rules see the
     # content (fuzz: <li><a>n<p>C left "n" loose beside the block until a second pass).
     for el in reversed(anchors):
         if el.getparent() is not None:
             _id_to_parent(el)
-            unwrap(el)
+            marks.unwrap(el)
+    marks.take_out_all(root)
     for el in checked:  # <time>: its text must then be a valid date; <bdo> needs its dir
         if el.tag == "bdo" or not valid_datetime("".join(el.itertext()).strip()):
             unwrap(el)
@@ -339,10 +360,12 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
         # Unwrapped in one C call by name: the rule is by tag, so every element of these
         # names goes. A name lxml cannot address (pasted "{", "a{b") is unwrapped one by one.
         plain = [name for name in unknown if _PLAIN_NAME.match(name)]
+        parents = [el.getparent() for el in strays] if len(strays) >= JOINED_FROM else []
         try:
             etree.strip_tags(root, *plain)
         except ValueError:  # not expected (the pattern is what lxml accepts); be safe
             plain = []
+        join_texts([p for p in parents if p is not None])  # strip_tags left them in pieces
         odd = unknown.difference(plain)
         if odd:
             for el in reversed([el for el in root.iter() if el.tag in odd]):
@@ -377,7 +400,7 @@ def _id_to_parent(a: etree._Element) -> None:
         parent.set("id", kept)
 
 
-def _without_source(img: etree._Element) -> None:
+def _without_source(img: etree._Element, marks: Marks) -> None:
     """An image without a usable src shows its alt text, as a browser shows a broken image;
     the only content of a link, it leaves the link's URL as text so the link stays."""
     text = " ".join((img.get("alt") or "").split())
@@ -387,14 +410,15 @@ def _without_source(img: etree._Element) -> None:
         and parent is not None
         and parent.tag == "a"
         and parent.get("href")
-        and len(parent) == 1
+        and img.getprevious() is None  # its only child (len() counts them all: n² for n)
+        and img.getnext() is None
         and not _has_text(parent.text)
         and not _has_text(img.tail)
     ):
         text = parent.get("href", "")
     if text:
         img.tail = text + (img.tail or "")
-    remove(img)
+    marks.remove(img)
 
 
 _COMMON_JUNK = (
@@ -640,18 +664,24 @@ def _line_breaks(root: etree._Element) -> None:
                 value = value[:-1]
         # A blank line here (inside inline content, where no paragraph can start) is one break.
         first, *rest = _BLANK_LINE.sub("\n", value).split("\n")
+        # Each <br> goes right after the text it ends (after ``previous``, None: first in
+        # ``parent``): by index, lxml walks the children, quadratic for many lines.
+        previous: etree._Element | None
         if is_tail:
             owner.tail = first
-            parent = owner.getparent()
+            parent, previous = owner.getparent(), owner
             assert parent is not None
-            index = parent.index(owner) + 1
         else:
             owner.text = first
-            parent, index = owner, 0
-        for offset, line in enumerate(rest):
+            parent, previous = owner, None
+        for line in rest:
             br = parent.makeelement("br", {})
             br.tail = line
-            parent.insert(index + offset, br)
+            if previous is None:
+                parent.insert(0, br)
+            else:
+                previous.addnext(br)
+            previous = br
 
 
 Item = etree._Element | str
@@ -753,18 +783,21 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
     container.text = None
     if all(not isinstance(seg, list) or _blank(seg) for seg in segments):
         return  # blocks separated by whitespace only (_runs already dropped the whitespace)
-    index = 0  # rebuild in place: blocks stay, runs become paragraphs (or inline content)
+    # Rebuild in place: blocks stay, runs become paragraphs (or inline content). What is
+    # placed goes right after the last element placed (``previous``, None: at the start), not
+    # at an index: lxml finds an index by walking the children, which made this quadratic.
+    previous: etree._Element | None = None
     for seg in segments:
         if not isinstance(seg, list):
-            index += 1  # earlier runs were replaced in place, so the block sits at `index`
+            previous = seg  # earlier runs were replaced in place, so the block follows them
             continue
         paras = _split_run(seg)
         if wrap or len(paras) > 1:
             # New paragraphs go in before the run; filling them moves the run's elements in.
             for para in paras:
                 p = container.makeelement(wrapper)
-                container.insert(index, p)
-                index += 1
+                _place(container, previous, p)
+                previous = p
                 _fill(p, para)
             for item in seg:  # what the split dropped (<br><br>, edge <br>s) is still here
                 if not isinstance(item, str) and item.getparent() is container:
@@ -774,17 +807,23 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
             if not isinstance(item, str) and item.getparent() is container:
                 container.remove(item)
         if paras:
-            holder = container[index - 1] if index else None
             for item in paras[0]:
                 if isinstance(item, str):
-                    if holder is None:
+                    if previous is None:
                         container.text = (container.text or "") + item
                     else:
-                        holder.tail = (holder.tail or "") + item
+                        previous.tail = (previous.tail or "") + item
                 else:
-                    container.insert(index, item)
-                    index += 1
-                    holder = item
+                    _place(container, previous, item)
+                    previous = item
+
+
+def _place(container: etree._Element, previous: etree._Element | None, el: etree._Element) -> None:
+    """Put ``el`` in ``container`` right after ``previous`` (and its tail), or first."""
+    if previous is None:
+        container.insert(0, el)
+    else:
+        previous.addnext(el)
 
 
 def _blank(run: list[Item]) -> bool:
@@ -806,12 +845,11 @@ def _split_paragraph(p: etree._Element) -> None:
     _fill(p, paras[0])
     if parent is None:
         return
-    index = parent.index(p)
     tail, p.tail = p.tail, None
     new = p
-    for offset, para in enumerate(paras[1:], 1):
-        new = parent.makeelement("p", {})
-        parent.insert(index + offset, new)
+    for para in paras[1:]:
+        previous, new = new, parent.makeelement("p", {})
+        previous.addnext(new)  # not by index: lxml walks the children to find one
         _fill(new, para)
     new.tail = tail
 
@@ -1023,7 +1061,12 @@ def empties(root: etree._Element, ctx: Context) -> None:
     (the space is kept); links whose href was unsafe are unwrapped (their text is kept).
     """
     unwrapped_in: list[etree._Element] = []  # paragraphs whose edges an unwrap may have moved
+    # What holds nothing is marked, and taken out in C when the loop reaches its parent (the
+    # children come first in this order): one by one was quadratic (tree.Marks).
+    marks = Marks()
     for el in reversed(list(root.iter())):
+        if marks and el in marks and marks.take_out(el) and el.tag in _PARAGRAPH_LIKE:
+            _trim_end(el)
         if el is root:
             continue
         tag = el.tag
@@ -1047,11 +1090,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 remove(el)  # a line break between list items or table rows breaks nothing
             continue
         if tag in _TRIM_BR:
-            while len(el) and el[0].tag == "br" and not _has_text(el.text):
-                el.text = (el.text or "") + (el[0].tail or "")
-                el.remove(el[0])
-            while len(el) and el[-1].tag == "br" and not _has_text(el[-1].tail):
-                el.remove(el[-1])
+            _trim_breaks(el)
         if tag in _KEEP_EMPTY:
             continue
         if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
@@ -1080,23 +1119,49 @@ def empties(root: etree._Element, ctx: Context) -> None:
             parent = el.getparent()
             if parent is not None and parent.tag in _PARAGRAPH_LIKE:
                 unwrapped_in.append(parent)
-            unwrap(el)  # <em> </em>: keep the space (but not at a paragraph's edge)
+            marks.unwrap(el)  # <em> </em>: keep the space (but not at a paragraph's edge)
         else:
             parent = el.getparent()
-            remove(el)
+            marks.remove(el)
             if parent is not None and parent.tag == "p":
                 unwrapped_in.append(parent)
-            if parent is not None and parent.tag in _PARAGRAPH_LIKE and len(parent) == 0:
-                parent.text = (parent.text or "").rstrip() or None  # "b <em></em>" → "b"
-            elif parent is not None and len(parent) and parent[-1].tail:
-                last = parent[-1]
-                if last.tail is not None and parent.tag in _PARAGRAPH_LIKE and last is parent[-1]:
-                    last.tail = last.tail.rstrip() or None
-    for p in unwrapped_in:  # as the paragraph rules trim a paragraph's edges (fuzz: ",\ne <a ")
+    marks.take_out_all(root)  # of parents taken out of the tree before the loop reached them
+    # As the paragraph rules trim a paragraph's edges (fuzz: ",\ne <a "); each paragraph once,
+    # however many of its children went.
+    for p in dict.fromkeys(unwrapped_in):
         if p.getparent() is not None:
             _strip_edges(p)
             if p.tag == "p" and _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
                 _split_paragraph(p)
+
+
+def _trim_end(p: etree._Element) -> None:
+    """As removing an element from a paragraph always did: "b <em></em>" → "b"."""
+    last = last_child(p)  # not len(p): it counts them all, every time
+    if last is None:
+        p.text = (p.text or "").rstrip() or None
+    elif last.tail:
+        last.tail = last.tail.rstrip() or None
+
+
+def _trim_breaks(el: etree._Element) -> None:
+    """<br>s at the edges of ``el`` go; the text after a leading one stays. (Its children
+    are looked at from the ends: testing ``len(el)`` made this quadratic in the <br>s.)"""
+    first = first_child(el)
+    if first is not None and first.tag == "br" and not _has_text(el.text):
+        text = [el.text or ""]
+        while first is not None and first.tag == "br":
+            tail = first.tail or ""
+            text.append(tail)
+            el.remove(first)
+            if _has_text(tail):
+                break
+            first = first_child(el)
+        el.text = "".join(text)
+    last = last_child(el)
+    while last is not None and last.tag == "br" and not _has_text(last.tail):
+        el.remove(last)
+        last = last_child(el)
 
 
 def _double_break(p: etree._Element) -> bool:
