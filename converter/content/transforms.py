@@ -357,19 +357,23 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
         if el.tag == "bdo" or not valid_datetime("".join(el.itertext()).strip()):
             unwrap(el)
     if unknown:
-        # Unwrapped in one C call by name: the rule is by tag, so every element of these
-        # names goes. A name lxml cannot address (pasted "{", "a{b") is unwrapped one by one.
-        plain = [name for name in unknown if _PLAIN_NAME.match(name)]
-        parents = [el.getparent() for el in strays] if len(strays) >= JOINED_FROM else []
-        try:
-            etree.strip_tags(root, *plain)
-        except ValueError:  # not expected (the pattern is what lxml accepts); be safe
-            plain = []
-        join_texts([p for p in parents if p is not None])  # strip_tags left them in pieces
-        odd = unknown.difference(plain)
-        if odd:
-            for el in reversed([el for el in root.iter() if el.tag in odd]):
-                unwrap(el)
+        _unwrap_unknown(root, unknown, strays)
+
+
+def _unwrap_unknown(root: etree._Element, unknown: set[str], strays: list[etree._Element]) -> None:
+    """Unwrapped in one C call by name: the rule is by tag, so every element of these names
+    goes. A name lxml cannot address (pasted "{", "a{b") is unwrapped one by one."""
+    plain = [name for name in unknown if _PLAIN_NAME.match(name)]
+    parents = [el.getparent() for el in strays] if len(strays) >= JOINED_FROM else []
+    try:
+        etree.strip_tags(root, *plain)
+    except ValueError:  # not expected (the pattern is what lxml accepts); be safe
+        plain = []
+    join_texts([p for p in parents if p is not None])  # strip_tags left them in pieces
+    odd = unknown.difference(plain)
+    if odd:
+        for el in reversed([el for el in root.iter() if el.tag in odd]):
+            unwrap(el)
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][\w.:-]*\Z")
