@@ -132,8 +132,6 @@ def serialise(body: etree._Element) -> str:
     for li in empty:
         li.text = None  # as "<li></li>" parses back: the cached tree must match
     html = html[6:-7].strip()
-    if "='" in html:  # maybe an attribute value holding '"', which libxml2 writes in '…'
-        html = _TAG.sub(_double_quoted, html)
     return html.replace("\xa0", "&nbsp;") if "\xa0" in html else html
 
 
@@ -193,7 +191,7 @@ _ATTRIBUTE = re.compile(r"""( [^\s=>]+=)(?:"[^"]*"|'([^']*)')""")
 def _double_quoted(tag: re.Match[str]) -> str:
     """The tag with its '…' attribute values written "…" with &quot;, as html5ever (nh3)
     writes them: else a body with a '"' in an alt text never came back from the sanitiser
-    unchanged, and took all the rounds."""
+    unchanged, and took all the rounds. (Done where the two differ: the tree is the same.)"""
 
     def quoted(m: re.Match[str]) -> str:
         if m.group(2) is None:
@@ -212,7 +210,9 @@ _ROUNDS = 16  # normalise: rounds of pipeline + sanitiser until nothing moves
 
 
 # nh3 (html5ever) takes time quadratic in the number of "&" and no-break spaces in one text:
-# 400,000 took 2 s. A text holding this many is set aside while the rest is sanitised (below).
+# 400,000 took 2 s, 25,000 (the most 100 KB can hold) 9 ms. In bodies of _SET_ASIDE_FROM
+# characters or more, a text holding _ESCAPES_IN_TEXT is set aside while the rest is sanitised.
+_SET_ASIDE_FROM = 100_000
 _ESCAPES_IN_TEXT = 1000
 _TEXTS = re.compile(r"(<[^>]*>)")  # libxml2's output: every "<" starts a tag, ">" ends it
 
@@ -225,7 +225,7 @@ def _sanitise(html: str) -> str:
     in its place afterwards, written as html5ever writes text (``&amp; &lt; &gt; &nbsp;``).
     The marker is text too, so nh3 keeps it where it would have kept the text.
     """
-    if html.count("&") < _ESCAPES_IN_TEXT:
+    if len(html) < _SET_ASIDE_FROM or html.count("&") < _ESCAPES_IN_TEXT:
         return str(_CLEANER.clean(html))
     parts = _TEXTS.split(html)  # text, tag, text, ..., text
     long = [i for i in range(0, len(parts), 2) if parts[i].count("&") >= _ESCAPES_IN_TEXT]
@@ -299,6 +299,8 @@ def _normalise(contents: str, ctx: Context | None = None) -> tuple[Body, int]:
             transform(body, ctx)
         ours = serialise(body)
         clean = _sanitise(ours)
+        if clean != ours and "='" in ours:  # libxml2 writes a value holding '"' in '…'
+            ours = _TAG.sub(_double_quoted, ours)  # (searched only here: 1% of the time)
         if clean == ours:  # the tree is exactly what the sanitiser let through: keep it
             html = protect(clean)
             if len(_TREES) >= _TREES_MAX:

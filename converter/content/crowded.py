@@ -8,9 +8,10 @@ junk or an attack); every parser after this sees at most that many on any elemen
 
 The tags are found as the HTML5 tokenizer (and libxml2 2.14, which follows it) delimits them:
 a quoted value may hold ">" and "<", a quote may stand in a name. That scan costs a few ns a
-character, so it runs only on bodies of ``SCAN_FROM`` characters or more: a shorter body
-cannot hold an element with more than ``SCAN_FROM // 2`` attributes (each takes a name and a
-separator), which the parsers handle in a few tens of milliseconds.
+character (~50 µs for an 18 KB body, 2% of its normalising), so it runs only on bodies of
+``SCAN_FROM`` characters or more, longer than any ordinary article: a shorter body cannot hold
+an element with more than ``SCAN_FROM // 2`` attributes (each takes a name and a separator),
+and holds at most ~8,400 distinct ones in 32 KB, which take 0.24 s.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 __all__ = ["MAX_ATTRIBUTES", "SCAN_FROM", "thin"]
 
 MAX_ATTRIBUTES = 256
-SCAN_FROM = 16_384
+SCAN_FROM = 32_768
 
 _S = "\t\n\f\r "  # HTML whitespace
 # An attribute: a name (a first "=" is part of it), then maybe "=" and a value (quoted to the

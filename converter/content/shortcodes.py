@@ -338,15 +338,17 @@ def _substitute(text: str, replace: Callable[[re.Match[str]], str]) -> str:
     are those of ``_SHORTCODE.sub`` (at the same places, the same groups).
     """
     stop = text.rfind("]") + 1  # every match ends with a "]"
-    closing = {name: text.rfind(f"[/{name}]", 0, stop) for name in NAMES}
+    closing: dict[str, int] = {}  # name → where its last closing tag starts (-1: none)
     out: list[str] = []
     position = 0
     while True:
         tag = _SHORTCODE_TAG.search(text, position, stop)
         if tag is None:
             break
-        start = tag.start()
-        m = _SHORTCODE.match(text, start, stop if closing[tag.group(2)] > start else tag.end() + 1)
+        start, name = tag.start(), tag.group(2)
+        if name not in closing:
+            closing[name] = text.rfind(f"[/{name}]", 0, stop)
+        m = _SHORTCODE.match(text, start, stop if closing[name] > start else tag.end() + 1)
         assert m is not None  # its opening tag matched
         out.append(text[position:start])
         out.append(replace(m))

@@ -800,7 +800,10 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
             # New paragraphs go in before the run; filling them moves the run's elements in.
             for para in paras:
                 p = container.makeelement(wrapper)
-                _place(container, previous, p)
+                if previous is None:
+                    container.insert(0, p)
+                else:
+                    previous.addnext(p)  # after it and its tail
                 previous = p
                 _fill(p, para)
             for item in seg:  # what the split dropped (<br><br>, edge <br>s) is still here
@@ -817,17 +820,12 @@ def _group(container: etree._Element, wrap: bool, wrapper: str = "p") -> None:
                         container.text = (container.text or "") + item
                     else:
                         previous.tail = (previous.tail or "") + item
-                else:
-                    _place(container, previous, item)
+                elif previous is None:
+                    container.insert(0, item)
                     previous = item
-
-
-def _place(container: etree._Element, previous: etree._Element | None, el: etree._Element) -> None:
-    """Put ``el`` in ``container`` right after ``previous`` (and its tail), or first."""
-    if previous is None:
-        container.insert(0, el)
-    else:
-        previous.addnext(el)
+                else:
+                    previous.addnext(item)
+                    previous = item
 
 
 def _blank(run: list[Item]) -> bool:
@@ -1068,8 +1066,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
     # What holds nothing is marked, and taken out in C when the loop reaches its parent (the
     # children come first in this order): one by one was quadratic (tree.Marks).
     marks = Marks()
+    pending = marks.by_parent  # (a dict test per element: the common case is that it is empty)
     for el in reversed(list(root.iter())):
-        if marks and el in marks and marks.take_out(el) and el.tag in _PARAGRAPH_LIKE:
+        if pending and el in pending and marks.take_out(el) and el.tag in _PARAGRAPH_LIKE:
             _trim_end(el)
         if el is root:
             continue
@@ -1093,7 +1092,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if parent is not None and parent.tag in _NO_LOOSE_BR:
                 remove(el)  # a line break between list items or table rows breaks nothing
             continue
-        if tag in _TRIM_BR:
+        if tag in _TRIM_BR and len(el) and (el[0].tag == "br" or el[-1].tag == "br"):
             _trim_breaks(el)
         if tag in _KEEP_EMPTY:
             continue
@@ -1151,7 +1150,9 @@ def _trim_end(p: etree._Element) -> None:
 def _trim_breaks(el: etree._Element) -> None:
     """<br>s at the edges of ``el`` go; the text after a leading one stays. (Its children
     are looked at from the ends: testing ``len(el)`` made this quadratic in the <br>s.)"""
-    first = first_child(el)
+    if not len(el):  # once (cheap), not per <br>
+        return
+    first: etree._Element | None = el[0]
     if first is not None and first.tag == "br" and not _has_text(el.text):
         text = [el.text or ""]
         while first is not None and first.tag == "br":

@@ -196,6 +196,8 @@ def join_texts(parents: list[etree._Element], least: int = JOINED_FROM) -> None:
     (``method="text"``), which is linear. Below ``least`` a read costs nothing, and the
     common case stays one Counter.
     """
+    if len(parents) < least:  # the common case: no parent can have enough
+        return
     for parent, count in Counter(parents).items():
         if count < least:
             continue
