@@ -51,6 +51,7 @@ def _attributes(n: int, name: Callable[[int], str]) -> str:
 
 
 _IMG = '<img src="https://example.org/wp-content/uploads/a.jpg">'
+_LINK = '<a href="https://example.org/">'
 SHAPES = [
     # The five of the issue.
     Shape("paragraphs", lambda n: "a\n\n" * n, 100_000),
@@ -77,6 +78,7 @@ SHAPES = [
     Shape("spans-words", lambda n: "<p>" + "<span>x</span>y " * n + "</p>", 50_000),
     Shape("removed-tags", lambda n: "<p>" + "<input>y " * n + "</p>", 50_000),
     Shape("images-without-src", lambda n: "<p>" + '<img alt="z">y ' * n + "</p>", 50_000),
+    Shape("link-of-images-without-src", lambda n: _LINK + "<input><img>y " * n + "</a>", 50_000),
     Shape("unclosed-span", lambda n: "<p>" + "<span>x" * n, 100_000, refused=True),
     Shape("unclosed-b", lambda n: "<b>x" * n, 100_000, refused=True),
     Shape("unclosed-p", lambda n: "<p>x" * n, 100_000),
@@ -103,7 +105,7 @@ SHAPES = [
     Shape("html5-parsed", lambda n: "<svg></svg>" + "<p>a</p>b" * n, 50_000),
     Shape("table-rows", lambda n: "<table>" + "<tr><td>x</td></tr>" * n + "</table>", 50_000),
     Shape("table-cells", lambda n: "<table><tr>" + "<td>x</td>" * n + "</tr></table>", 50_000),
-    Shape("blocks-in-link", lambda n: '<a href="https://e.org/">' + "<p>x</p>" * n, 50_000),
+    Shape("blocks-in-link", lambda n: _LINK + "<p>x</p>" * n, 50_000),
     Shape("divs", lambda n: "<div>x</div>" * n, 100_000),
     Shape("comments", lambda n: "<!--x-->a" * n, 100_000),
     Shape("pre-lines", lambda n: "<pre>" + "x\n" * n + "</pre>", 100_000),
