@@ -109,10 +109,13 @@ def convert(
     *,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
+    total: Progress | None = None,
     verbose: bool = False,
     stdout: BinaryIO | None = None,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
+    ``total(n)``: told how many articles there are before the first; ``progress(done)``: after
+    each (written or failed).
     ``output`` None: the inputs must hold one article, whose document is ``report.document``
     (and written to ``stdout`` when given); more or fewer is a UsageError.
 
@@ -130,22 +133,36 @@ def convert(
     except OSError as exc:
         raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from None
     names = Names()
-    render_fn = adapter.render
+    if total is not None:
+        total(len(articles))
     for done, article in enumerate(articles, 1):
-        if not _checked(article, options, report):
-            continue
-        stage, what = RENDER, fmt
-        try:  # a bug or an unwritable file must not sink the batch: reported per article
-            data = render_fn([article], options)
-            stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, data))
-        except Exception as exc:
-            report.failed.append(failure(exc, stage, what, article=article).line(verbose))
-            continue
-        report.converted.append(article.id)
-        if progress is not None:
+        _convert_one(fmt, article, output, names, options, report, verbose)
+        if progress is not None:  # every article, written or failed: the count reaches total
             progress(done)
     return report
+
+
+def _convert_one(
+    fmt: str,
+    article: Article,
+    output: Path,
+    names: Names,
+    options: Options,
+    report: Report,
+    verbose: bool,
+) -> None:
+    adapter = ADAPTERS[fmt]
+    if not _checked(article, options, report):
+        return
+    stage, what = RENDER, fmt
+    try:  # a bug or an unwritable file must not sink the batch: reported per article
+        data = adapter.render([article], options)
+        stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
+        report.written.append(write_atomic(output, what, data))
+    except Exception as exc:
+        report.failed.append(failure(exc, stage, what, article=article).line(verbose))
+        return
+    report.converted.append(article.id)
 
 
 def _checked(article: Article, options: Options, report: Report) -> bool:
