@@ -8,7 +8,7 @@ given: a pipe or a log file never gets carriage-return frames.
 
 from __future__ import annotations
 
-import shutil
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -90,7 +90,11 @@ class Bar:
         return f"{self.label}{bar}{tail}"[: columns - 1]
 
     def _draw(self, now: float) -> None:
-        columns = shutil.get_terminal_size((80, 24)).columns
+        try:  # the width of the terminal this bar is on (stdout may be a pipe meanwhile)
+            columns = os.get_terminal_size(self.stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            columns = 0
+        columns = columns or 80  # 0: a terminal that never said (a fresh pty)
         self.stream.write("\r" + self.line(now, columns) + "\x1b[K")
         self.stream.flush()
         self._drawn = now
