@@ -23,10 +23,23 @@ Progress = Callable[[int], None]
 
 
 def read_articles(
-    inputs: Iterable[str], options: Options, stdin: BinaryIO | None = None
+    inputs: Iterable[str],
+    options: Options,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Article | InputError]:
     """Parse every record of every input: an Article, or an InputError naming what is wrong
-    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's)."""
+    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's).
+    ``progress(n)``: after each record (the collections' progress bar)."""
+    for done, item in enumerate(_parsed(inputs, options, stdin), 1):
+        if progress is not None:
+            progress(done)
+        yield item
+
+
+def _parsed(
+    inputs: Iterable[str], options: Options, stdin: BinaryIO | None
+) -> Iterator[Article | InputError]:
     for item in read_records(inputs, stdin):
         if isinstance(item, InputError):
             yield item
@@ -213,6 +226,7 @@ def feeds(
     split_by: str | None = None,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """Build one feed (name "") or, with ``split_by="category"``, one feed per section.
 
@@ -228,7 +242,7 @@ def feeds(
     if split_by not in (None, "category"):
         raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     now = options.now or datetime.now(tz=UTC)
     options = replace(options, now=now)  # one "now" for the whole run
     variants: dict[str, Options] = {"": options}  # file stem → options
@@ -296,6 +310,7 @@ def books(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
     write: Callable[[str, bytes], Path] | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """EPUB: one book of every published article (name ""), or with ``options.epub.per_article``
@@ -305,7 +320,7 @@ def books(
     written as soon as it is made (not returned), and one that cannot be written is its
     articles' failure, not the run's."""
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     chosen = []
     for article in articles:
         if article.status != "publish":
@@ -373,6 +388,7 @@ def files(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[tuple[str, bytes]], Report]:
     """Every file of a collection format (``Adapter.render_files``: the sitemaps), (name,
     bytes) in writing order, and the report: converted = the articles its selection keeps,
@@ -381,7 +397,7 @@ def files(
     if adapter is None or adapter.per_article:
         raise UsageError(f"{fmt!r} is not a collection format")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     options = replace(options, now=options.now or datetime.now(tz=UTC))  # one "now" per run
     articles = [a for a in articles if _checked(a, options, report)]
     outcome = isolate(lambda items: adapter.render_files(items, options), articles, fmt)
@@ -407,9 +423,11 @@ def collection(
     split_by: str | None = None,
     file: Path | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """A collection format's command: into ``directory`` (per section, per article, or the
-    format's several files), into ``file``, or (neither) as ``report.document``."""
+    format's several files), into ``file``, or (neither) as ``report.document``.
+    ``progress(n)``: after each input record is read."""
     adapter = ADAPTERS[fmt]
     written: list[tuple[str, bytes]]
 
@@ -419,14 +437,16 @@ def collection(
 
     if adapter.images:
         per_article = directory is not None
-        outputs, report = books(inputs, options, verbose=verbose,
+        outputs, report = books(inputs, options, verbose=verbose, progress=progress,
                                 write=write_book if per_article else None)  # fmt: skip
         written = [("", d) for d in outputs.values()]
     elif adapter.sections:
-        found, report = feeds(fmt, inputs, options, split_by=split_by, verbose=verbose)
+        found, report = feeds(
+            fmt, inputs, options, split_by=split_by, verbose=verbose, progress=progress
+        )
         written = [(s + adapter.extension if s else "", d) for s, d in found.items()]
     else:
-        written, report = files(fmt, inputs, options, verbose=verbose)
+        written, report = files(fmt, inputs, options, verbose=verbose, progress=progress)
     for name, data in written:
         if directory is not None:
             report.written.append(write_atomic(directory, name, data))

@@ -182,7 +182,8 @@ class _Tally:
 
     what: str
     rest: str = ""
-    counted: bool = True  # False: the run reports no per-article progress (collections)
+    counted: bool = True  # False: the run reports no per-article progress (export --merge)
+    reading: bool = False  # the count is of articles read; the output is made after the last
     done: int = 0
     total: int | None = None
     bar: Bar | None = None
@@ -201,6 +202,10 @@ class _Tally:
         """The one line of an interrupted run: what was finished and what was not."""
         if not self.counted:
             return f"{self.what}: {how} before its output was complete; no partial files"
+        if self.reading:
+            of = f" of {self.total}" if self.total is not None else ""
+            return (f"{self.what}: {how} after reading {self.done}{of} articles, before its"
+                    " output was complete; no partial files")  # fmt: skip
         if self.total is None:
             finished = f"{self.done} articles done, the rest not"
         else:
@@ -281,6 +286,7 @@ def _collection(adapter: Adapter, values: dict[str, Any], options: Options) -> N
     """A collection format: one document into -o FILE (or - for stdout); per section or per
     article (``--split-by category``, ``--per-article``) or several files: into -o DIR."""
     from . import api
+    from .progress import count_records
 
     output, inputs, verbose = values["output"], values["inputs"], bool(values["verbose"])
     split_by = values.get("split_by")
@@ -291,12 +297,18 @@ def _collection(adapter: Adapter, values: dict[str, Any], options: Options) -> N
         raise _fail(f"{adapter.name}: this output is several files: -o DIRECTORY")
     target = Path(output)
 
-    def work(tally: _Tally) -> Report:
-        return api.collection(adapter.name, inputs, options, target if several else None,
-                              split_by=split_by, verbose=verbose, file=None if several
-                              else (None if output == "-" else target))  # fmt: skip
+    file = None if several or output == "-" else target
 
-    report = _guarded(_Tally(adapter.name, counted=False), work, False)
+    def work(tally: _Tally) -> Report:
+        if tally.bar is not None:  # a second, parse-only pass: only for a bar's total
+            tally.expect(count_records(inputs))
+        return api.collection(adapter.name, inputs, options, target if several else None,
+                              split_by=split_by, verbose=verbose, progress=tally.step,
+                              file=file)  # fmt: skip
+
+    # The bar counts the articles read; the feeds or books are made after the last.
+    tally = _Tally(adapter.name, reading=True)
+    report = _guarded(tally, work, not values["quiet"])
     if output == "-" and report.document is not None:
         sys.stdout.buffer.write(report.document)
         sys.stdout.buffer.flush()

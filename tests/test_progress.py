@@ -87,6 +87,16 @@ def test_per_article_command_on_a_terminal_ends_at_the_total(tmp_path: Path) -> 
     assert total >= written  # every article counts, written or failed
 
 
+def test_feed_and_book_on_a_terminal_count_the_articles_read(tmp_path: Path) -> None:
+    total = count_records([str(SAMPLES)])
+    for command, target, more in (("rss", "feed.xml", ()), ("epub", "book.epub", OFFLINE)):
+        code, seen = on_pty(command, str(SAMPLES), "-o", str(tmp_path / target), *more)
+        assert code in (0, 1), seen
+        found = frames(seen, command)
+        assert found and found[-1] == (total, total), seen
+        assert (tmp_path / target).stat().st_size > 0
+
+
 def test_no_bar_with_quiet_on_a_terminal(tmp_path: Path) -> None:
     code, seen = on_pty("export", str(SAMPLES), "-o", str(tmp_path), "-q", "-j", "2",
                         "--formats", "html", *OFFLINE)  # fmt: skip
