@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import queue
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 GRACE = 1.0  # seconds a finished pool gives its workers to exit before SIGKILL
+DEPTH = 2  # chunks a worker holds: the one it works on and the next (no idle gap between)
 _STOP = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -52,11 +55,23 @@ def _serve(
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)
     initializer(*initargs)
+    # A thread takes the chunks off the pipe as they come, so the main process can queue the
+    # next chunk while this one is worked on and never blocks sending it (nor this process
+    # sending its results meanwhile: no deadlock on two full pipes).
+    chunks: queue.SimpleQueue[list[Any] | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                chunks.put(conn.recv())
+        except (EOFError, OSError):  # the main process closed the pipe (done or interrupted)
+            chunks.put(None)
+
+    threading.Thread(target=receive, daemon=True).start()
     try:
-        while True:
-            chunk = conn.recv()
+        while (chunk := chunks.get()) is not None:
             conn.send([work(item) for item in chunk])
-    except (EOFError, OSError):  # the main process closed the pipe (done or interrupted)
+    except OSError:  # the pipe closed while sending: the main process has stopped
         pass
 
 
@@ -64,7 +79,7 @@ def _serve(
 class _Slot:
     process: BaseProcess
     conn: Connection
-    chunk: int | None = None  # the sequence number of the chunk it is working on
+    chunks: list[int] = field(default_factory=list)  # sequence numbers handed out, in order
 
 
 @dataclass
@@ -136,26 +151,26 @@ class Workers:
     def _hand_out(
         self, source: Iterator[T], state: _Chunks[T, R], chunk: int, window: int, exhausted: bool
     ) -> bool:
-        """Give a chunk to every idle worker (while the window has room); True: input ended."""
+        """Top every worker up to DEPTH chunks (while the window has room); True: input ended."""
         self._collect(state, 0)  # results already back free their workers first
-        for slot in self._slots:
-            if exhausted or state.next_in - state.next_out >= window:
-                break
-            if slot.chunk is not None:
-                continue
-            batch = list(islice(source, chunk))
-            if not batch:
-                return True
-            state.items[state.next_in] = batch
-            # An idle worker is blocked in recv(), so this send cannot deadlock on a full pipe.
-            slot.conn.send(batch)
-            slot.chunk = state.next_in
-            state.next_in += 1
+        for _ in range(DEPTH):
+            for slot in self._slots:
+                if exhausted or state.next_in - state.next_out >= window:
+                    return exhausted
+                if len(slot.chunks) >= DEPTH:
+                    continue
+                batch = list(islice(source, chunk))
+                if not batch:
+                    return True
+                state.items[state.next_in] = batch
+                slot.conn.send(batch)  # the worker's receiving thread drains the pipe
+                slot.chunks.append(state.next_in)
+                state.next_in += 1
         return exhausted
 
     def _collect(self, state: _Chunks[T, R], timeout: float | None) -> None:
         """Results from the workers that have finished (waiting up to ``timeout``)."""
-        busy = {slot.conn: slot for slot in self._slots if slot.chunk is not None}
+        busy = {slot.conn: slot for slot in self._slots if slot.chunks}
         if not busy:
             return
         for conn in wait(list(busy), timeout):
@@ -166,9 +181,7 @@ class Workers:
                 raise WorkerDied(
                     f"a worker process ended unexpectedly (exit status {slot.process.exitcode})"
                 ) from None
-            assert slot.chunk is not None
-            state.results[slot.chunk] = results
-            slot.chunk = None
+            state.results[slot.chunks.pop(0)] = results  # a worker answers in order
 
     def stop(self, grace: float) -> None:
         """Close every pipe (an idle worker exits), give busy ones ``grace`` seconds, then
