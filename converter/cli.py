@@ -49,6 +49,8 @@ COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
+    Flag("fsync-each", "fsync_each", bool, "fsync every output file as it is written "
+         "(default: each output folder once, at the end)."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
 )
@@ -339,6 +341,8 @@ def _export(values: dict[str, Any]) -> None:
         raise _fail("--jobs must be 1 or more")
     if book_limit < 0:
         raise _fail("--book-limit must be 0 (all) or more")
+    if values["output"] == "-":  # never a folder named "-"
+        raise _fail("export: the output is a folder: -o DIRECTORY (- is for one-file outputs)")
     options = _options((*EXPORT, *COMMON), values)
     output = Path(values["output"])
 

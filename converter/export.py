@@ -22,8 +22,9 @@ book with ``book_limit=0``.
 
 Parallel: worker processes parse, normalise and render html/markdown (the per-article work);
 the main process writes in input order, so the output is byte-identical for any --jobs. It
-writes the per-article files without an fsync each and flushes them all (``os.sync``) before
-the manifest that names them is written.
+writes the per-article files without an fsync each and flushes them all once (``output.Sync``:
+one ``os.sync``, then an fsync per folder; ``--fsync-each``: also each file) before the
+manifest that names them is written.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from .isolation import (
 )
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
-from .output import Names, Note, write_atomic
+from .output import Names, Note, Sync, make_directory, write_atomic
 
 __all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
@@ -581,12 +582,7 @@ def export(
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
     options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the output directory {out}: {exc.strerror or exc}"
-        ) from None
+    make_directory(out)
     manifest_path = out / "manifest.json"
     previous: dict[str, Any] = {}
     if incremental and manifest_path.exists():
@@ -620,9 +616,8 @@ def export(
         _write_state(out, run.collector.candidates())
         _write_state(out, run.sitemap.articles(), SITEMAP_STATE)
         _assemble_report(out, run.part, run.superseded, run.result, run.late, run.errors)
-        if run.changed:
-            os.sync()  # the per-article files, written without fsync, reach the disk before
-        _write_manifest(out, run.table)  # the manifest that names them
+        run.sync.flush()  # the per-article files, written without fsync, reach the disk
+        _write_manifest(out, run.table)  # before the manifest that names them
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         run.part.unlink(missing_ok=True)
         run.table.close()
@@ -657,6 +652,7 @@ class _Run:
         self.errors: list[Failure] = []  # feeds or books not made at all
         self.failed_at: set[tuple[str, str]] = set()  # (source, position) of failed records
         self.changed = False
+        self.sync = Sync(options.fsync_each)
         self.seq = 0
         # Unique names: two exports into one directory at once must not share a temporary file.
         fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
@@ -813,7 +809,7 @@ class _Run:
                     name + ADAPTERS[fmt].extension,
                     data,
                     only_if_changed=incremental,
-                    durable=False,  # flushed all at once before the manifest names them
+                    sync=self.sync,  # flushed all at once before the manifest names them
                 )
             if "epub" in self.per_article and "epub" not in extra:  # a draft now: no book
                 (_per_article_path(self.out, "epub") / (name + ".epub")).unlink(missing_ok=True)
