@@ -49,8 +49,7 @@ COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
-    Flag("fsync-each", "fsync_each", bool, "fsync every output file as it is written "
-         "(default: each output folder once, at the end)."),
+    Flag("fsync-each", "fsync_each", bool, "fsync each file (default: each folder, at the end)."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
 )
