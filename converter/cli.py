@@ -60,6 +60,7 @@ EXPORT = (
     Flag("shard", "", str, "I/N: convert only shard I (1-based) of N, partitioned by id."),
     Flag("merge", "", bool, "INPUTs are shard output directories: build feeds+report."),
     Flag("incremental", "", bool, "Skip articles whose outputs are from the same lastUpdate."),
+    Flag("prune", "", bool, "Remove the files of articles no longer in the input (manifest)."),
     Flag("per-article-epub", "", bool, "Also one book per article."),
     Flag("book-limit", "", int, "epub/book.epub holds the newest N published articles; 0 = "
          "all (memory then grows with the archive). [default: 500]"),
@@ -352,7 +353,8 @@ def _export(values: dict[str, Any]) -> None:
                           jobs=jobs or os.cpu_count() or 1, shard=shard,
                           incremental=values["incremental"],
                           per_article_epub=values["per_article_epub"], book_limit=book_limit,
-                          progress=progress, verbose=values["verbose"])  # fmt: skip
+                          progress=progress, verbose=values["verbose"],
+                          prune=values["prune"])  # fmt: skip
 
     result = _guarded("export", work, not values["quiet"] and not values["merge"])
     for line in (*result.failures, *result.errors):

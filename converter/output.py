@@ -112,6 +112,16 @@ class Names:
                 return name
         raise OutputError(f"too many articles named {base!r}")
 
+    @staticmethod
+    def fits(name: str, stem: str, article_id: str) -> bool:
+        """Whether ``name`` is one that ``claim(stem, article_id)`` gives: a newer copy of an
+        article keeps the name of the copy it replaces only while its slug gives that name
+        (every command names an article by the slug of the copy it keeps)."""
+        base = safe_slug(stem, article_id)
+        second = safe_name(f"{base}-{article_id}")
+        number = name[len(second) + 1 :] if name.startswith(second + "-") else ""
+        return name in (base, second) or number.isdigit()
+
 
 class Sync:
     """Durability once per run: the outputs are written (temporary file + rename) without an
@@ -136,6 +146,7 @@ class Sync:
         return root
 
     def wrote(self) -> None:
+        """A file was written, replaced or removed: ``flush`` has work to do."""
         self._written = True
 
     def flush(self) -> None:
@@ -201,8 +212,8 @@ def write_atomic(
             raise OutputError(f"{name!r} would be written outside {directory}")
         found = _stat_or_none(target)
     if found is not None and not stat.S_ISREG(found.st_mode):
-        kind = "a directory" if stat.S_ISDIR(found.st_mode) else "not a regular file"
-        raise OutputError(f"{target} is {kind}: left alone, not replaced")
+        kind = "Is a directory" if stat.S_ISDIR(found.st_mode) else "Not a regular file"
+        raise OutputError(f"cannot write {target}: {kind} (left alone, not replaced)")
     if only_if_changed and found is not None and found.st_size == len(data):
         with contextlib.suppress(OSError):
             if target.read_bytes() == data:
