@@ -247,9 +247,9 @@ def _replace(root: Path, target: Path, data: bytes, durable: bool) -> None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
+                os.fchmod(handle.fileno(), 0o644)  # on the open file: no second path lookup
                 if durable:
                     os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException as exc:
             with contextlib.suppress(OSError):
