@@ -195,7 +195,9 @@ def check(record: Any, prefix: str = "") -> None:
         name = prefix + f.name
         text = _text_check(kind)
         if text is not None:
-            if value is None or (value == "" and text is Text.URL):
+            if (value is None and type(None) in typing.get_args(kind)) or (
+                value == "" and text is Text.URL
+            ):
                 continue  # not set: the documented default applies
             problem = (
                 _TEXT_CHECKS[text](value)
