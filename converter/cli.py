@@ -102,7 +102,8 @@ def _metavar(flag: Flag) -> tuple[str, list[str]]:
     for candidate in (kind, *typing.get_args(kind)):
         for mark in getattr(candidate, "__metadata__", ()):
             if isinstance(mark, Text):
-                return {Text.URL: "URL", Text.LANGUAGE: "TAG", Text.TIME_ZONE: "ZONE"}[mark], []
+                names = {Text.LANGUAGE: "TAG", Text.TIME_ZONE: "ZONE"}
+                return names.get(mark, "URL"), []
     if flag.text:
         return "FILE", []
     return _SWITCH_METAVARS.get(flag.name, _METAVARS.get(flag.type, "TEXT")), []

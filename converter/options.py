@@ -48,12 +48,16 @@ class Text(Enum):
     """What a text field holds, beyond ``str``: the check ``check`` applies to it."""
 
     URL = "url"
+    URL_REFERENCE = "url reference"
     LANGUAGE = "language"
     TIME_ZONE = "time zone"
 
 
 # Annotated, so that mypy and callers see plain ``str`` while ``check`` sees what it must be.
 Url = Annotated[str, Text.URL]  # an absolute http(s) URL; "" (where allowed) = not set
+# An absolute http(s) URL or a relative reference (RFC 3986 §4.2) resolved against the document
+# that holds it: an <?xml-stylesheet href?> is usually "/rss.xsl" on the feed's own host.
+UrlReference = Annotated[str, Text.URL_REFERENCE]
 LanguageTag = Annotated[str, Text.LANGUAGE]  # a well-formed BCP 47 tag (RFC 5646)
 TimeZoneName = Annotated[str, Text.TIME_ZONE]  # an IANA zone name (zoneinfo)
 
@@ -136,6 +140,16 @@ def url_problem(value: str) -> str:
     return f"must be an absolute http(s) URL {example}, not {value!r} ({why}){hint}"
 
 
+def url_reference_problem(value: str) -> str:
+    """Why ``value`` is neither an absolute http(s) URL nor a relative reference ("" when it
+    is one). A reference with a scheme must be http(s): javascript: and data: never pass."""
+    if _SCHEME_GIVEN.match(value) or value.startswith("//"):
+        return url_problem(value)
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return f"must be a URL or a relative reference without spaces, not {value!r}"
+    return ""
+
+
 def _zone_problem(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -149,6 +163,7 @@ def _zone_problem(name: str) -> str:
 
 _TEXT_CHECKS = {
     Text.URL: url_problem,
+    Text.URL_REFERENCE: url_reference_problem,
     Text.LANGUAGE: language_problem,
     Text.TIME_ZONE: _zone_problem,
 }
@@ -196,7 +211,7 @@ def check(record: Any, prefix: str = "") -> None:
         text = _text_check(kind)
         if text is not None:
             if (value is None and type(None) in typing.get_args(kind)) or (
-                value == "" and text is Text.URL
+                value == "" and text in (Text.URL, Text.URL_REFERENCE)
             ):
                 continue  # not set: the documented default applies
             problem = (
@@ -228,7 +243,7 @@ class FeedOptions:
     description: str = ""  # channel description; empty → "Latest articles from <site>"
     feed_url: Url = ""  # the feed's own URL: atom:link rel="self", Atom id, JSON feed_url
     hub: Url = ""  # WebSub hub URL (rel="hub" in RSS and Atom, "hubs" in JSON Feed)
-    xsl: Url = ""  # XSL stylesheet URL for a human-readable RSS/Atom view (<?xml-stylesheet?>)
+    xsl: UrlReference = ""  # XSL stylesheet for a human-readable view (<?xml-stylesheet?>)
     image: Url = ""  # channel image / Atom logo / JSON icon URL
     icon: Url = ""  # small square icon (Atom icon, JSON favicon)
     ttl: int = 60  # RSS <ttl>, minutes: readers should not poll more often (Ghost uses 60)

@@ -123,6 +123,8 @@ def test_language_problem(tag: str, expected: str) -> None:
         (lambda: FeedOptions(feed_url="notaurl"), "feed.feed_url must be an absolute"),
         (lambda: FeedOptions(hub="hub.example.org"), "feed.hub must be an absolute"),
         (lambda: FeedOptions(xsl="ftp://x.org/a.xsl"), "feed.xsl must be an absolute"),
+        (lambda: FeedOptions(xsl="javascript:alert(1)"), "feed.xsl must be an absolute"),
+        (lambda: FeedOptions(xsl="/rss style.xsl"), "feed.xsl must be a URL or a relative"),
         (lambda: FeedOptions(image="/logo.png"), "feed.image must be an absolute"),
         (lambda: FeedOptions(icon="//x.org/i.png"), "feed.icon must be an absolute"),
         (lambda: FeedOptions(limit=-1), "feed.limit must be 0 or more"),
@@ -153,6 +155,9 @@ def test_option_errors_are_usage_errors_and_value_errors() -> None:
         lambda: Options(base_url="https://www.dailymaverick.co.za", language="af-ZA"),
         lambda: Options(timezone="UTC"),
         lambda: FeedOptions(feed_url="", hub="", xsl="", image="", icon="", limit=0, ttl=0),
+        lambda: FeedOptions(xsl="/rss.xsl"),  # relative to the feed: the usual form
+        lambda: FeedOptions(xsl="feed.xsl"),
+        lambda: FeedOptions(xsl="https://example.org/rss.xsl"),
         lambda: FeedOptions(feed_url="https://www.dailymaverick.co.za/feeds/rss.xml"),
     ],
 )
