@@ -179,3 +179,58 @@ def test_dash_where_the_output_is_a_folder_is_a_usage_error(
     assert b"-o" in proc.stderr and b"Traceback" not in proc.stderr
     assert proc.stdout == b""
     assert list(tmp_path.iterdir()) == []  # never a folder named "-"
+
+
+# ---------------------------------------------------------------------------------------------
+# Durability once per run, one lstat per output (issue 13, item 3)
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[object]:
+    """Every call of ``os.<name>`` from now on, recorded (and still made)."""
+    calls: list[object] = []
+    real = getattr(os, name)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(args[0] if args else None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("each", [False, True], ids=["once-per-run", "fsync-each"])
+def test_fsync_once_per_folder_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, each: bool
+) -> None:
+    from converter.output import Sync, write_atomic
+
+    fsyncs, syncs = counting(monkeypatch, "fsync"), counting(monkeypatch, "sync")
+    sync = Sync(each)
+    for folder in ("html", "markdown"):
+        for n in range(5):
+            write_atomic(tmp_path / folder, f"a{n}.x", b"data", sync=sync)
+    assert len(fsyncs) == (10 if each else 0)  # per file only with --fsync-each
+    sync.flush()
+    assert len(fsyncs) == (10 if each else 0) + 2  # then each folder once
+    assert len(syncs) == (0 if each else 1)  # the files' data, once
+    sync.flush()  # nothing written since: nothing to do
+    assert len(fsyncs) == (10 if each else 0) + 2
+    assert sorted(p.name for p in (tmp_path / "html").iterdir()) == [f"a{n}.x" for n in range(5)]
+
+
+def test_one_lstat_and_no_stat_per_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from converter.output import Sync, write_atomic
+
+    sync = Sync()
+    sync.root(tmp_path / "out")  # the folder is resolved and made once per run
+    lstats, stats = counting(monkeypatch, "lstat"), counting(monkeypatch, "stat")
+    mkdirs = counting(monkeypatch, "mkdir")
+    for n in range(50):
+        write_atomic(tmp_path / "out", f"a{n}.md", b"x", sync=sync)
+    assert len(lstats) == 50 and stats == [] and mkdirs == []
+
+
+def test_fsync_each_through_the_cli(tmp_path: Path) -> None:
+    proc = cli("markdown", *TWO, "-o", str(tmp_path / "md"), "--fsync-each")
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((tmp_path / "md").glob("*.md"))) == 2
