@@ -55,8 +55,8 @@ from copy import deepcopy
 
 from lxml import etree
 
-from .content import body_tree
-from .content.tree import unwrap
+from ...content import body_tree
+from ...content.tree import unwrap
 
 __all__ = ["to_markdown"]
 

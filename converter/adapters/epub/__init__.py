@@ -11,7 +11,7 @@ Why it is built this way (docs: shared/docs/epub.md):
   nav documents are written by us as well-formed XHTML (``_Document``): ebooklib's own path
   re-parses content with an HTML parser and pretty-prints it, which re-indents ``<pre>``
   (measured) and silently drops leading text (§2.3).
-* Every image is inside the book (§0.4): lead and inline images come from converter/fetch.py
+* Every image is inside the book (§0.4): lead and inline images come from fetch.py here
   (mirror, cache or guarded HTTP); one that cannot be had becomes its alt/caption text plus a
   warning, never a remote reference. Embeds become their quoted text and a link (§2.3).
 * Deterministic: same articles and options → same bytes. The identifier is a UUID5 of the
@@ -35,12 +35,13 @@ from urllib.parse import quote, urlsplit
 from ebooklib import epub
 from lxml import etree
 
-from .. import cover, fetch, images
-from ..content import parse, xml_safe
-from ..content.tree import remove, replace, text_of
-from ..errors import UsageError
-from ..model import Article, Image
-from ..options import Options
+from ... import images
+from ...content import parse, xml_safe
+from ...content.tree import remove, replace, text_of
+from ...errors import UsageError
+from ...model import Article, Image
+from ...options import Options
+from . import cover, fetch
 
 __all__ = ["CSS", "render", "render_with_report"]
 

@@ -46,7 +46,7 @@ import httpcore
 import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .options import FetchOptions
+from ...options import FetchOptions
 
 __all__ = [
     "FetchReport",
