@@ -18,6 +18,7 @@ from ... import images
 from ...content import parse, xml_safe
 from ...model import Article, Image
 from ...options import Options
+from ..common import byline, dateline, time_element
 from . import cover, fetch
 from .body import clean_url, embeds, link_key, valid_attributes, without_image
 from .collection import (
@@ -180,23 +181,8 @@ class Build:
             node(header, "p", {"class": "standfirst"}, article.standfirst)
         names = author_names(article)
         if names:
-            node(header, "p", {"class": "byline"}, "By " + _and(names))
-        if article.published:
-            line = node(header, "p", {"class": "dateline"})
-            node(
-                line,
-                "time",
-                {"datetime": article.published.isoformat()},
-                _date_text(article.published),
-            )
-            if article.updated and article.updated > article.published:
-                line[-1].tail = " · Updated "
-                node(
-                    line,
-                    "time",
-                    {"datetime": article.updated.isoformat()},
-                    _date_text(article.updated),
-                )
+            node(header, "p", {"class": "byline"}, "By " + byline(names))
+        dateline(header, article)
 
     def _lead(self, parent: etree._Element, entry: Entry) -> None:
         image = entry.article.image
@@ -300,17 +286,12 @@ class Build:
         if article.section is not None and self.options.epub.group_by != "section":
             parts.append(xml_safe(article.section.name))  # the group does not say it
         if article.authors:
-            parts.append(f"By {_and(author_names(article))}")
+            parts.append(f"By {byline(author_names(article))}")
         meta.text = " · ".join(parts) or None
         if article.published:
             if parts:
                 meta.text = f"{meta.text} · "
-            node(
-                meta,
-                "time",
-                {"datetime": article.published.isoformat()},
-                _date_text(article.published),
-            )
+            time_element(meta, article.published)
         if meta.text is None and not len(meta):
             item.remove(meta)
 
@@ -352,7 +333,7 @@ class Build:
     def _cover_subtitle(self) -> str:
         if not self.bundle:
             names = author_names(self.entries[0].article)
-            return f"By {_and(names)}" if names else ""
+            return f"By {byline(names)}" if names else ""
         labels = [g.label for g in self.groups] if self.grouped else []
         count = f"{len(self.entries)} articles"
         return f"{count} · {', '.join(labels[:4])}" if labels else count
@@ -518,14 +499,6 @@ class Build:
         writer.process()
         writer.write()  # called directly: errors propagate, never a silent False (§2.2.8)
         return repack(raw.getvalue(), modified), self.warnings
-
-
-def _and(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _date_text(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y, %H:%M}"
 
 
 def _utc(value: datetime) -> str:
