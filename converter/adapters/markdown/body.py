@@ -456,13 +456,7 @@ _JOINED = (EM_C + EM_O, ST_C + ST_O, S_C + S_O, EMN_C + EMN_O, STN_C + STN_O)
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
     """Join a block's inline pieces: collapse whitespace, resolve emphasis, place breaks."""
-    s = "".join(pieces)
-    if "\n" in s:
-        s = s.replace("\n", " ")
-    if "\t" in s or "\r" in s or "\f" in s:
-        s = s.replace("\t", " ").replace("\r", " ").replace("\f", " ")
-    while "  " in s:
-        s = s.replace("  ", " ")
+    s = _collapse("".join(pieces))
     if "&" in s and ";" in s:
         s = _amps_across_nodes(s)
     br = BR in s
