@@ -4,7 +4,6 @@ documents, the cover, the metadata (accessibility claims included), then the pac
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from .collection import (
     subjects,
     when,
 )
-from .package import Writer, repack
+from .package import write_book
 from .xhtml import CSS, STYLE_FILE, Document, node, xhtml_document
 
 COVER_PURPOSE = images.Purpose("cover", cover.COVER_SIZE[0])
@@ -451,7 +450,18 @@ class Build:
         for item in self.items:
             book.add_item(item)
 
-        spine: list[object] = ["cover"] if cover_file is not None else []
+        self._reading_order(book, articles, sections, cover_file is not None)
+        return write_book(book, self.language, modified), self.warnings
+
+    def _reading_order(
+        self,
+        book: epub.EpubBook,
+        articles: dict[int, Document],
+        sections: dict[str, Document],
+        has_cover: bool,
+    ) -> None:
+        """Spine, contents (nav and NCX, two levels when grouped) and guide of the book."""
+        spine: list[object] = ["cover"] if has_cover else []
         spine.append("nav")
         toc: list[object] = []
         for group in self.groups:
@@ -473,32 +483,15 @@ class Build:
         book.add_item(nav)  # after set_cover (§2.2.4)
         book.add_item(epub.EpubNcx())  # nav AND ncx (§2.2.2); Kobo/ADE read the NCX (§5)
         book.spine = spine
-        first = spine[2] if cover_file is not None else spine[1]
+        first = spine[2] if has_cover else spine[1]
         assert isinstance(first, epub.EpubHtml)
         guide = [
             {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
             {"type": "text", "href": first.file_name, "title": "Begin reading"},
         ]
-        if cover_file is not None:  # OPF-096: the non-linear cover must be reachable (§2.2.5)
+        if has_cover:  # OPF-096: the non-linear cover must be reachable (§2.2.5)
             guide.insert(0, {"type": "cover", "href": "cover.xhtml", "title": "Cover"})
         book.guide = guide
-
-        raw = io.BytesIO()
-        writer = Writer(
-            raw,
-            book,
-            self.language,
-            {
-                "epub3_pages": False,  # §2.2.4: the page-list scan crashes on the cover
-                "landmark_title": "Landmarks",
-                "mtime": modified.astimezone(UTC),  # dcterms:modified (§2.2.8)
-                "raise_exceptions": True,
-                "compresslevel": 0,  # repack compresses once, and only what is worth it
-            },
-        )
-        writer.process()
-        writer.write()  # called directly: errors propagate, never a silent False (§2.2.8)
-        return repack(raw.getvalue(), modified), self.warnings
 
 
 def _utc(value: datetime) -> str:

@@ -60,3 +60,23 @@ def repack(data: bytes, modified: datetime) -> bytes:
             info.external_attr = 0o100644 << 16
             target.writestr(info, source.read(name), compresslevel=None if stored else 9)
     return out.getvalue()
+
+
+def write_book(book: epub.EpubBook, language: str, modified: datetime) -> bytes:
+    """The EPUB file of ``book``: ebooklib's writer, then ``repack``."""
+    raw = io.BytesIO()
+    writer = Writer(
+        raw,
+        book,
+        language,
+        {
+            "epub3_pages": False,  # §2.2.4: the page-list scan crashes on the cover
+            "landmark_title": "Landmarks",
+            "mtime": modified.astimezone(UTC),  # dcterms:modified (§2.2.8)
+            "raise_exceptions": True,
+            "compresslevel": 0,  # repack compresses once, and only what is worth it
+        },
+    )
+    writer.process()
+    writer.write()  # called directly: errors propagate, never a silent False (§2.2.8)
+    return repack(raw.getvalue(), modified)
