@@ -100,18 +100,21 @@ class Bar:
         self._drawn = now
 
 
-def count_records(inputs: Sequence[str], keep: Callable[[str], bool] | None = None) -> int | None:
+def count_records(
+    inputs: Sequence[str], keep: Callable[[str], bool] | None = None, *, allow_empty: bool = False
+) -> int | None:
     """How many records (articles, or inputs that cannot be one) ``inputs`` hold: the total of
     a bar. A second, parse-only pass (a few percent of a conversion's time); None when an
     input is stdin, which cannot be read twice. ``keep(key)``: only the records whose key (the
-    article id, or "source:position" without one) it accepts (export --shard)."""
+    article id, or "source:position" without one) it accepts (export --shard);
+    ``allow_empty``: as the run reads (no "no articles found" record)."""
     if "-" in inputs:
         return None
     from .errors import InputError
     from .inputs import read_records
 
     count = 0
-    for item in read_records(inputs):
+    for item in read_records(inputs, allow_empty=allow_empty):
         if keep is not None:
             if isinstance(item, InputError):
                 key = f"{item.source}:{item.position}"
