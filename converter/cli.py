@@ -49,6 +49,7 @@ COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
+    Flag("sanitiser", "sanitiser", str, "own (default): the allow-list; nh3: nh3 after it too."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
 )

@@ -25,6 +25,7 @@ __all__ = [
     "definition_lists",
     "figcaptions",
     "list_items",
+    "table_parts",
     "tables",
     "title_breaks",
     "unknown_shortcodes",
@@ -343,6 +344,77 @@ def _move_out(dl: etree._Element, items: list[etree._Element | str], before: boo
 # Tables: every row has a cell beginning in it, every column too (HTML §4.9.12 table model)
 
 _ROW_GROUPS = ("thead", "tbody", "tfoot")
+
+
+# Where the HTML5 parser accepts each table part (a part elsewhere is a tag it ignores), and
+# what each part of a table may hold (anything else it moves out, before the table).
+_PART_PARENTS: dict[str, frozenset[str]] = {
+    "td": frozenset({"tr", "tbody", "thead", "tfoot", "table"}),
+    "th": frozenset({"tr", "tbody", "thead", "tfoot", "table"}),
+    "tr": frozenset({"tbody", "thead", "tfoot", "table"}),
+    "tbody": frozenset({"table"}),
+    "thead": frozenset({"table"}),
+    "tfoot": frozenset({"table"}),
+    "caption": frozenset({"table"}),
+    "colgroup": frozenset({"table"}),
+    "col": frozenset({"colgroup", "table"}),
+}
+_TABLE_CONTAINERS = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
+
+
+def table_parts(root: etree._Element, ctx: object) -> None:
+    """Table parts where a browser's parser builds them, so the body parses back the same.
+
+    A cell, row or row group outside its table is a tag the HTML5 parser ignores: unwrapped,
+    its content kept (a stray <col> is removed). Text or any other element standing in a
+    table, a row group or a row, outside a cell, is moved before the table ("foster
+    parenting"), in order, as a browser shows it.
+    """
+    strays = [
+        el
+        for el in root.iter(*_PART_PARENTS)
+        if (parent := el.getparent()) is not None and parent.tag not in _PART_PARENTS[el.tag]
+    ]
+    for el in reversed(strays):
+        remove(el) if el.tag == "col" else unwrap(el)
+    for table in list(root.iter("table")):
+        if table.getparent() is not None:
+            _foster(table, table)
+
+
+def _foster(table: etree._Element, container: etree._Element) -> None:
+    """What ``container`` (the table or a part of it) may not hold goes before ``table``."""
+    allowed = {tag for tag, parents in _PART_PARENTS.items() if container.tag in parents}
+    if container.text and not container.text.isspace():
+        _text_before(table, container.text)
+        container.text = None
+    for child in list(container):
+        if child.tag in allowed:
+            if child.tag in _TABLE_CONTAINERS:
+                _foster(table, child)
+        elif child.tail and child.tail.isspace():  # the blank after it stays in the table
+            tail = child.tail
+            child.tail = None
+            _text_before(child, tail)
+            table.addprevious(child)
+            continue
+        else:  # addprevious moves its tail with it: text, moved out too
+            table.addprevious(child)
+            continue
+        if child.tail and not child.tail.isspace():
+            _text_before(table, child.tail)
+            child.tail = None
+
+
+def _text_before(el: etree._Element, text: str) -> None:
+    """``text`` put right before ``el`` (after whatever is there already)."""
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = el.getparent()
+        if parent is not None:
+            parent.text = (parent.text or "") + text
 
 
 def tables(root: etree._Element, ctx: object) -> None:

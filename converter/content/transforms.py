@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from ..options import Sanitiser
 from ..urls import encode
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url, video_details
@@ -25,6 +26,7 @@ from .structure import (
     definition_lists,
     figcaptions,
     list_items,
+    table_parts,
     tables,
     title_breaks,
     unknown_shortcodes,
@@ -59,6 +61,7 @@ class Context:
     # these ids are kept, prefixed; every other id is paste junk.
     targets: frozenset[str] = frozenset()
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
+    sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -121,7 +124,42 @@ def resolve_url(url: str, ctx: Context) -> str | None:
         if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
             break
+    if u.startswith(("https://", "http://")) and not _PLAIN_HOST.match(u) and not _host_ok(u):
+        return None
     return encode(u)  # percent-encoded where RFC 3986 requires it (converter/urls.py)
+
+
+# The usual web URL's host: nothing to check. Others are checked by _host_ok.
+_PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:[/?#]|\Z)")
+# WHATWG URL "forbidden domain code points", looked for after percent-decoding the host.
+_FORBIDDEN_IN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+
+
+def _host_ok(url: str) -> bool:
+    """Whether a browser's URL parser accepts the host (and port) of an http(s) URL.
+
+    A URL it rejects is no link to a browser, and an HTML5 sanitiser (nh3) drops it: it is
+    dropped here, so the body is already what such a sanitiser lets through (one pass).
+    """
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:  # a bracketed host that is no IP address
+        return False
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return True  # urlsplit checked the IPv6 address
+    host, _, port = host.partition(":")
+    if port and not (port.isdigit() and int(port) <= 65535):
+        return False
+    host = unquote(host)
+    if not host or _FORBIDDEN_IN_HOST.search(host):
+        return False
+    if not host.isascii():
+        try:
+            host.encode("idna")  # IDNA: U+FFFD and other prohibited code points fail
+        except UnicodeError:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1019,9 +1057,12 @@ def bare_urls(root: etree._Element, ctx: Context) -> None:
         if embed is not None:
             replace(p, embed_figure(embed))
         elif not len(p):
+            href = resolve_url(m.group(1), ctx)
+            if href is None:  # no URL a browser would open ("http://]"): it stays text
+                continue
             p.text = None
             a = etree.SubElement(p, "a")
-            a.set("href", resolve_url(m.group(1), ctx) or m.group(1))
+            a.set("href", href)
             a.text = m.group(1)
 
 
@@ -1194,6 +1235,7 @@ PIPELINE: tuple[Transform, ...] = (
     vocabulary,
     shortcodes_left,
     inline_around_blocks,
+    table_parts,  # before paragraphs: what a table may not hold goes out, into paragraphs
     definition_lists,  # before paragraphs: a list of details without terms becomes divs
     paragraphs,
     divs,
