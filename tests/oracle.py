@@ -59,8 +59,11 @@ def html5_roundtrip(html: str) -> str:
 def _text(text: str, raw: bool = False) -> str:
     if raw:
         return text
-    return text.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(
-        ">", "&gt;"
+    return (
+        text.replace("&", "&amp;")
+        .replace("\xa0", "&nbsp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
     )
 
 

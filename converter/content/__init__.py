@@ -24,7 +24,6 @@ from html import escape, unescape
 from lxml import etree
 
 from . import html5
-from . import vocabulary as V
 from .crowded import thin
 from .sanitiser import allow_list, cleaner
 from .shortcodes import expand, protect
@@ -42,6 +41,8 @@ _PARSER = etree.HTMLParser(
     recover=True,
     default_doctype=False,
 )
+
+
 @dataclass(frozen=True, slots=True)
 class Body:
     html: str  # the canonical fragment: vocabulary tags only, absolute URLs, no scripts

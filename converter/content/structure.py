@@ -167,9 +167,14 @@ def title_breaks(root: etree._Element, ctx: object) -> None:
 # Figure captions: a figcaption is the first or last child of a figure (HTML §4.4.13)
 
 
-def figcaptions(root: etree._Element, ctx: object) -> None:
+def figcaptions(root: etree._Element, ctx: object) -> bool:
     """A figcaption outside a figure joins the captionless figure right before it, else
-    becomes a paragraph; a figure keeps one caption, as its last child."""
+    becomes a paragraph; a figure keeps one caption, as its last child.
+
+    True when a paragraph made here may hold a block (a caption or a figure of blocks
+    became one): the caller lifts them out, as it did for the paragraphs before.
+    """
+    blocks_in_paragraphs = False
     for caption in list(root.iter("figcaption")):
         parent = caption.getparent()
         if parent is None or parent.tag == "figure":
@@ -187,6 +192,7 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             before.append(caption)
         else:
             caption.tag = "p"
+            blocks_in_paragraphs = blocks_in_paragraphs or len(caption) > 0
     for figure in root.iter("figure"):
         captions = [child for child in figure if child.tag == "figcaption"]
         if not captions or (len(captions) == 1 and captions[0] in (figure[0], figure[-1])):
@@ -203,6 +209,7 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
         ):
             figure.tag = "p"  # no picture left (its source was unusable): only text
+            blocks_in_paragraphs = blocks_in_paragraphs or _in_paragraph(figure)
             continue
         without_alt = [img for img in figure.iter("img") if not img.get("alt")]
         if without_alt:
@@ -210,6 +217,12 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             text = text_of(found) if found is not None else ""
             for img in without_alt:
                 img.set("alt", text)
+    return blocks_in_paragraphs
+
+
+def _in_paragraph(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return parent is not None and parent.tag in ("p", "h2", "h3", "h4", "h5", "h6")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,7 +386,7 @@ def table_parts(root: etree._Element, ctx: object) -> None:
     strays = [
         el
         for el in root.iter(*_PART_PARENTS)
-        if (parent := el.getparent()) is not None and parent.tag not in _PART_PARENTS[el.tag]
+        if (parent := el.getparent()) is not None and parent.tag not in _PART_PARENTS[str(el.tag)]
     ]
     for el in reversed(strays):
         remove(el) if el.tag == "col" else unwrap(el)

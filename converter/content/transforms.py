@@ -1230,6 +1230,14 @@ def shortcodes_left(root: etree._Element, ctx: Context) -> None:
 _KNOWN_SHORTCODES = frozenset(_SHORTCODE_NAMES)
 
 
+def captions(root: etree._Element, ctx: Context) -> None:
+    """``structure.figcaptions``; the paragraphs it made of captions or figures holding blocks
+    are split around them (``lift_blocks`` again, only then: in one pass, no block is left in
+    a paragraph, where a browser's parser would close the paragraph)."""
+    if figcaptions(root, ctx):
+        lift_blocks(root, ctx)
+
+
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
@@ -1242,7 +1250,7 @@ PIPELINE: tuple[Transform, ...] = (
     lift_blocks,
     image_figures,
     title_breaks,
-    figcaptions,  # after image_figures: a caption right after an image joins its figure
+    captions,  # after image_figures: a caption right after an image joins its figure
     tables,
     empties,
     list_items,  # after empties: items loose only once what held them is gone
