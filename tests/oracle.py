@@ -68,7 +68,9 @@ def _text(text: str, raw: bool = False) -> str:
 
 
 def _attribute(value: str) -> str:
-    return value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace('"', "&quot;")
+    # "<" and ">" too: the WHATWG serialisation escapes them in attribute values since 2025
+    # (html5ever, so nh3, does), against markup re-parsed from an attribute (mutation XSS).
+    return _text(value).replace('"', "&quot;")
 
 
 def _element(el: ElementTree.Element, out: list[str]) -> None:

@@ -926,40 +926,58 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
     <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>
     """
     for p in [el for el in root.iter(*_LIFTED_FROM)]:
-        for child in p:
-            if child.tag in V.BLOCK_TAGS:
-                break
+        _lift(p)
+
+
+def _lift(p: etree._Element) -> None:
+    """``lift_blocks`` for one paragraph (or heading, caption, pre)."""
+    for child in p:
+        if child.tag in V.BLOCK_TAGS:
+            break
+    else:
+        return
+    if p.getparent() is None:
+        return
+    segments = _runs(p)
+    p.text = None
+    for child in list(p):
+        p.remove(child)
+    out: list[etree._Element] = []
+    lifted: list[etree._Element] = []
+    for seg in segments:
+        if isinstance(seg, list):
+            para = p.makeelement(p.tag, {})
+            _fill(para, seg)
+            if len(para) or _has_text(para.text):
+                out.append(para)
         else:
-            continue
-        if p.getparent() is None:
-            continue
-        segments = _runs(p)
-        p.text = None
-        for child in list(p):
-            p.remove(child)
-        out: list[etree._Element] = []
-        lifted: list[etree._Element] = []
-        for seg in segments:
-            if isinstance(seg, list):
-                para = p.makeelement(p.tag, {})
-                _fill(para, seg)
-                if len(para) or _has_text(para.text):
-                    out.append(para)
-            else:
-                out.append(seg)
-                tag = seg.tag
-                if tag == "p":
-                    lifted.append(seg)
-                elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
-                    # The paragraph rules did not reach inside it while it stood in a <p>
-                    # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
-                    _flow(seg, always=tag == "blockquote")
-                if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
-                    _line_breaks(seg)
-        replace_by(p, out)  # out holds at least the block that was inside
-        for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
-            if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
-                _split_paragraph(seg)
+            out.append(seg)
+            tag = seg.tag
+            if tag == "p":
+                lifted.append(seg)
+            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+                # The paragraph rules did not reach inside it while it stood in a <p>
+                # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
+                _flow(seg, always=tag == "blockquote")
+            if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
+                _line_breaks(seg)
+    replace_by(p, out)  # out holds at least the block that was inside
+    for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
+        if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
+            after = seg.getnext()
+            _split_paragraph(seg)
+            # The paragraphs it was split into are new: a block in one is lifted out now
+            # (hypothesis: a caption's figure in a <p> in a <pre> took a second pass). Not
+            # for list items: ``list_items`` unwraps the items a paragraph holds.
+            new: etree._Element | None = seg
+            while new is not None and new is not after:
+                following = new.getnext()
+                if new.tag == "p" and any(c.tag in _LIFTED_AGAIN for c in new):
+                    _lift(new)
+                new = following
+
+
+_LIFTED_AGAIN = V.BLOCK_TAGS - {"li"}
 
 
 # ---------------------------------------------------------------------------------------------
