@@ -33,7 +33,8 @@ _IGNORED_IN_URL = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"[\x00-\x20]*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Attributes every tag may carry: a kept id (``transforms._kept_id`` decides which survive).
 _ANY_TAG = frozenset({"id"})
-_ALLOWED: dict[str, frozenset[str]] = {
+# Keyed by object: a comment's or processing instruction's "tag" is a function, found in none.
+_ALLOWED: dict[object, frozenset[str]] = {
     tag: V.ALLOWED_ATTRIBUTES.get(tag, frozenset()) | _ANY_TAG for tag in V.ALLOWED_TAGS
 }
 # Any figure may carry the embed's attributes (the transforms keep them on the embed only).
@@ -53,22 +54,32 @@ def allow_list(body: etree._Element) -> None:
     Comments, processing instructions and the tags of ``REMOVE_WITH_CONTENT`` go with their
     content; any other tag outside ``ALLOWED_TAGS`` is unwrapped (its text kept, as the
     ``vocabulary`` transform does); attributes outside the tag's allow-list and URL
-    attributes of other schemes are dropped. One walk over the tree, and on a correct
-    pipeline nothing to do: the walk only reads.
+    attributes of other schemes are dropped. One walk over the tree that, on a correct
+    pipeline, only reads (it is on every article's path: names first, values only of URLs).
     """
     doomed: list[etree._Element] = []
     strays: list[etree._Element] = []
+    bad: list[etree._Element] = []
     for el in body.iterdescendants():
         tag = el.tag
-        if not isinstance(tag, str) or tag in V.REMOVE_WITH_CONTENT:
-            doomed.append(el)
-            continue
         allowed = _ALLOWED.get(tag)
         if allowed is None:
+            if not isinstance(tag, str) or tag in V.REMOVE_WITH_CONTENT:
+                doomed.append(el)
+                continue
             strays.append(el)
-            allowed = frozenset()
-        if el.attrib:
-            _attributes(el, allowed)
+            allowed = _NONE
+        for name in el.keys():  # noqa: SIM118 (an element: iterating it gives its children)
+            if name not in allowed:
+                bad.append(el)
+                break
+            if name in V.URL_ATTRIBUTES:
+                value = el.get(name, "")
+                if not value.startswith(_SAFE_STARTS) and not safe_url(value):
+                    bad.append(el)
+                    break
+    for el in bad:
+        _attributes(el, _ALLOWED.get(el.tag, _NONE))
     # Removed first, then unwrapped innermost first: an element inside a removed subtree is
     # worked on where it no longer matters (the detached subtree), never twice in the body.
     for el in doomed:
@@ -77,17 +88,18 @@ def allow_list(body: etree._Element) -> None:
         unwrap(el)
 
 
+_NONE: frozenset[str] = frozenset()
+_SAFE_STARTS = ("https://", "http://", "#")  # what the transforms write: nothing to parse
+
+
 def _attributes(el: etree._Element, allowed: frozenset[str]) -> None:
     """Drop the attributes outside ``allowed`` and the URLs of other schemes."""
-    bad = [
-        name
+    keep = [
+        (name, value)
         for name, value in el.items()
-        if name not in allowed or (name in V.URL_ATTRIBUTES and not safe_url(value))
+        if name in allowed and (name not in V.URL_ATTRIBUTES or safe_url(value))
     ]
-    if not bad:
-        return
     # Rebuilt, not deleted by name: a pasted name such as "{" is not one lxml can address.
-    keep = [(name, value) for name, value in el.items() if name not in bad]
     el.attrib.clear()
     for name, value in keep:
         el.set(name, value)
