@@ -328,6 +328,10 @@ class Options:
     # Body sanitiser: "own" = the vocabulary's allow-list (safe by construction, the default);
     # "nh3" = nh3 as a final pass after it, for defence in depth (converter/content/sanitiser.py).
     sanitiser: Sanitiser = "own"
+    # Durability: outputs are made durable once at the end of a run (output.Sync: one sync,
+    # then an fsync per output folder); True (--fsync-each) also fsyncs every file before its
+    # rename, which costs ~2 ms a file, for users who need each file on disk as it is named.
+    fsync_each: bool = False
     # Inputs that hold no article at all (an empty folder, "[]") are an error unless this is
     # set: a typo in a path or an empty dump should not pass as a successful run.
     allow_empty: bool = False
