@@ -57,6 +57,7 @@ COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
+    Flag("sanitiser", "sanitiser", str, "own (default): the allow-list; nh3: nh3 after it too."),
     Flag("fsync-each", "fsync_each", bool, "fsync each file (default: each folder, at the end)."),
     Flag("allow-empty", "allow_empty", bool, "Inputs without any article are not an error."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
