@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import math
 import random
+import re
 import sys
 import time
 from collections import deque
@@ -46,7 +48,6 @@ try:
         return orjson.dumps(value).decode("utf-8")
 
 except ImportError:  # pragma: no cover - the converter depends on orjson; json gives the same bytes
-    import json
 
     def _dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -1055,6 +1056,125 @@ class _Writer:
                 return n
 
 
+# ---------------------------------------------------------------------------------------------
+# --like FILE: records shaped like one real record (the seed)
+
+_WORD = re.compile(r"[A-Za-z]{3,}")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _read_record(path: str) -> dict[str, Any]:
+    """One article record from a JSON file or a CMS debug dump (a header line, then JSON)."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if not text.lstrip().startswith("{"):
+        text = text.partition("\n")[2]  # "All Article Properties:"
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
+class _Like:
+    """Records whose body has the template's structure, piece by piece, at a log-normal size.
+
+    The template's body is cut into groups at every line that carries prose (>= 100 visible
+    characters): a group is that line and the tag-only lines after it (empty Reuters twins,
+    images, wrappers). A new body is the first group, then the middle groups in order, cycled or
+    cut short to reach the drawn size, then the last group (which holds the closing tags and the
+    sign-off), joined with the template's own newline. Every word of three letters or more in the
+    text (never inside a tag) is replaced by a word of the vocabulary, capitalised alike, so no
+    two bodies are the same but the markup (classes, attributes, links, images, empty twins,
+    CRLF) is the template's. The metadata is the template's with a new id, title, slug, URLs
+    and dates."""
+
+    def __init__(self, path: str, seed: int, median_kb: float) -> None:
+        self.template = _read_record(path)
+        self.r = random.Random(seed)
+        self.sigma = 0.42
+        median = min(max(median_kb * KB, MIN_BODY + 1), MAX_BODY - 1)
+        self.mu = _truncated_lognormal_mu(median, self.sigma, MIN_BODY, MAX_BODY)
+        body = self.template.get("contents") or ""
+        self.newline = "\r\n" if "\r\n" in body else "\n"
+        groups: list[list[str]] = []
+        for line in body.split(self.newline):
+            visible = len(_TAG.sub("", line).strip())
+            if visible >= 100 or not groups:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        self.groups = [self.newline.join(g) for g in groups]
+        self.words = sorted(
+            {w for phrase in (*NOUNS, *PLURALS, *ADJECTIVES) for w in phrase.split() if len(w) > 2}
+        )
+        self.first = datetime.fromisoformat(self.template.get("firstPublished") or "2025-01-27")
+        self.number = int(self.template.get("id") or 1000) * 10
+
+    def _rewrite(self, html: str) -> str:
+        r, words = self.r, self.words
+
+        def word(m: re.Match[str]) -> str:
+            w = r.choice(words)
+            return w.capitalize() if m.group(0)[0].isupper() else w
+
+        parts = _TAG.split(html)
+        for i in range(0, len(parts), 2):  # even indices: text between tags
+            parts[i] = _WORD.sub(word, parts[i])
+        return "".join(parts)
+
+    def body(self) -> str:
+        while True:
+            size = int(math.exp(self.r.gauss(self.mu, self.sigma)))
+            if MIN_BODY <= size <= MAX_BODY:
+                break
+        first, middle, last = self.groups[0], self.groups[1:-1], self.groups[-1:]
+        out = [self._rewrite(first)]
+        length = len(out[0]) + sum(len(g) for g in last)
+        k = 0
+        while middle and length < size:
+            piece = self._rewrite(middle[k % len(middle)])
+            out.append(piece)
+            length += len(piece) + len(self.newline)
+            k += 1
+        out += [self._rewrite(g) for g in last]
+        return self.newline.join(out)
+
+    def record(self, i: int) -> dict[str, Any]:
+        rec = json.loads(json.dumps(self.template))  # a deep copy that keeps key order
+        ident = str(self.number + i)
+        title = self._rewrite(" ".join(self.r.choice(self.words) for _ in range(8))).capitalize()
+        when = self.first - timedelta(hours=7 * i, minutes=self.r.randrange(60))
+        slug = _slugify(title)
+        contents = self.body()
+        updates = {
+            "id": ident,
+            "signature": f"Article:{ident}",
+            "url": f"{STAGING}/article/{when:%Y-%m-%d}-{slug}/",
+            "shorturl": f"{STAGING}/article/{ident}",
+            "slug": slug,
+            "title": title,
+            "firstPublished": f"{when:%Y-%m-%d %H:%M:%S}",
+            "lastUpdate": f"{when + timedelta(minutes=1):%Y-%m-%d %H:%M:%S}",
+            "content_length": len(_TAG.sub("", contents)),
+            "contents": contents,
+            "teaser": title,
+        }
+        for key, value in updates.items():
+            if key in rec:
+                rec[key] = value
+        if isinstance(rec.get("seo"), dict):
+            rec["seo"]["search_title"] = title
+            rec["seo"]["search_description"] = _TAG.sub("", contents)[:155]
+        return rec
+
+
+def generate_like(
+    path: str, count: int, seed: int = 1, median_kb: float = 12.0
+) -> Iterator[dict[str, Any]]:
+    """``count`` records shaped like the record in ``path`` (see _Like), one at a time."""
+    like = _Like(path, seed, median_kb)
+    for i in range(count):
+        yield like.record(i)
+
+
 def generate(count: int, seed: int = 1, median_kb: float = 12.0) -> Iterator[dict[str, Any]]:
     """``count`` article records, one at a time."""
     writer = _Writer(seed, median_kb)
@@ -1062,9 +1182,12 @@ def generate(count: int, seed: int = 1, median_kb: float = 12.0) -> Iterator[dic
         yield writer.record()
 
 
-def lines(count: int, seed: int = 1, median_kb: float = 12.0) -> Iterator[str]:
+def lines(
+    count: int, seed: int = 1, median_kb: float = 12.0, like: str | None = None
+) -> Iterator[str]:
     """The same records as compact JSON text, one per line (no newline)."""
-    for rec in generate(count, seed, median_kb):
+    records = generate_like(like, count, seed, median_kb) if like else generate(count, seed, median_kb)
+    for rec in records:
         yield _dumps(rec)
 
 
@@ -1074,13 +1197,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, help="output .jsonl file, or - for stdout")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--median-kb", type=float, default=12.0, help="median body size (KB)")
+    parser.add_argument(
+        "--like", metavar="FILE", help="records shaped like this one (JSON or CMS dump .txt)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     sizes: list[int] = []
     out: TextIO
     out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     try:
-        for rec in generate(args.count, args.seed, args.median_kb):
+        records = (
+            generate_like(args.like, args.count, args.seed, args.median_kb)
+            if args.like
+            else generate(args.count, args.seed, args.median_kb)
+        )
+        for rec in records:
             out.write(_dumps(rec))
             out.write("\n")
             if len(sizes) < 20000:  # a sample for the summary; the corpus itself is never held
