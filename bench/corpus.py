@@ -1186,7 +1186,9 @@ def lines(
     count: int, seed: int = 1, median_kb: float = 12.0, like: str | None = None
 ) -> Iterator[str]:
     """The same records as compact JSON text, one per line (no newline)."""
-    records = generate_like(like, count, seed, median_kb) if like else generate(count, seed, median_kb)
+    records = (
+        generate_like(like, count, seed, median_kb) if like else generate(count, seed, median_kb)
+    )
     for rec in records:
         yield _dumps(rec)
 
