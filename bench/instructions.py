@@ -59,9 +59,10 @@ def collected(argv: list[str], cwd: str | None = None) -> int:
 
 def marked(argv: list[str], marker: str = "math_gcd") -> list[int]:
     """Run ``argv`` under callgrind with a dump before every call of ``marker``: the
-    instructions of each piece, in order. Piece 0 runs from start-up to the first mark, piece i
-    from mark i to mark i+1, and the last from the last mark to exit. A Python program marks
-    with ``math.gcd(1, 1)``; a piece's count includes one mark (~1,500 instructions)."""
+    instructions of each piece, in order, one per mark: piece 0 runs from start-up to the first
+    mark, piece i from mark i to mark i+1 (what runs after the last mark, up to exit, goes to
+    the final dump, not returned). A Python program marks with ``math.gcd(1, 1)``; a piece's
+    count includes one mark (~1,500 instructions)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg.out"
         proc = subprocess.run(

@@ -299,9 +299,9 @@ def measure_inproc_instructions(c: Corpus, count: int) -> dict[str, float]:
     count = min(count, c.records)
     argv = [sys.executable, str(Path(__file__).resolve()), "--cg-worker", str(c.jsonl)]
     totals = instructions.marked([*argv, "--count", str(count)])
-    # piece 0: start-up and warm-up; then one piece per row; the last: exit.
-    if len(totals) != len(INPROC) + 2:
-        raise RuntimeError(f"callgrind: {len(totals)} dumps, expected {len(INPROC) + 2}")
+    # piece 0: start-up and warm-up; then one piece per row (each ends with the next mark).
+    if len(totals) != len(INPROC) + 1:
+        raise RuntimeError(f"callgrind: {len(totals)} dumps, expected {len(INPROC) + 1}")
     return {name: totals[1 + i] / count for i, name in enumerate(INPROC)}
 
 
