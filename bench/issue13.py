@@ -590,7 +590,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--callgrind-cli", type=int, help="whole-process instructions: K and 2K")
     p.add_argument("--callgrind-cli-corpora", help="corpora for --callgrind-cli (all; quick seed)")
     p.add_argument("--repeat", type=int, help="timed passes, the best counts (3; quick 2)")
-    p.add_argument("--corpora", default="bench,seed,realworld")
+    p.add_argument("--corpora", default="bench,seed,realworld", help="or none: feeds/export only")
     seeds = sorted(glob.glob(str(SHARED / "seed" / "*")))
     p.add_argument("--seed-file", default=seeds[0] if seeds else None)
     p.add_argument("--realworld", default=str(SHARED / "realworld" / "corpus" / "*.jsonl"))
@@ -670,7 +670,7 @@ def main(argv: list[str] | None = None) -> None:
     result: dict[str, Any] = {"corpora": {}}
     try:
         need = max(args.count, 2 * args.cli_count, args.callgrind, 2 * args.callgrind_cli)
-        for name in args.corpora.split(","):
+        for name in [n for n in args.corpora.split(",") if n and n != "none"]:
             say(f"{name}: making the corpus ({need} records)")
             c = make_corpus(name, need, work, args.seed_file, args.realworld)
             result["corpora"][name] = run_corpus(c, args, cpu)
