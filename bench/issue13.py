@@ -388,6 +388,10 @@ def measure_export(count: int, work: Path) -> dict[str, Any]:
         "wait4_maxrss_mib": r["wait4_maxrss_mib"],
         "max_process_peak_mib": max(peaks, default=0) / 1024,
         "exit_status": r["exit_status"],
+        "processes": [
+            {"role": p.get("role"), "peak_mib": p.get("hwm_kib", 0) / 1024}
+            for p in r.get("processes", [])
+        ],
     }
 
 
@@ -512,7 +516,24 @@ def report(result: dict[str, Any], targets: list[Target]) -> str:
         "",
     ]
     names = list(result["corpora"])
-    lines += ["| corpus | source | articles | body median |", "|---|---|---:|---:|"]
+    if names:
+        lines += corpus_tables(result, names)
+    lines += extra_tables(result)
+    lines += ["", "Issue 13's targets (instructions: the same ratio from instruction counts):", ""]
+    lines += ["| target | corpus | goal | measured | met? | in instructions | met? |",
+              "|---|---|---:|---:|---|---:|---|"]  # fmt: skip
+    for t in targets:
+        goal = ("≥ " if t.at_least else "≤ ") + _num(t.target, t.unit)
+        ins = _num(t.instructions, t.unit) if t.instructions else "–"
+        lines.append(
+            f"| {t.label}{t.note} | {t.corpus} | {goal} | {_num(t.time, t.unit)} | "
+            f"{t.met(t.time)} | {ins} | {t.met(t.instructions) if t.instructions else '–'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def corpus_tables(result: dict[str, Any], names: list[str]) -> list[str]:
+    lines = ["| corpus | source | articles | body median |", "|---|---|---:|---:|"]
     for name in names:
         c = result["corpora"][name]
         lines.append(f"| {name} | {c['source']} | {c['records']:,} | {c['median_kb']:.1f} KB |")
@@ -542,6 +563,11 @@ def report(result: dict[str, Any], targets: list[Target]) -> str:
                 f"{ins / 1e6:.2f} M" if ins else "–",
             ]
         lines.append(f"| {tool} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def extra_tables(result: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
     feeds = result.get("feeds")
     if feeds:
         small, large = feeds["counts"]
@@ -561,17 +587,7 @@ def report(result: dict[str, Any], targets: list[Target]) -> str:
                   f"--jobs 2, not pinned): wall {exp['wall_s']:.1f} s, CPU {exp['cpu_s']:.1f} s, "
                   f"peak RSS {exp['wait4_maxrss_mib']:.0f} MiB (any process), "
                   f"exit status {exp['exit_status']}."]  # fmt: skip
-    lines += ["", "Issue 13's targets (instructions: the same ratio from instruction counts):", ""]
-    lines += ["| target | corpus | goal | measured | met? | in instructions | met? |",
-              "|---|---|---:|---:|---|---:|---|"]  # fmt: skip
-    for t in targets:
-        goal = ("≥ " if t.at_least else "≤ ") + _num(t.target, t.unit)
-        ins = _num(t.instructions, t.unit) if t.instructions else "–"
-        lines.append(
-            f"| {t.label}{t.note} | {t.corpus} | {goal} | {_num(t.time, t.unit)} | "
-            f"{t.met(t.time)} | {ins} | {t.met(t.instructions) if t.instructions else '–'} |"
-        )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
