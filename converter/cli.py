@@ -352,7 +352,7 @@ def _export(values: dict[str, Any]) -> None:
                           progress=progress, verbose=values["verbose"])  # fmt: skip
 
     result = _guarded("export", work, not values["quiet"] and not values["merge"])
-    for line in (*result.failures, *result.errors):
+    for line in (*result.failed, *result.errors):
         typer.echo(f"error: {line}", err=True)
     if not values["quiet"]:
         from .output import collapse

@@ -10,10 +10,10 @@ import signal
 import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .engine.report import Report
 from .errors import OutputError
 
 __all__ = ["Names", "Note", "Report", "collapse", "safe_name", "safe_slug", "write_atomic"]
@@ -150,31 +150,6 @@ def write_atomic(
         if blocked is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return target
-
-
-@dataclass
-class Report:
-    """What happened to every input article."""
-
-    converted: list[str] = field(default_factory=list)  # article ids
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, rule that skipped it)
-    failed: list[str] = field(
-        default_factory=list
-    )  # one line each: file: position: id: field: reason
-    warnings: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    document: bytes | None = None  # the one document asked for on stdout (-o -), once made
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def summary(self) -> str:
-        counts = (len(self.converted), len(self.skipped), len(self.failed))
-        text = "converted {}, skipped {}, failed {}".format(*counts)
-        if self.warnings:
-            text += f", warnings {len(self.warnings)}"
-        return text
 
 
 class Note(str):

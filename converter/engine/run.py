@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,6 +42,7 @@ from .collectors import (
     write_state,
 )
 from .pool import Item, outcomes
+from .report import Counts, Report
 from .results import Failed, Outcome, Rendered, Unchanged
 from .stages import age, parse, raw_id, supersedes
 
@@ -51,23 +52,7 @@ FORMATS = tuple(a.name for a in ADAPTERS.values() if a.folder and a.command)
 BOOK_LIMIT = 500  # the bundle book: the newest 500 published articles (0 = all)
 
 
-@dataclass
-class ExportResult:
-    converted: int = 0
-    skipped: int = 0
-    failed: int = 0
-    warnings: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # feeds or books that could not be made
-
-    @property
-    def ok(self) -> bool:
-        return self.failed == 0 and not self.errors
-
-    def summary(self) -> str:
-        text = f"converted {self.converted}, skipped {self.skipped}, failed {self.failed}"
-        text += f", outputs not made {len(self.errors)}" if self.errors else ""
-        return text + (f", warnings {len(self.warnings)}" if self.warnings else "")
+ExportResult = Report  # the name export's callers know; the one report type of every run
 
 
 def shard_of(key: str, count: int) -> int:
@@ -275,7 +260,8 @@ class _Run:
     ) -> None:
         self.inputs, self.out, self.options, self.formats = inputs, out, options, formats
         self.per_article, self.verbose = per_article, verbose
-        self.result = ExportResult()
+        self.counts = Counts()  # converted and skipped (their entries are in report.json)
+        self.result = Report(streamed=self.counts)
         self.collector = FeedCollector(options)
         self.book = BookCollector(book_limit)
         self.sitemap = SitemapCollector()
@@ -341,9 +327,9 @@ class _Run:
             line["rule"] = reason
         self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
         if status == "converted":
-            self.result.converted += 1
+            self.counts.converted += 1
         else:
-            self.result.skipped += 1
+            self.counts.skipped += 1
         return self.seq
 
     def fail(self, failure: Failure) -> None:
@@ -360,8 +346,7 @@ class _Run:
             "reason": failure.message,
         }
         self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.result.failed += 1
-        self.result.failures.append(failure.line(self.verbose))
+        self.result.failed.append(failure.line(self.verbose))
         self.failed_at.add((failure.source, failure.position))
 
     # -- per-article outcomes -------------------------------------------------------------
@@ -402,8 +387,8 @@ class _Run:
             self.superseded[prior_seen.seq] = (
                 f"duplicate: superseded by {article.source} {article.position}"
             )
-            self.result.converted -= 1
-            self.result.skipped += 1
+            self.counts.converted -= 1
+            self.counts.skipped += 1
         try:
             self.write(article, name, extra, incremental)
         except _Failed as failed:
@@ -523,11 +508,10 @@ class _Run:
             self.fail(item)
             return
         if seen is not None:
-            self.result.converted -= 1
+            self.counts.converted -= 1
         else:
-            self.result.skipped -= 1
-        self.result.failed += 1
-        self.result.failures.append(item.line(self.verbose))
+            self.counts.skipped -= 1
+        self.result.failed.append(item.line(self.verbose))
         self.late[item.article_id] = item
 
 
@@ -588,12 +572,7 @@ def _write_report(
     errors: Sequence[Failure],
 ) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as target, part.open(encoding="utf-8") as source:
-        summary = {
-            "converted": result.converted,
-            "skipped": result.skipped,
-            "failed": result.failed,
-        }
-        target.write('{"summary": ' + json.dumps(summary) + ',\n "warnings": ')
+        target.write('{"summary": ' + json.dumps(result.counts.as_json()) + ',\n "warnings": ')
         target.write(json.dumps(result.warnings, ensure_ascii=False))
         if errors:
             target.write(',\n "errors": ')
@@ -649,7 +628,8 @@ def merge(
         out, formats, sitemap, options
     )
     failed, errors = render_all(plans)
-    result = ExportResult()
+    counts = Counts()
+    result = Report(streamed=counts)
     entries = []
     for shard in shards:
         report = json.loads((shard / "report.json").read_text(encoding="utf-8"))
@@ -660,14 +640,12 @@ def merge(
     for item in entries:
         _fail_late(item, failed)  # failed in a merged feed: its shard's outputs still exist
         status = item["status"]
-        result.converted += status == "converted"
-        result.skipped += status == "skipped"
-        result.failed += status == "failed"
+        counts.converted += status == "converted"
+        counts.skipped += status == "skipped"
         if status == "failed":
-            result.failures.append(item.get("reason", ""))
-    summary = {"converted": result.converted, "skipped": result.skipped, "failed": result.failed}
+            result.failed.append(item.get("reason", ""))
     data: dict[str, Any] = {
-        "summary": summary,
+        "summary": result.counts.as_json(),
         "shards": [str(s) for s in shards],
         "warnings": result.warnings,
     }
