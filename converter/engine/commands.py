@@ -17,11 +17,12 @@ from typing import BinaryIO
 
 from ..adapters import ADAPTERS
 from ..errors import OutputError, UsageError
-from ..isolation import RENDER, WRITE, Plan, failure, isolate, render_all
+from ..isolation import WRITE, Plan, failure, isolate, render_all
 from ..model import Article
 from ..options import Options
 from ..output import Names, Note, Report, write_atomic
-from .stages import checked, latest, read_articles
+from .results import Failed
+from .stages import checked, latest, read_articles, render_article
 
 __all__ = ["books", "collection", "convert", "feeds", "files"]
 
@@ -57,17 +58,19 @@ def convert(
     except OSError as exc:
         raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from None
     names = Names()
-    render_fn = adapter.render
     for done, article in enumerate(articles, 1):
         if not checked(article, options, report):
             continue
-        stage, what = RENDER, fmt
-        try:  # a bug or an unwritable file must not sink the batch: reported per article
-            data = render_fn([article], options)
-            stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, data))
+        made = render_article(article, (fmt,), options)
+        if isinstance(made, Failed):
+            report.failed.append(made.failure.line(verbose))
+            continue
+        what = "file name"
+        try:  # an unwritable file must not sink the batch: reported per article
+            what = names.claim(article.slug, article.id) + adapter.extension
+            report.written.append(write_atomic(output, what, made.outputs[fmt]))
         except Exception as exc:
-            report.failed.append(failure(exc, stage, what, article=article).line(verbose))
+            report.failed.append(failure(exc, WRITE, what, article=article).line(verbose))
             continue
         report.converted.append(article.id)
         if progress is not None:
@@ -92,11 +95,11 @@ def _one(
     (article,) = articles
     if not checked(article, options, report):
         return report
-    try:
-        report.document = ADAPTERS[fmt].render([article], options)
-    except Exception as exc:
-        report.failed.append(failure(exc, RENDER, fmt, article=article).line(verbose))
+    made = render_article(article, (fmt,), options)
+    if isinstance(made, Failed):
+        report.failed.append(made.failure.line(verbose))
         return report
+    report.document = made.outputs[fmt]
     if stdout is not None:
         stdout.write(report.document)
         stdout.flush()

@@ -44,7 +44,7 @@ from .collectors import (
 from .pool import Item, outcomes
 from .report import Counts, Report
 from .results import Failed, Outcome, Rendered, Unchanged
-from .stages import age, parse, raw_id, supersedes
+from .stages import age, parse, raw_id, strict_failure, supersedes, where
 
 __all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
@@ -242,7 +242,6 @@ def export(
 
 
 UNCHANGED_RULE = "unchanged since the last export (--incremental)"
-STRICT = "strict"  # the stage of a failure that --strict makes of warnings
 
 
 class _Run:
@@ -372,12 +371,11 @@ class _Run:
             rule = f"duplicate: not newer than the copy at seq {prior_seen.seq}"
             self.entry(article.id, article.source, article.position, "skipped", rule)
             return
-        where = f"{article.source}: {article.position}: article {article.id}"
-        warnings = [Note(where, w) for w in article.warnings]
-        if self.options.strict and warnings:
-            reason = "; ".join(article.warnings) + " (--strict)"
-            self.fail(Failure(article.id, article.source, article.position, STRICT, reason))
+        strict = strict_failure(article, self.options)
+        if strict is not None:
+            self.fail(strict)
             return
+        warnings = [Note(where(article), w) for w in article.warnings]
         try:
             name = prior_seen.name if prior_seen else self.names.claim(article.slug, article.id)
         except Exception as exc:  # e.g. too many articles of one name

@@ -19,7 +19,7 @@ from ..adapters import ADAPTERS
 from ..cms import parse_article
 from ..errors import InputError
 from ..inputs import Record, read_records
-from ..isolation import RENDER, ReadFailure, failure, from_input_error
+from ..isolation import RENDER, Failure, ReadFailure, failure, from_input_error
 from ..model import Article
 from ..options import Options
 from ..output import Note, Report
@@ -33,9 +33,11 @@ __all__ = [
     "raw_id",
     "read_articles",
     "render_article",
+    "strict_failure",
     "supersedes",
 ]
 
+STRICT = "strict"  # the stage of a failure that --strict makes of warnings
 _FLOOR = datetime.min.replace(tzinfo=UTC)  # an article with no dates at all is the oldest
 
 
@@ -128,6 +130,15 @@ def checked(article: Article, options: Options, report: Report) -> bool:
         return False
     report.warnings.extend(Note(where(article), w) for w in article.warnings)
     return True
+
+
+def strict_failure(article: Article, options: Options) -> Failure | None:
+    """The strict stage as export reports it: with ``--strict`` an article with warnings is
+    one failure (stage ``strict``) that names them all; None: it goes on."""
+    if not (options.strict and article.warnings):
+        return None
+    reason = "; ".join(article.warnings) + " (--strict)"
+    return Failure(article.id, article.source, article.position, STRICT, reason)
 
 
 def render_article(article: Article, formats: Sequence[str], options: Options) -> Rendered | Failed:
