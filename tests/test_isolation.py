@@ -203,7 +203,7 @@ def test_after_a_late_failure_the_next_incremental_export_converts_the_article(
     out = tmp_path / "out"
     options = Options(epub=EpubOptions(images=False))
     faults.install("render", BAD, ("feeds",), patch=monkeypatch.setattr)
-    assert export([str(path)], out, options).failed == 1
+    assert export([str(path)], out, options).counts.failed == 1
     monkeypatch.undo()  # the bug is fixed
     result = export([str(path)], out, options, incremental=True)
     assert astuple(result.counts) == (1, 3, 0)
