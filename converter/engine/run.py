@@ -189,11 +189,7 @@ def export(
     stage is left out of every output and listed as failed with the stage (isolation.py);
     ``verbose``: the failure lines of internal errors carry their tracebacks.
     """
-    if book_limit < 0:
-        raise UsageError("the book limit must be 0 (all) or more")
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    _check(formats, book_limit)
     options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -201,21 +197,13 @@ def export(
         raise OutputError(
             f"cannot create the output directory {out}: {exc.strerror or exc}"
         ) from None
-    manifest_path = out / "manifest.json"
-    previous: dict[str, Any] = {}
-    if incremental and manifest_path.exists():
-        with contextlib.suppress(ValueError, OSError):
-            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
+    previous = _previous(out) if incremental else None
     per_article = tuple(f for f in formats if ADAPTERS[f].per_article)
     if per_article_epub and "epub" in formats:
         per_article += ("epub",)  # one book per published article, made by the workers
     run = _Run(inputs, out, options, formats, per_article, book_limit, verbose)
-    if incremental and (out / STATE).exists():
-        for article in load_state([out]):
-            run.collector.add(article)
     if incremental:
-        for article in load_state([out], SITEMAP_STATE):
-            run.sitemap.add(article)
+        run.resume()
     try:
         try:
             report = run.part.open("w", encoding="utf-8")
@@ -223,22 +211,35 @@ def export(
             raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
         with report:
             run.report = report
-            records = run.records(shard, previous if incremental else None)
+            records = run.records(shard, previous)
             for done, outcome in enumerate(outcomes(records, options, per_article, jobs), 1):
                 if progress is not None:
                     progress(done)
                 run.handle(outcome, incremental)
             run.collections(incremental)
-        write_state(out, run.collector.candidates())
-        write_state(out, run.sitemap.articles(), SITEMAP_STATE)
-        _assemble_report(out, run.part, run.superseded, run.result, run.late, run.errors)
-        if run.changed:
-            os.sync()  # the per-article files, written without fsync, reach the disk before
-        _write_manifest(out, run.table)  # the manifest that names them
+        run.finish()
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         run.part.unlink(missing_ok=True)
         run.table.close()
     return run.result
+
+
+def _check(formats: Sequence[str], book_limit: int) -> None:
+    if book_limit < 0:
+        raise UsageError("the book limit must be 0 (all) or more")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+
+
+def _previous(out: Path) -> dict[str, Any]:
+    """The last export's manifest entries by id (--incremental); none if it cannot be read."""
+    manifest_path = out / "manifest.json"
+    previous: dict[str, Any] = {}
+    if manifest_path.exists():
+        with contextlib.suppress(ValueError, OSError):
+            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
+    return previous
 
 
 UNCHANGED_RULE = "unchanged since the last export (--incremental)"
@@ -277,6 +278,23 @@ class _Run:
         self.report: TextIO | None = None  # the streamed report (the part file), once open
         self.table = _IdTable()
         self.names = Names(self.table)
+
+    def resume(self) -> None:
+        """--incremental: the feeds' and the sitemaps' candidates of the last export."""
+        if (self.out / STATE).exists():
+            for article in load_state([self.out]):
+                self.collector.add(article)
+        for article in load_state([self.out], SITEMAP_STATE):
+            self.sitemap.add(article)
+
+    def finish(self) -> None:
+        """The state files, report.json and, last, the manifest."""
+        write_state(self.out, self.collector.candidates())
+        write_state(self.out, self.sitemap.articles(), SITEMAP_STATE)
+        _assemble_report(self.out, self.part, self.superseded, self.result, self.late, self.errors)
+        if self.changed:
+            os.sync()  # the per-article files, written without fsync, reach the disk before
+        _write_manifest(self.out, self.table)  # the manifest that names them
 
     def records(
         self, shard: tuple[int, int] | None, previous: dict[str, Any] | None
