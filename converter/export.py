@@ -6,7 +6,8 @@
     DIR/epub/book.epub            DIR/epub/articles/<name>.epub   (--per-article-epub)
     DIR/report.json               every input article: converted / skipped (rule) / failed
                                   (stage: read, render, write or strict; and the reason)
-    DIR/manifest.json             id → lastUpdate and output name (for --incremental)
+    DIR/manifest.json             id → lastUpdate and output name (for --incremental and
+                                  --prune; kept for articles that left the input until pruned)
     DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
     DIR/state/sitemap-articles.jsonl  every article the sitemaps list, without its body
 
@@ -17,7 +18,7 @@ they are made; feeds keep only their newest N candidates and the book its newest
 ``book_limit`` (500) articles; the per-id state (duplicates, names, the manifest) is in a
 temporary SQLite table on disk and the report is streamed to disk and assembled at the end.
 So memory does not grow with the archive (measured: bench/scale.py, docs/performance.md);
-what still does: warnings (kept for the report), ``--incremental``'s previous manifest, and a
+what still does: warnings (kept for the report), the previous export's manifest, and a
 book with ``book_limit=0``.
 
 The export is a mode of the one run engine (``converter/engine/``: run.py writes, pool.py runs
@@ -26,8 +27,9 @@ public name.
 
 Parallel: worker processes parse, normalise and render html/markdown (the per-article work);
 the main process writes in input order, so the output is byte-identical for any --jobs. It
-writes the per-article files without an fsync each and flushes them all (``os.sync``) before
-the manifest that names them is written.
+writes the per-article files without an fsync each and flushes them all once (``output.Sync``:
+one ``os.sync``, then an fsync per folder; ``--fsync-each``: also each file) before the
+manifest that names them is written.
 """
 
 from __future__ import annotations

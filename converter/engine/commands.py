@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..adapters import ADAPTERS
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 from ..isolation import WRITE, Plan, failure, isolate, render_all
 from ..model import Article
 from ..options import Options
-from ..output import Names, Note, Report, write_atomic
+from ..output import Names, Note, Report, Sync, write_atomic, write_target
 from .results import Failed
 from .stages import checked, latest, read_articles, render_article
 
@@ -53,10 +53,8 @@ def convert(
     articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
     if output is None:
         return _one(fmt, articles, options, report, stdout, verbose)
-    try:  # a directory that cannot be made fails the run once, not every article
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from None
+    sync = Sync(options.fsync_each)
+    sync.root(output)  # a directory that cannot be made fails the run once, not every article
     names = Names()
     for done, article in enumerate(articles, 1):
         if not checked(article, options, report):
@@ -68,13 +66,14 @@ def convert(
         what = "file name"
         try:  # an unwritable file must not sink the batch: reported per article
             what = names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, made.outputs[fmt]))
+            report.written.append(write_atomic(output, what, made.outputs[fmt], sync=sync))
         except Exception as exc:
             report.failed.append(failure(exc, WRITE, what, article=article).line(verbose))
             continue
         report.converted.append(article.id)
         if progress is not None:
             progress(done)
+    sync.flush()
     return report
 
 
@@ -314,10 +313,11 @@ def collection(
     format's several files), into ``file``, or (neither) as ``report.document``."""
     adapter = ADAPTERS[fmt]
     written: list[tuple[str, bytes]]
+    sync = Sync(options.fsync_each)
 
     def write_book(stem: str, data: bytes) -> Path:  # one book per article, as each is made
         assert directory is not None
-        return write_atomic(directory, stem + adapter.extension, data)
+        return write_atomic(directory, stem + adapter.extension, data, sync=sync)
 
     if adapter.images:
         per_article = directory is not None
@@ -331,9 +331,10 @@ def collection(
         written, report = files(fmt, inputs, options, verbose=verbose)
     for name, data in written:
         if directory is not None:
-            report.written.append(write_atomic(directory, name, data))
+            report.written.append(write_atomic(directory, name, data, sync=sync))
         elif file is not None and not name:
-            report.written.append(write_atomic(file.parent, file.name, data))
+            report.written.append(write_target(file, data, sync))
         elif not name:
             report.document = data
+    sync.flush()
     return report

@@ -29,7 +29,7 @@ from ..inputs import Record, read_records
 from ..isolation import RENDER, WRITE, Failure, Plan, failure, from_input_error, render_all
 from ..model import Article
 from ..options import Options
-from ..output import Names, Note, write_atomic
+from ..output import Names, Note, Sync, make_directory, safe_name, write_atomic
 from .collectors import (
     SITEMAP_STATE,
     STATE,
@@ -179,6 +179,7 @@ def export(
     book_limit: int = BOOK_LIMIT,
     progress: Callable[[int], None] | None = None,
     verbose: bool = False,
+    prune: bool = False,
 ) -> ExportResult:
     """Export ``inputs`` into ``out``: see the module docstring for the layout.
 
@@ -187,17 +188,14 @@ def export(
     published article, ``epub/articles/<name>.epub`` (the name of its html and markdown
     files), made by the workers as the article is converted. An article that fails at any
     stage is left out of every output and listed as failed with the stage (isolation.py);
-    ``verbose``: the failure lines of internal errors carry their tracebacks.
+    ``verbose``: the failure lines of internal errors carry their tracebacks. ``prune``:
+    the files of articles the last export's manifest names and this input no longer has
+    are removed (``_Run.carry``).
     """
     _check(formats, book_limit)
     options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the output directory {out}: {exc.strerror or exc}"
-        ) from None
-    previous = _previous(out) if incremental else None
+    make_directory(out)
+    previous = _previous(out)  # the last export's manifest: what it wrote, and when
     per_article = tuple(f for f in formats if ADAPTERS[f].per_article)
     if per_article_epub and "epub" in formats:
         per_article += ("epub",)  # one book per published article, made by the workers
@@ -211,13 +209,13 @@ def export(
             raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
         with report:
             run.report = report
-            records = run.records(shard, previous)
+            records = run.records(shard, previous if incremental else None)
             for done, outcome in enumerate(outcomes(records, options, per_article, jobs), 1):
                 if progress is not None:
                     progress(done)
                 run.handle(outcome, incremental)
             run.collections(incremental)
-        run.finish()
+        run.finish(previous, prune)
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         run.part.unlink(missing_ok=True)
         run.table.close()
@@ -270,6 +268,7 @@ class _Run:
         self.errors: list[Failure] = []  # feeds or books not made at all
         self.failed_at: set[tuple[str, str]] = set()  # (source, position) of failed records
         self.changed = False
+        self.sync = Sync(options.fsync_each)
         self.seq = 0
         # Unique names: two exports into one directory at once must not share a temporary file.
         fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
@@ -287,14 +286,15 @@ class _Run:
         for article in load_state([self.out], SITEMAP_STATE):
             self.sitemap.add(article)
 
-    def finish(self) -> None:
-        """The state files, report.json and, last, the manifest."""
+    def finish(self, previous: dict[str, Any], prune: bool) -> None:
+        """The state files, report.json, what the last export wrote (``carry``) and, last,
+        the manifest."""
         write_state(self.out, self.collector.candidates())
         write_state(self.out, self.sitemap.articles(), SITEMAP_STATE)
         _assemble_report(self.out, self.part, self.superseded, self.result, self.late, self.errors)
-        if self.changed:
-            os.sync()  # the per-article files, written without fsync, reach the disk before
-        _write_manifest(self.out, self.table)  # the manifest that names them
+        self.carry(previous, prune)
+        self.sync.flush()  # the per-article files, written without fsync, reach the disk
+        _write_manifest(self.out, self.table)  # before the manifest that names them
 
     def records(
         self, shard: tuple[int, int] | None, previous: dict[str, Any] | None
@@ -360,7 +360,8 @@ class _Run:
             "position": failure.position,
             "status": "failed",
             "stage": failure.stage,
-            "reason": failure.message,
+            **({"field": failure.field} if failure.field else {}),  # apart from the reason
+            "reason": failure.reason,  # the place is in the keys above
         }
         self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.result.failed.append(failure.line(self.verbose))
@@ -394,8 +395,14 @@ class _Run:
             self.fail(strict)
             return
         warnings = [Note(where(article), w) for w in article.warnings]
+        # The name comes from the slug of the copy kept (as in `converter html`): a newer
+        # copy whose slug changed takes a new name and the older copy's files go.
+        old_name = prior_seen.name if prior_seen else None
         try:
-            name = prior_seen.name if prior_seen else self.names.claim(article.slug, article.id)
+            if old_name is not None and Names.fits(old_name, article.slug, article.id):
+                name = old_name
+            else:
+                name = self.names.claim(article.slug, article.id)
         except Exception as exc:  # e.g. too many articles of one name
             self.fail(failure(exc, WRITE, "file name", article=article))
             return
@@ -405,6 +412,8 @@ class _Run:
             )
             self.counts.converted -= 1
             self.counts.skipped += 1
+        if old_name is not None and old_name != name:
+            self.remove_files(old_name)
         try:
             self.write(article, name, extra, incremental)
         except _Failed as failed:
@@ -440,7 +449,7 @@ class _Run:
                     name + ADAPTERS[fmt].extension,
                     data,
                     only_if_changed=incremental,
-                    durable=False,  # flushed all at once before the manifest names them
+                    sync=self.sync,  # flushed all at once before the manifest names them
                 )
             if "epub" in self.per_article and "epub" not in extra:  # a draft now: no book
                 (_per_article_path(self.out, "epub") / (name + ".epub")).unlink(missing_ok=True)
@@ -449,14 +458,38 @@ class _Run:
 
     def remove(self, article_id: str, name: str | None) -> None:
         """Leave a failed article out of every output: its files, feeds, book, manifest."""
-        for fmt in self.per_article if name else ():
-            path = _per_article_path(self.out, fmt) / (f"{name}{ADAPTERS[fmt].extension}")
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+        if name:
+            self.remove_files(name)
         self.collector.discard((article_id,))
         self.sitemap.discard((article_id,))
         self.book.discard(article_id)
         self.table.forget(article_id)
+
+    def remove_files(self, name: str) -> None:
+        """The per-article files of ``name`` (only ever a name this converter gave)."""
+        for fmt in self.per_article:
+            path = _per_article_path(self.out, fmt) / (f"{name}{ADAPTERS[fmt].extension}")
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+                self.sync.wrote()
+
+    def carry(self, previous: dict[str, Any], prune: bool) -> None:
+        """The last export's manifest entries (``previous``) of articles this input no longer
+        has. ``prune`` (``--prune``): their per-article files are removed, and so are the
+        files of an old name an article no longer has. Otherwise those articles stay in the
+        manifest, so that a later ``--prune`` still knows the files are the converter's. A
+        name this run gave to an article is left to it; only names the converter could have
+        given are touched (a hand-edited manifest cannot point outside the folders)."""
+        for article_id, entry in previous.items():
+            old = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(old, str) or not old or safe_name(old) != old:
+                continue
+            if old.casefold() in self.table:  # this run's name (of this or another article)
+                continue
+            if prune:
+                self.remove_files(old)
+            elif self.table.entry(article_id) is None:  # gone, or failed this time
+                self.table.record(article_id, entry)
 
     # -- feeds and the book ---------------------------------------------------------------
 
@@ -614,7 +647,10 @@ def _fail_late(item: dict[str, Any], late: dict[str, Failure]) -> None:
         return
     if item["status"] == "converted" or item.get("rule") == UNCHANGED_RULE:
         item.pop("rule", None)
-        item.update(status="failed", stage=failed.stage, reason=failed.message)
+        item.update(status="failed", stage=failed.stage)
+        if failed.field:
+            item["field"] = failed.field
+        item["reason"] = failed.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -658,8 +694,11 @@ def merge(
         status = item["status"]
         counts.converted += status == "converted"
         counts.skipped += status == "skipped"
-        if status == "failed":
-            result.failed.append(item.get("reason", ""))
+        if status == "failed":  # the stderr line, from the entry's keys
+            got = {k: str(item.get(k, "")) for k in ("id", "source", "position", "stage")}
+            line = Failure(got["id"], got["source"], got["position"], got["stage"],
+                           item.get("reason", ""), field=item.get("field", ""))  # fmt: skip
+            result.failed.append(line.message)
     data: dict[str, Any] = {
         "summary": result.counts.as_json(),
         "shards": [str(s) for s in shards],
