@@ -9,4 +9,5 @@
 * commands.py: the commands (per-article files, feeds, books, several-file formats)
 * collectors.py: export's bounded candidates for the feeds, the book and the sitemaps
 * run.py: export, its ``--shard``, ``--incremental`` and ``--merge`` modes
+* report.py: ``Report``, the one report of every run (summary line, exit status, report.json)
 """
