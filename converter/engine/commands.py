@@ -37,10 +37,13 @@ def convert(
     *,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
+    total: Progress | None = None,
     verbose: bool = False,
     stdout: BinaryIO | None = None,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
+    ``total(n)``: told how many articles there are before the first; ``progress(done)``: after
+    each (written or failed).
     ``output`` None: the inputs must hold one article, whose document is ``report.document``
     (and written to ``stdout`` when given); more or fewer is a UsageError.
 
@@ -56,25 +59,41 @@ def convert(
     sync = Sync(options.fsync_each)
     sync.root(output)  # a directory that cannot be made fails the run once, not every article
     names = Names()
+    if total is not None:
+        total(len(articles))
     for done, article in enumerate(articles, 1):
-        if not checked(article, options, report):
-            continue
-        made = render_article(article, (fmt,), options)
-        if isinstance(made, Failed):
-            report.failed.append(made.failure.line(verbose))
-            continue
-        what = "file name"
-        try:  # an unwritable file must not sink the batch: reported per article
-            what = names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, made.outputs[fmt], sync=sync))
-        except Exception as exc:
-            report.failed.append(failure(exc, WRITE, what, article=article).line(verbose))
-            continue
-        report.converted.append(article.id)
-        if progress is not None:
+        _convert_one(fmt, article, output, names, sync, options, report, verbose)
+        if progress is not None:  # every article, written or failed: the count reaches total
             progress(done)
     sync.flush()
     return report
+
+
+def _convert_one(
+    fmt: str,
+    article: Article,
+    output: Path,
+    names: Names,
+    sync: Sync,
+    options: Options,
+    report: Report,
+    verbose: bool,
+) -> None:
+    """One article of ``convert``: strict, render (stages.render_article), write, report."""
+    if not checked(article, options, report):
+        return
+    made = render_article(article, (fmt,), options)
+    if isinstance(made, Failed):
+        report.failed.append(made.failure.line(verbose))
+        return
+    what = "file name"
+    try:  # an unwritable file must not sink the batch: reported per article
+        what = names.claim(article.slug, article.id) + ADAPTERS[fmt].extension
+        report.written.append(write_atomic(output, what, made.outputs[fmt], sync=sync))
+    except Exception as exc:
+        report.failed.append(failure(exc, WRITE, what, article=article).line(verbose))
+        return
+    report.converted.append(article.id)
 
 
 def _one(
@@ -114,6 +133,7 @@ def feeds(
     split_by: str | None = None,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """Build one feed (name "") or, with ``split_by="category"``, one feed per section.
 
@@ -129,7 +149,7 @@ def feeds(
     if split_by not in (None, "category"):
         raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     now = options.now or datetime.now(tz=UTC)
     options = replace(options, now=now)  # one "now" for the whole run
     variants: dict[str, Options] = {"": options}  # file stem → options
@@ -197,6 +217,7 @@ def books(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
     write: Callable[[str, bytes], Path] | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """EPUB: one book of every published article (name ""), or with ``options.epub.per_article``
@@ -206,7 +227,7 @@ def books(
     written as soon as it is made (not returned), and one that cannot be written is its
     articles' failure, not the run's."""
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     chosen = []
     for article in articles:
         if article.status != "publish":
@@ -274,6 +295,7 @@ def files(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[tuple[str, bytes]], Report]:
     """Every file of a collection format (``Adapter.render_files``: the sitemaps), (name,
     bytes) in writing order, and the report: converted = the articles its selection keeps,
@@ -282,7 +304,7 @@ def files(
     if adapter is None or adapter.per_article:
         raise UsageError(f"{fmt!r} is not a collection format")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     options = replace(options, now=options.now or datetime.now(tz=UTC))  # one "now" per run
     articles = [a for a in articles if checked(a, options, report)]
     outcome = isolate(lambda items: adapter.render_files(items, options), articles, fmt)
@@ -308,9 +330,11 @@ def collection(
     split_by: str | None = None,
     file: Path | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """A collection format's command: into ``directory`` (per section, per article, or the
-    format's several files), into ``file``, or (neither) as ``report.document``."""
+    format's several files), into ``file``, or (neither) as ``report.document``.
+    ``progress(n)``: after each input record is read."""
     adapter = ADAPTERS[fmt]
     written: list[tuple[str, bytes]]
     sync = Sync(options.fsync_each)
@@ -321,14 +345,16 @@ def collection(
 
     if adapter.images:
         per_article = directory is not None
-        outputs, report = books(inputs, options, verbose=verbose,
+        outputs, report = books(inputs, options, verbose=verbose, progress=progress,
                                 write=write_book if per_article else None)  # fmt: skip
         written = [("", d) for d in outputs.values()]
     elif adapter.sections:
-        found, report = feeds(fmt, inputs, options, split_by=split_by, verbose=verbose)
+        found, report = feeds(
+            fmt, inputs, options, split_by=split_by, verbose=verbose, progress=progress
+        )
         written = [(s + adapter.extension if s else "", d) for s, d in found.items()]
     else:
-        written, report = files(fmt, inputs, options, verbose=verbose)
+        written, report = files(fmt, inputs, options, verbose=verbose, progress=progress)
     for name, data in written:
         if directory is not None:
             report.written.append(write_atomic(directory, name, data, sync=sync))

@@ -211,9 +211,9 @@ def export(
             run.report = report
             records = run.records(shard, previous if incremental else None)
             for done, outcome in enumerate(outcomes(records, options, per_article, jobs), 1):
-                if progress is not None:
-                    progress(done)
                 run.handle(outcome, incremental)
+                if progress is not None:  # after: an interrupt's count is of finished ones
+                    progress(done)
             run.collections(incremental)
         run.finish(previous, prune)
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind

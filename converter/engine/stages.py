@@ -10,7 +10,7 @@ book's candidates and ``--merge`` all ask it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -42,12 +42,20 @@ _FLOOR = datetime.min.replace(tzinfo=UTC)  # an article with no dates at all is 
 
 
 def read_articles(
-    inputs: Iterable[str], options: Options, stdin: BinaryIO | None = None
+    inputs: Iterable[str],
+    options: Options,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Article | InputError]:
     """Parse every record of every input: an Article, or an InputError naming what is wrong
-    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's)."""
-    for item in read_records(inputs, stdin, allow_empty=options.allow_empty):
-        yield item if isinstance(item, InputError) else parse(item, options)
+    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's).
+    ``progress(n)``: after each record (the collections' progress bar)."""
+    records = read_records(inputs, stdin, allow_empty=options.allow_empty)
+    for done, item in enumerate(records, 1):
+        parsed = item if isinstance(item, InputError) else parse(item, options)
+        if progress is not None:
+            progress(done)
+        yield parsed
 
 
 def parse(record: Record, options: Options) -> Article | InputError:
