@@ -6,13 +6,14 @@ import contextlib
 import itertools
 import os
 import re
+import shutil
 import signal
 import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from .errors import OutputError
 
@@ -104,7 +105,7 @@ class Names:
 def write_atomic(
     directory: Path,
     name: str,
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     only_if_changed: bool = False,
     durable: bool = True,
@@ -114,12 +115,13 @@ def write_atomic(
     ``only_if_changed``: leave an existing file with the same bytes untouched (incremental runs
     keep its timestamp, so downstream sync tools see no change). ``durable=False`` skips the
     fsync before the rename (~2 ms a file here): for callers that write many files and then
-    flush them all at once (``os.sync``) before recording them, as ``converter export`` does."""
+    flush them all at once (``os.sync``) before recording them, as ``converter export`` does.
+    ``data`` may be a file: copied from where it stands (a feed written item by item)."""
     root = directory.resolve()
     target = (root / name).resolve()
     if target.parent != root:
         raise OutputError(f"{name!r} would be written outside {directory}")
-    if only_if_changed:
+    if only_if_changed and isinstance(data, bytes):
         with contextlib.suppress(OSError):
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 return target
@@ -134,7 +136,10 @@ def write_atomic(
             raise OutputError(f"cannot write to {directory}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                if isinstance(data, bytes):
+                    handle.write(data)
+                else:  # a file (a feed written item by item): copied in chunks
+                    shutil.copyfileobj(data, handle, 1 << 20)
                 handle.flush()
                 if durable:
                     os.fsync(handle.fileno())

@@ -62,6 +62,7 @@ def run(repo: Path, out: Path, corpora: list[str]) -> int:
             for label, args in runs.items():
                 proc = subprocess.run(
                     [sys.executable, "-m", "converter", fmt, *inputs, *args],
+                    cwd=target,  # not the checkout: ``-m`` would import the code found there
                     env=env,
                     capture_output=True,
                     check=False,
