@@ -45,12 +45,14 @@ def corpus(work: Path, count: int) -> Path:
 
 
 def peak_mib(repo: Path, fmt: str, source: Path, out: Path) -> tuple[float, float]:
+    # cwd: the output's folder, never a checkout (``-m`` imports from the working directory)
     """(peak RSS in MiB, wall seconds) of one whole converter run."""
     env = {**os.environ, "PYTHONPATH": str(repo)}
     command = [sys.executable, "-m", "converter", fmt, str(source), "--limit", "0", "-o", str(out)]
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _PARENT, *command],
+        cwd=out.parent,
         env=env,
         capture_output=True,
         text=True,
