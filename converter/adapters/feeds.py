@@ -19,13 +19,13 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from lxml import etree
 
 from .. import images
 from ..content import parse, xml_safe
-from ..model import Article
+from ..model import Article, Author, Term
 from ..options import FeedOptions, Options
 
 __all__ = [
@@ -124,6 +124,9 @@ _RENDER_ONLY: dict[str, Any] = dict(
 )  # fmt: skip
 
 
+_Value = TypeVar("_Value", Term, Author)
+
+
 class Spool:
     """The articles of a feed run in an unnamed temporary file; in memory, for each, only a
     stub that selects and sorts like it (``keep``), and where its pickle is (``load``).
@@ -136,6 +139,7 @@ class Spool:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the run: close())
         self._where: dict[tuple[str, str, str], tuple[int, int]] = {}  # → offset, length
+        self._values: dict[Term | Author, Term | Author] = {}
 
     def keep(self, article: Article) -> Article:
         """Store ``article``; its stub (same id, dates, status, flags, terms, authors, place)."""
@@ -143,7 +147,18 @@ class Spool:
         offset = self._file.seek(0, os.SEEK_END)
         self._file.write(data)
         self._where[article.source, article.position, article.id] = (offset, len(data))
-        return replace(article, **_RENDER_ONLY)
+        return replace(
+            article,
+            authors=tuple(self._shared(x) for x in article.authors),
+            categories=tuple(self._shared(x) for x in article.categories),
+            keywords=tuple(self._shared(x) for x in article.keywords),
+            **_RENDER_ONLY,
+        )
+
+    def _shared(self, value: _Value) -> _Value:
+        """One object for equal terms and authors: sections, keywords and bylines repeat across
+        an archive, and each copy (five strings) was most of a stub's memory."""
+        return self._values.setdefault(value, value)  # type: ignore[return-value]
 
     def load(self, stub: Article) -> Article:
         """The whole article of a stub ``keep`` returned."""
