@@ -125,6 +125,13 @@ _RENDER_ONLY: dict[str, Any] = dict(
 
 
 _Value = TypeVar("_Value", Term, Author)
+_Place = tuple[str, str, str, datetime | None]
+
+
+def _place(article: Article) -> _Place:
+    """A record's key: where it was read, its id and its lastUpdate (an export's incremental
+    run may hold an older and a newer copy of one article, read from the same place)."""
+    return article.source, article.position, article.id, article.modified
 
 
 class Spool:
@@ -138,7 +145,7 @@ class Spool:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the run: close())
-        self._where: dict[tuple[str, str, str], tuple[int, int]] = {}  # → offset, length
+        self._where: dict[_Place, tuple[int, int]] = {}  # → offset, length
         self._values: dict[Term | Author, Term | Author] = {}
 
     def keep(self, article: Article) -> Article:
@@ -146,7 +153,7 @@ class Spool:
         data = pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
         offset = self._file.seek(0, os.SEEK_END)
         self._file.write(data)
-        self._where[article.source, article.position, article.id] = (offset, len(data))
+        self._where[_place(article)] = (offset, len(data))
         return replace(
             article,
             authors=tuple(self._shared(x) for x in article.authors),
@@ -162,7 +169,7 @@ class Spool:
 
     def load(self, stub: Article) -> Article:
         """The whole article of a stub ``keep`` returned."""
-        offset, length = self._where[stub.source, stub.position, stub.id]
+        offset, length = self._where[_place(stub)]
         self._file.seek(offset)
         article: Article = pickle.loads(self._file.read(length))  # our own file, this run
         return article
