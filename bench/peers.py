@@ -465,8 +465,8 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
     """converter's body stages as a chain of steps over a state dict, mirroring
     content.normalise (checked against it by ``check_chain``)."""
     from converter import content
+    from converter.adapters.markdown.body import to_markdown
     from converter.content import shortcodes, transforms
-    from converter.markdown_body import to_markdown
 
     options = Options()
 

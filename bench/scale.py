@@ -18,11 +18,11 @@ formats unless ``--formats``) as a subprocess, and the report:
 * per-format output: file count and bytes; the report's summary counts.
 
 The mirror: the corpus's image URLs all carry ``/wp-content/uploads/<path>``, which is what
-``--image-root`` maps to ``MIRROR/<path>`` (converter/fetch.py ``mirror_path``), so the script
-scans the corpus for those paths and writes one small distinct JPEG per path (96 px wide, in the
-aspect ratio of a ``-WxH`` name, colour and pattern from a hash of the path: ~1 KB each; ~4.5
-distinct paths per article). Paths that the corpus cuts short (paywall teasers) are not made:
-those images are reported missing by the export, as they would be in a real mirror.
+``--image-root`` maps to ``MIRROR/<path>`` (``mirror_path`` in converter/adapters/epub/fetch.py),
+so the script scans the corpus for those paths and writes one small distinct JPEG per path (96 px
+wide, in the aspect ratio of a ``-WxH`` name, colour and pattern from a hash of the path: ~1 KB
+each; ~4.5 distinct paths per article). Paths that the corpus cuts short (paywall teasers) are not
+made: those images are reported missing by the export, as they would be in a real mirror.
 
 Safety: ``--max-rss-mib`` (default 6144) kills the export's process group when the tree's
 total RSS passes it, and the run is reported as stopped. Corpus, mirror and output go under

@@ -31,7 +31,7 @@ def read_articles(
 ) -> Iterator[Article | InputError]:
     """Parse every record of every input: an Article, or an InputError naming what is wrong
     (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's)."""
-    for item in read_records(inputs, stdin):
+    for item in read_records(inputs, stdin, allow_empty=options.allow_empty):
         if isinstance(item, InputError):
             yield item
             continue

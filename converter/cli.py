@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import signal
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -35,20 +36,26 @@ app = typer.Typer(
     name="converter",
     help="Turn Whitebeard (Daily Maverick) article JSON into HTML, Markdown, feeds and e-books.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion (bash, zsh, fish, PowerShell): the scripts call
+    # back into `converter`, which completes commands, flags and the choices of a flag.
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
 INPUTS = typer.Argument(
-    help="Files, directories (every *.json, *.jsonl, *.txt below, sorted) or - for stdin.",
+    help="Files, directories (every *.json, *.jsonl and JSON or CMS dump *.txt below, sorted;"
+    " hidden ones skipped) or - for stdin.",
     show_default=False,
+    metavar="INPUT",
 )
 # Flags every command has (besides the registry's): "" fields are switches of the command.
 COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
+    Flag("allow-empty", "allow_empty", bool, "Inputs without any article are not an error."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
 )
@@ -56,7 +63,9 @@ EXPORT = (
     Flag("formats", "", str, "Comma-separated subset of " + ",".join(
         a.name for a in ADAPTERS.values() if a.folder and a.command) + "."),
     Flag("jobs", "", int, "Worker processes. [default: CPU count]", short="-j"),
-    Flag("shard", "", str, "I/N: convert only shard I (1-based) of N, partitioned by id."),
+    Flag("shard", "", str, "I/N: convert only shard I (1-based) of N, partitioned by id; "
+         "auto or auto/N: I and N from a Kubernetes indexed Job or a Slurm array "
+         "(docs/job-arrays.md)."),
     Flag("merge", "", bool, "INPUTs are shard output directories: build feeds+report."),
     Flag("incremental", "", bool, "Skip articles whose outputs are from the same lastUpdate."),
     Flag("per-article-epub", "", bool, "Also one book per article."),
@@ -72,6 +81,32 @@ EXPORT = (
     *ADAPTERS["sitemap"].flags,
 )  # fmt: skip
 _TYPES: dict[type, Any] = {tuple: list[str], datetime: str}
+# What a value looks like in the help, by the flag's type (the option field's, when it has one).
+_METAVARS: dict[Any, str] = {str: "TEXT", int: "N", float: "NUMBER", Path: "PATH",
+                             tuple: "HOST", datetime: "DATETIME"}  # fmt: skip
+_SWITCH_METAVARS = {"split-by": "[category]", "shard": "I/N|auto|auto/N", "formats": "LIST",
+                    "config": "FILE", "css": "FILE", "cover": "FILE"}  # fmt: skip
+
+
+def _metavar(flag: Flag) -> tuple[str, list[str]]:
+    """The flag's value in the help (``[summary|full|exclude]`` for a choice, URL, TAG, ...)
+    and its choices for shell completion, from the option field's declared type."""
+    from .options import Text, field_type
+
+    if not flag.field:
+        return _SWITCH_METAVARS.get(flag.name, _METAVARS.get(flag.type, "TEXT")), []
+    kind = field_type(flag.field)
+    if typing.get_origin(kind) is typing.Literal:
+        choices = [str(c) for c in typing.get_args(kind)]
+        return "[" + "|".join(choices) + "]", choices
+    for candidate in (kind, *typing.get_args(kind)):
+        for mark in getattr(candidate, "__metadata__", ()):
+            if isinstance(mark, Text):
+                names = {Text.LANGUAGE: "TAG", Text.TIME_ZONE: "ZONE"}
+                return names.get(mark, "URL"), []
+    if flag.text:
+        return "FILE", []
+    return _SWITCH_METAVARS.get(flag.name, _METAVARS.get(flag.type, "TEXT")), []
 
 
 def _parameter(flag: Flag) -> inspect.Parameter:
@@ -82,7 +117,12 @@ def _parameter(flag: Flag) -> inspect.Parameter:
         default: Any = False
     else:
         kind = _TYPES.get(flag.type, flag.type)
-        annotation = Annotated[kind | None, typer.Option(*names, help=flag.help)]
+        metavar, choices = _metavar(flag)
+        # The choices are shown and completed, not enforced here: options.check refuses a
+        # wrong value with the same message for flags, config file and API.
+        complete = (lambda: choices) if choices else None
+        option = typer.Option(*names, help=flag.help, metavar=metavar, autocompletion=complete)
+        annotation = Annotated[kind | None, option]
         default = None
     name = flag.name.replace("-", "_")
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
@@ -280,11 +320,17 @@ def _register(adapter: Adapter) -> None:
         output = (
             f"out/{adapter.folder}",
             typer.Option(
-                "--output", "-o", help="Output directory, or - for stdout (one article only)."
+                "--output",
+                "-o",
+                help="Output directory, or - for stdout (one article only).",
+                metavar="DIR|-",
             ),
         )
     elif adapter.kind is Kind.FILES:
-        output = (f"out/{adapter.folder}", typer.Option("--output", "-o", help="Output directory."))
+        output = (
+            f"out/{adapter.folder}",
+            typer.Option("--output", "-o", help="Output directory.", metavar="DIR"),
+        )
     else:
         default = f"out/{adapter.file}" if adapter.images else "-"
         output = (
@@ -293,6 +339,7 @@ def _register(adapter: Adapter) -> None:
                 "--output",
                 "-o",
                 help="The file, - for stdout, or a directory (one file per section or article).",
+                metavar="FILE|-|DIR",
             ),
         )
     run = _articles if adapter.kind is Kind.ARTICLE else _collection
@@ -301,7 +348,8 @@ def _register(adapter: Adapter) -> None:
         run(adapter, values, _options(flags, values))
 
     about = f"{adapter.about}\n\n    " if adapter.about else ""
-    doc = f"Write {adapter.title}.\n\n    {about}Example: converter {adapter.example}\n    "
+    # "\b": click prints the paragraph as written (an example is copied, never re-wrapped).
+    doc = f"Write {adapter.title}.\n\n    {about}\b\n    Example: converter {adapter.example}\n    "
     app.command(name=adapter.name)(_command(go, flags, output, doc))
 
 
@@ -311,15 +359,19 @@ for _adapter in ADAPTERS.values():
 
 
 def _shard(spec: str | None) -> tuple[int, int] | None:
+    """(0-based index, count) of ``--shard`` (I/N, or auto from the job array's environment)."""
+    import os
+
+    from .errors import UsageError
+    from .options import parse_shard
+
     if spec is None:
         return None
     try:
-        index, count = (int(x) for x in spec.split("/"))
-    except ValueError:
-        raise _fail("--shard must be I/N, e.g. 2/8") from None
-    if not 1 <= index <= count:
-        raise _fail("--shard I/N needs 1 <= I <= N")
-    return (index - 1, count)
+        shard = parse_shard(spec, os.environ)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    return (shard.index, shard.count)
 
 
 def _export(values: dict[str, Any]) -> None:
@@ -369,11 +421,15 @@ app.command(name="export")(
     _command(
         _export,
         (*EXPORT, *COMMON),
-        ("out", typer.Option("--output", "-o", help="Output directory.")),
+        ("out", typer.Option("--output", "-o", help="Output directory.", metavar="DIR")),
         """Every format in one pass: html/, markdown/, feeds/, epub/, ninjs/, sitemaps/ and
     report.json in -o DIR.
 
+    \b
     Example: converter export samples -o out --image-root samples/uploads --offline
+    On a Kubernetes indexed Job (or a Slurm array), one shard per task, then the merge:
+      converter export archive/ -o out/shard-$JOB_COMPLETION_INDEX --shard auto/4
+      converter export --merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 -o out/all
     """,
     )
 )
@@ -401,7 +457,9 @@ def _root(
 
 def main() -> None:
     try:
-        app()
+        # One program name whether started as `converter` or `python -m converter`: the help's
+        # usage lines and the completion scripts (which call `converter`) agree.
+        app(prog_name="converter")
     except OSError as exc:  # a safety net: file-system trouble is a message, never a traceback
         where = f" {exc.filename}" if exc.filename else ""
         typer.echo(f"converter: cannot read or write{where}: {exc.strerror or exc}", err=True)

@@ -684,7 +684,7 @@ class _Run:
         """The input records of this shard; failures and unchanged ones as markers, so that
         every outcome reaches the report in input order whatever the number of workers.
         ``previous``: the last manifest (--incremental)."""
-        for item in read_records(self.inputs):
+        for item in read_records(self.inputs, allow_empty=self.options.allow_empty):
             if isinstance(item, InputError):
                 key = f"{item.source}:{item.position}"
                 if shard is None or shard_of(key, shard[1]) == shard[0]:

@@ -8,6 +8,7 @@ BOM, LF or CRLF. JSON Lines files are read line by line, never loaded whole.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,20 +33,53 @@ class Record:
 
 
 def expand_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Files as given; directories → every *.json, *.jsonl, *.txt below, in sorted order."""
+    """Files as given; directories → every *.json, *.jsonl and input *.txt below, in sorted
+    order. Hidden files and folders (``.git``, ``.cache``, editors' ``.#x.json``) are not
+    inputs: walking them would read version-control objects and lock files as articles."""
     for raw in paths:
         if raw == "-":
             yield raw
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                (p for p in path.rglob("*") if p.suffix.lower() in INPUT_SUFFIXES and p.is_file()),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
-            yield from (str(p) for p in found)
+            yield from (str(p) for p in _walk(path))
         else:
             yield raw
+
+
+def _walk(root: Path) -> list[Path]:
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # pruned: never entered
+        for name in files:
+            if name.startswith(".") or Path(name).suffix.lower() not in INPUT_SUFFIXES:
+                continue
+            file = Path(folder, name)
+            if not file.is_file():
+                continue
+            if file.suffix.lower() == ".txt" and not _looks_like_input(file):
+                continue  # notes, READMEs, licences: a .txt is an input only if it holds JSON
+            found.append((file.relative_to(root).as_posix(), file))
+    return [file for _, file in sorted(found)]
+
+
+_PEEK = 64 * 1024  # enough for a BOM, blank lines and a CMS header line
+
+
+def _looks_like_input(file: Path) -> bool:
+    """A *.txt found in a folder is an input when it is JSON (its first character is ``{`` or
+    ``[``) or a CMS debug dump (one header line such as ``All Article Properties:``, then JSON).
+    Given by name on the command line, any file is read (and its errors reported)."""
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(_PEEK)
+    except OSError:
+        return True  # unreadable: read_records reports why, rather than skip it silently
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"{", b"["):
+        return True
+    header, newline, rest = text.partition(b"\n")
+    return bool(newline) and b"{" not in header and rest.lstrip()[:1] in (b"{", b"[")
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -156,13 +190,29 @@ def _read(source: str, stream: BinaryIO | None = None) -> Iterator[Record | Inpu
 
 
 def read_records(
-    paths: Iterable[str], stdin: BinaryIO | None = None
+    paths: Iterable[str], stdin: BinaryIO | None = None, *, allow_empty: bool = False
 ) -> Iterator[Record | InputError]:
-    """Every raw record of every input, in order; unreadable input yields an InputError."""
+    """Every raw record of every input, in order; unreadable input yields an InputError.
+    Inputs that hold no record at all and no error either (an empty folder, ``[]``) end
+    with an InputError too, unless ``allow_empty``: such a run has most likely read the
+    wrong place, and must not pass for a successful one."""
+    paths = list(paths)
+    found = False
     for path in expand_paths(paths):
         if path == "-":
-            yield from _read("<stdin>", stdin or sys.stdin.buffer)
+            items = _read("<stdin>", stdin or sys.stdin.buffer)
         elif not Path(path).exists():
-            yield InputError(path, "", "no such file or directory")
+            items = iter([InputError(path, "", "no such file or directory")])
         else:
-            yield from _read(path)
+            items = _read(path)
+        for item in items:
+            found = True
+            yield item
+    if not found and not allow_empty:
+        where = ", ".join(paths) or "(no inputs)"
+        yield InputError(
+            where,
+            "",
+            "no articles found (no *.json, *.jsonl or CMS dump *.txt with a record);"
+            " pass --allow-empty (API: Options(allow_empty=True)) if that is expected",
+        )

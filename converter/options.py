@@ -6,11 +6,14 @@ there. Defaults are what a demanding user would want without flags.
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import UsageError
 
@@ -19,11 +22,19 @@ __all__ = [
     "FeedOptions",
     "FetchOptions",
     "GroupBy",
+    "LanguageTag",
     "NinjsVersion",
     "OptionError",
     "Options",
     "Paywall",
+    "Shard",
+    "TimeZoneName",
+    "Url",
     "check",
+    "field_type",
+    "language_problem",
+    "parse_shard",
+    "url_problem",
 ]
 
 Paywall = Literal["summary", "full", "exclude"]
@@ -33,8 +44,155 @@ NinjsVersion = Literal["3.1", "2.1"]
 _AT_LEAST_ZERO = frozenset({"limit", "ttl", "retries", "max_redirects"})
 
 
-class OptionError(UsageError):
-    """An option value outside what its field allows (exit status 2 from the CLI)."""
+class Text(Enum):
+    """What a text field holds, beyond ``str``: the check ``check`` applies to it."""
+
+    URL = "url"
+    URL_REFERENCE = "url reference"
+    LANGUAGE = "language"
+    TIME_ZONE = "time zone"
+
+
+# Annotated, so that mypy and callers see plain ``str`` while ``check`` sees what it must be.
+Url = Annotated[str, Text.URL]  # an absolute http(s) URL; "" (where allowed) = not set
+# An absolute http(s) URL or a relative reference (RFC 3986 §4.2) resolved against the document
+# that holds it: an <?xml-stylesheet href?> is usually "/rss.xsl" on the feed's own host.
+UrlReference = Annotated[str, Text.URL_REFERENCE]
+LanguageTag = Annotated[str, Text.LANGUAGE]  # a well-formed BCP 47 tag (RFC 5646)
+TimeZoneName = Annotated[str, Text.TIME_ZONE]  # an IANA zone name (zoneinfo)
+
+# RFC 5646 §2.1 well-formedness, written from the ABNF (case-insensitive): language with up to
+# three extlangs, script, region, variants, extensions (singleton other than x), private use;
+# or private use alone; or one of the grandfathered tags (§2.2.8).
+_ALNUM = "[a-z0-9]"
+_LANGTAG = (
+    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})"  # language (and extlang)
+    r"(?:-[a-z]{4})?"  # script
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
+    rf"(?:-(?:{_ALNUM}{{5,8}}|[0-9]{_ALNUM}{{3}}))*"  # variants
+    rf"(?:-[0-9a-wy-z](?:-{_ALNUM}{{2,8}})+)*"  # extensions
+    rf"(?:-x(?:-{_ALNUM}{{1,8}})+)?"  # private use
+)
+_PRIVATE = rf"x(?:-{_ALNUM}{{1,8}})+"
+_GRANDFATHERED = frozenset(
+    {
+        *("en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon"),
+        *("i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr"),
+        *("sgn-be-nl", "sgn-ch-de", "art-lojban", "cel-gaulish", "no-bok", "no-nyn"),
+        *("zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan", "zh-xiang"),
+    }
+)
+_LANGUAGE_TAG = re.compile(rf"(?:{_LANGTAG}|{_PRIVATE})", re.IGNORECASE | re.ASCII)
+
+
+def language_problem(tag: str) -> str:
+    """Why ``tag`` is not a well-formed BCP 47 language tag ("" when it is one)."""
+    if _LANGUAGE_TAG.fullmatch(tag) or tag.lower() in _GRANDFATHERED:
+        singletons = [s.lower() for s in tag.split("-")[1:] if len(s) == 1]
+        if "x" in singletons:  # after "x" anything goes: the rest is private use
+            singletons = singletons[: singletons.index("x")]
+        if len(singletons) == len(set(singletons)) or tag.lower() in _GRANDFATHERED:
+            return ""
+        return f"must be a BCP 47 language tag, not {tag!r} (an extension repeats)"
+    hint = ""
+    dashed = tag.strip().replace("_", "-")
+    if dashed != tag and _LANGUAGE_TAG.fullmatch(dashed):
+        hint = f"; did you mean {_conventional_case(dashed)!r}?"
+    return f"must be a BCP 47 language tag such as en or en-ZA, not {tag!r}{hint}"
+
+
+def _conventional_case(tag: str) -> str:
+    """RFC 5646 §2.1.1's case conventions: language lower, Script title, REGION upper."""
+    parts = tag.lower().split("-")
+    for n, part in enumerate(parts[1:], 1):
+        if len(parts[n - 1]) == 1:  # after a singleton: extension or private use, as is
+            break
+        if len(part) == 2 or (len(part) == 3 and part.isdigit()):
+            parts[n] = part.upper()
+        elif len(part) == 4 and part.isalpha():
+            parts[n] = part.title()
+    return "-".join(parts)
+
+
+_SCHEME_GIVEN = re.compile(r"[a-z][a-z0-9+.-]*:(?![0-9])", re.IGNORECASE)
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` is not an absolute http(s) URL ("" when it is one). Stricter than
+    ``urls.web_url``, which repairs what it is given: an option is what the user typed, so
+    a missing scheme or host, or stray whitespace, is a mistake to report, not to guess at."""
+    from .urls import web_url  # here: idna is imported only when a URL option is set
+
+    if value != value.strip() or any(c.isspace() for c in value):
+        return f"must be an absolute http(s) URL without spaces, not {value!r}"
+    if value.startswith("//"):
+        return f"must be an absolute http(s) URL with its scheme (https:{value}), not {value!r}"
+    url, why = web_url(value)
+    if url:
+        return ""
+    hint = ""
+    # No scheme given (a host, or host:port): suggest the https URL. With another scheme
+    # (mailto:, ftp://) prefixing would not fix it.
+    looks_like_host = "." in value.split("/", 1)[0] or value.startswith("localhost")
+    if looks_like_host and not _SCHEME_GIVEN.match(value) and web_url("https://" + value)[0]:
+        hint = f"; did you mean 'https://{value}'?"
+    example = "such as https://example.org/"
+    return f"must be an absolute http(s) URL {example}, not {value!r} ({why}){hint}"
+
+
+def url_reference_problem(value: str) -> str:
+    """Why ``value`` is neither an absolute http(s) URL nor a relative reference ("" when it
+    is one). A reference with a scheme must be http(s): javascript: and data: never pass."""
+    if _SCHEME_GIVEN.match(value) or value.startswith("//"):
+        return url_problem(value)
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return f"must be a URL or a relative reference without spaces, not {value!r}"
+    return ""
+
+
+def _zone_problem(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (
+            "must be an IANA time zone name such as Africa/Johannesburg,"
+            f" not {name!r} (unknown time zone)"
+        )
+    return ""
+
+
+_TEXT_CHECKS = {
+    Text.URL: url_problem,
+    Text.URL_REFERENCE: url_reference_problem,
+    Text.LANGUAGE: language_problem,
+    Text.TIME_ZONE: _zone_problem,
+}
+
+
+_HINTS: dict[Any, dict[str, Any]] = {}  # record class → its fields' types (with markers)
+
+
+def _hints(record: Any) -> dict[str, Any]:
+    """Resolved once per class: every ``replace`` of an options record runs ``check``."""
+    found = _HINTS.get(record)
+    if found is None:
+        found = _HINTS[record] = typing.get_type_hints(record, include_extras=True)
+    return found
+
+
+def _text_check(kind: Any) -> Text | None:
+    """The ``Text`` marker of ``Url``, ``Url | None`` and the like (None: plain)."""
+    for candidate in (kind, *typing.get_args(kind)):
+        if typing.get_origin(candidate) is Annotated:
+            marks = [m for m in candidate.__metadata__ if isinstance(m, Text)]
+            if marks:
+                return marks[0]
+    return None
+
+
+class OptionError(UsageError, ValueError):
+    """An option value outside what its field allows (exit status 2 from the CLI; for API
+    callers also the ValueError a bad argument conventionally is)."""
 
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"{name} {message}")
@@ -43,13 +201,27 @@ class OptionError(UsageError):
 
 def check(record: Any, prefix: str = "") -> None:
     """Validate ``record``'s fields against their declared types, once, at construction:
-    Literal values, non-negative or positive numbers. Raises OptionError naming the field
-    (``prefix`` + name) and the allowed values."""
-    hints = typing.get_type_hints(type(record))
+    Literal values, non-negative or positive numbers, absolute http(s) URLs, BCP 47 language
+    tags and IANA time zones (the ``Url``, ``LanguageTag``, ``TimeZoneName`` fields). Raises
+    OptionError naming the field (``prefix`` + name) and the allowed values."""
+    hints = _hints(type(record))
     for f in fields(record):
         value, kind = getattr(record, f.name), hints[f.name]
         name = prefix + f.name
-        if typing.get_origin(kind) is Literal:
+        text = _text_check(kind)
+        if text is not None:
+            if (value is None and type(None) in typing.get_args(kind)) or (
+                value == "" and text in (Text.URL, Text.URL_REFERENCE)
+            ):
+                continue  # not set: the documented default applies
+            problem = (
+                _TEXT_CHECKS[text](value)
+                if isinstance(value, str)
+                else f"must be a string, not {value!r}"
+            )
+            if problem:
+                raise OptionError(name, problem)
+        elif typing.get_origin(kind) is Literal:
             allowed = typing.get_args(kind)
             if value not in allowed:
                 choices = ", ".join(str(a) for a in allowed)
@@ -69,11 +241,11 @@ class FeedOptions:
 
     title: str = ""  # channel title; empty → the site title (plus the section for split feeds)
     description: str = ""  # channel description; empty → "Latest articles from <site>"
-    feed_url: str = ""  # the feed's own URL: atom:link rel="self", Atom id, JSON feed_url
-    hub: str = ""  # WebSub hub URL (rel="hub" in RSS and Atom, "hubs" in JSON Feed)
-    xsl: str = ""  # XSL stylesheet URL for a human-readable RSS/Atom view (<?xml-stylesheet?>)
-    image: str = ""  # channel image / Atom logo / JSON icon URL
-    icon: str = ""  # small square icon (Atom icon, JSON favicon)
+    feed_url: Url = ""  # the feed's own URL: atom:link rel="self", Atom id, JSON feed_url
+    hub: Url = ""  # WebSub hub URL (rel="hub" in RSS and Atom, "hubs" in JSON Feed)
+    xsl: UrlReference = ""  # XSL stylesheet for a human-readable view (<?xml-stylesheet?>)
+    image: Url = ""  # channel image / Atom logo / JSON icon URL
+    icon: Url = ""  # small square icon (Atom icon, JSON favicon)
     ttl: int = 60  # RSS <ttl>, minutes: readers should not poll more often (Ghost uses 60)
     limit: int = 50  # newest N items; 0 = all (Google News reads <= 60 new items per fetch)
     paywall: Paywall = "summary"  # paywalled articles: summary (no body) | full | exclude
@@ -129,11 +301,12 @@ class EpubOptions:
 class Options:
     # Site settings (also from converter.toml; flags override the file).
     site_title: str = "Daily Maverick"  # feed / page site name (og:site_name, JSON-LD publisher)
-    site_url: str = "https://www.dailymaverick.co.za/"  # home page, used where a site link is due
-    base_url: str | None = None  # replaces scheme+host of article URLs (the seed lives on staging)
-    sitemap_base_url: str = ""  # public URL of the sitemaps' folder (index <loc>s); "" → site_url
-    language: str = "en"  # BCP 47 tag for lang attributes and feeds
-    timezone: str = "Africa/Johannesburg"  # zone of the CMS's naive timestamps (source-format §3)
+    site_url: Url = "https://www.dailymaverick.co.za/"  # home page, used where a site link is due
+    base_url: Url | None = None  # replaces scheme+host of article URLs (the seed lives on staging)
+    sitemap_base_url: Url = ""  # public URL of the sitemaps' folder (index <loc>s); "" → site_url
+    language: LanguageTag = "en"  # BCP 47 tag for lang attributes and feeds
+    # Zone of the CMS's naive timestamps (source-format §3).
+    timezone: TimeZoneName = "Africa/Johannesburg"
     # Inline body images keep their src; these (old prefix, new prefix) pairs rewrite it.
     host_map: tuple[tuple[str, str], ...] = ()
 
@@ -151,6 +324,9 @@ class Options:
     # (converter/adapters/html.py STYLESHEET). Put in the page's <style>, never fetched.
     css: str = ""
     strict: bool = False  # warnings (degraded embeds, dropped galleries) become failures
+    # Inputs that hold no article at all (an empty folder, "[]") are an error unless this is
+    # set: a typo in a path or an empty dump should not pass as a successful run.
+    allow_empty: bool = False
 
     # "The present": future-dated articles are left out of feeds. None = the clock at run time;
     # tests and reproducible builds pin it.
@@ -162,3 +338,109 @@ class Options:
 
     def __post_init__(self) -> None:
         check(self, "")
+
+
+def field_type(path: str) -> Any:
+    """The declared type of the option at ``path`` ("language", "feed.paywall"), with its
+    ``Url``/``LanguageTag``/``TimeZoneName`` marker: what the help shows and ``check`` applies."""
+    record: type = Options
+    *groups, name = path.split(".")
+    for group in groups:
+        record = _hints(record)[group]
+    return _hints(record)[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One part of a partitioned run: ``index`` (0-based) of ``count``."""
+
+    index: int
+    count: int
+
+
+_SHARD_FORMS = "I/N (1-based, e.g. 2/8), auto or auto/N"
+
+
+def parse_shard(spec: str, environ: typing.Mapping[str, str]) -> Shard:
+    """``--shard``: ``I/N`` as given, or ``auto``/``auto/N`` from the job-array runner's
+    environment (``environ``): a Kubernetes indexed Job's ``JOB_COMPLETION_INDEX`` (0-based;
+    the Job does not tell its completions count, so ``auto/N`` gives it), or a Slurm array's
+    ``SLURM_ARRAY_TASK_ID`` counted from ``SLURM_ARRAY_TASK_MIN`` in steps of
+    ``SLURM_ARRAY_TASK_STEP``, of ``SLURM_ARRAY_TASK_COUNT`` tasks. UsageError otherwise."""
+    head, slash, tail = spec.strip().partition("/")
+    count = _shard_number(tail, "N") if slash else None
+    if head.lower() != "auto":
+        if count is None:
+            raise UsageError(f"--shard must be {_SHARD_FORMS}, not {spec!r}")
+        index = _shard_number(head, "I")
+        if not 1 <= index <= count:
+            raise UsageError(f"--shard {spec}: I/N needs 1 <= I <= N")
+        return Shard(index - 1, count)
+    kubernetes, slurm = "JOB_COMPLETION_INDEX" in environ, "SLURM_ARRAY_TASK_ID" in environ
+    if kubernetes and slurm:
+        raise UsageError(
+            "--shard auto: both JOB_COMPLETION_INDEX (Kubernetes) and SLURM_ARRAY_TASK_ID"
+            " (Slurm) are set; give --shard I/N"
+        )
+    if kubernetes:
+        if count is None:
+            raise UsageError(
+                "--shard auto: a Kubernetes indexed Job gives JOB_COMPLETION_INDEX but not the"
+                " count; use --shard auto/N with N = the Job's spec.completions"
+            )
+        index = _environ_number(environ, "JOB_COMPLETION_INDEX")
+    elif slurm:
+        index, count = _slurm_shard(environ, count)
+    else:
+        raise UsageError(
+            "--shard auto: not in a job array (neither JOB_COMPLETION_INDEX of a Kubernetes"
+            " indexed Job nor SLURM_ARRAY_TASK_ID of a Slurm array is set); give --shard I/N"
+        )
+    if not 0 <= index < count:
+        raise UsageError(f"--shard auto: task index {index} is outside 0..{count - 1}")
+    return Shard(index, count)
+
+
+def _slurm_shard(environ: typing.Mapping[str, str], given: int | None) -> tuple[int, int]:
+    """(0-based index, count) of a Slurm array task. ``--array=1-8`` and ``--array=0-30:2``
+    number tasks densely from MIN by STEP; a list such as ``--array=1,5,9`` does not, and then
+    the index is refused rather than guessed (two tasks could take the same shard)."""
+    task = _environ_number(environ, "SLURM_ARRAY_TASK_ID")
+    low = _environ_number(environ, "SLURM_ARRAY_TASK_MIN", 0)
+    step = _environ_number(environ, "SLURM_ARRAY_TASK_STEP", 1) or 1
+    if (task - low) % step:
+        raise UsageError(
+            f"--shard auto: SLURM_ARRAY_TASK_ID {task} is not MIN {low} plus a multiple of"
+            f" STEP {step}; use an array range such as --array=0-7, or --shard I/N"
+        )
+    count = _environ_number(environ, "SLURM_ARRAY_TASK_COUNT", given)
+    if given is not None and count != given:
+        raise UsageError(f"--shard auto/{given}: SLURM_ARRAY_TASK_COUNT is {count}")
+    return (task - low) // step, count
+
+
+def _environ_number(
+    environ: typing.Mapping[str, str], name: str, default: int | None = None
+) -> int:
+    raw = environ.get(name)
+    if raw is None:
+        if default is None:
+            raise UsageError(f"--shard auto: {name} is not set (give --shard auto/N or I/N)")
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise UsageError(f"--shard auto: {name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise UsageError(f"--shard auto: {name} must be 0 or more, not {value}")
+    return value
+
+
+def _shard_number(text: str, what: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"--shard {what} must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise UsageError(f"--shard {what} must be 1 or more, not {value}")
+    return value

@@ -21,7 +21,8 @@ from .options import EpubOptions, FeedOptions, FetchOptions, OptionError, Option
 __all__ = ["SETTINGS", "build", "load_config"]
 
 _GROUPS = {"feed": FeedOptions, "epub": EpubOptions, "fetch": FetchOptions}
-_RUN_ONLY = frozenset({"fragment", "strict", "now"})  # per run: flags, never the config file
+# Per run: flags (or API arguments), never the config file.
+_RUN_ONLY = frozenset({"fragment", "strict", "now", "allow_empty"})
 _ELSEWHERE = {"host_map": "images"}  # top-level fields kept in a table of their own
 
 
@@ -42,6 +43,9 @@ def _settings() -> dict[tuple[str, str], tuple[str, Any]]:
 
 
 SETTINGS = _settings()
+_TABLES: dict[str, list[str]] = {}  # table → its keys, in field order (for messages)
+for _table, _key in SETTINGS:
+    _TABLES.setdefault(_table, []).append(_key)
 
 
 def _value(kind: Any, value: Any, base: Path) -> Any:
@@ -98,12 +102,17 @@ def load_config(path: Path | None) -> tuple[dict[str, Any], dict[str, str]]:
     settings: dict[str, Any] = {}
     where: dict[str, str] = {}
     for table, values in data.items():
+        if table not in _TABLES:
+            raise UsageError(f"{path}: unknown table [{table}] (known: {', '.join(_TABLES)})")
         if not isinstance(values, dict):
             raise UsageError(f"{path}: [{table}] must be a table")
         for key, value in values.items():
             spec = SETTINGS.get((table, key))
             if spec is None:
-                raise UsageError(f"{path}: unknown setting {table}.{key}")
+                known = ", ".join(_TABLES[table])
+                raise UsageError(
+                    f"{path}: unknown setting {table}.{key} (known in [{table}]: {known})"
+                )
             name, kind = spec
             try:
                 settings[name] = _value(kind, value, path.parent)

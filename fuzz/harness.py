@@ -11,8 +11,8 @@ code that found it.
     Record goes through ``converter.cms.parse_article``; every Article is rendered with
     ``converter.render`` as html and markdown, and its body is checked (below);
 (b) the body path: the bytes, decoded as UTF-8 with errors="replace", are a WordPress body:
-    ``converter.content.normalise`` → checked → ``converter.markdown_body.to_markdown``, and an
-    article carrying that body is rendered as html and markdown.
+    ``converter.content.normalise`` → checked → ``converter.adapters.markdown.body.to_markdown``,
+    and an article carrying that body is rendered as html and markdown.
 
 Allowed outcomes: success, or ``converter.errors.InputError``. Everything else propagates and is
 a finding: any other exception (RecursionError included) or an ``AssertionError`` from an
@@ -38,12 +38,12 @@ import re
 from lxml import etree
 
 from converter import render
+from converter.adapters.markdown.body import to_markdown
 from converter.cms import parse_article
 from converter.content import Context, normalise
 from converter.content import vocabulary as V
 from converter.errors import InputError
 from converter.inputs import _lines, _whole
-from converter.markdown_body import to_markdown
 from converter.options import Options
 
 __all__ = ["BASE", "OPTIONS", "IdempotencyError", "body_path", "check", "check_body", "read_path"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from converter.fetch import mirror_path
+from converter.adapters.epub.fetch import mirror_path
 
 __all__ = ["Browser", "Request", "chromium"]
 

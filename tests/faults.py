@@ -84,5 +84,5 @@ def _render(article_id: str, parts: tuple[str, ...], patch: Patch) -> None:
     if "feeds" in parts:
         patch(feeds, "categories", wrap(feeds.categories, lambda article: article))
     if "epub" in parts:
-        header = epub._Build._header
-        patch(epub._Build, "_header", wrap(header, lambda build, parent, entry: entry.article))
+        header = epub.Build._header
+        patch(epub.Build, "_header", wrap(header, lambda build, parent, entry: entry.article))

@@ -732,7 +732,7 @@ def test_render_is_render_with_report_without_warnings(tmp: Path, books: dict[st
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Books here are built offline or from 127.0.0.1: resolving any other host fails the test."""
-    from converter import fetch
+    from converter.adapters.epub import fetch
 
     real = fetch.resolve
 

@@ -1,4 +1,4 @@
-"""converter/fetch.py against a real HTTP server on 127.0.0.1 (no network beyond loopback).
+"""converter/adapters/epub/fetch.py against a real HTTP server on 127.0.0.1 (loopback only).
 
 The server runs in a background thread (ThreadingHTTPServer, random port) and counts the
 requests per path, so "served from the cache" means "the server saw nothing".
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from converter import fetch
+from converter.adapters.epub import fetch
 from converter.options import FetchOptions
 
 

@@ -27,7 +27,7 @@ SCRIPT = r"""
 import fcntl, json, socket, struct, sys
 from pathlib import Path
 
-from converter import fetch
+from converter.adapters.epub import fetch
 from converter.options import FetchOptions
 
 IFF_UP, SIOCGIFFLAGS = 0x1, 0x8913

@@ -5,7 +5,7 @@ Every input in tests/data/fuzz/ is a (minimised) input that made the atheris tar
 this test checks something even when there are no findings. Each input goes through exactly
 what the fuzzer runs (fuzz/harness.py, imported from its file: atheris is not needed here):
 reading (``inputs._whole`` / ``inputs._lines`` → ``cms.parse_article`` → html and markdown
-renderers) and the body path (``content.normalise`` → ``markdown_body.to_markdown`` →
+renderers) and the body path (``content.normalise`` → ``adapters.markdown.body.to_markdown`` →
 renderers), with the invariants: only the body vocabulary, no event handlers or unsafe URL
 schemes, ``normalise`` idempotent. Allowed outcomes: success or ``InputError``.
 

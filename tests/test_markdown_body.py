@@ -1,4 +1,4 @@
-"""converter.markdown_body.to_markdown: canonical clean body (HTML) → CommonMark + GFM.
+"""converter.adapters.markdown.body.to_markdown: canonical clean body (HTML) → CommonMark + GFM.
 
 Four kinds of test:
 
@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from converter.markdown_body import to_markdown
+from converter.adapters.markdown.body import to_markdown
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INVALID_SAMPLE = "14-invalid-bad-date.json"

@@ -12,7 +12,6 @@ import copy
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from lxml import etree
@@ -22,6 +21,7 @@ from ..content import body_tree, xml_safe
 from ..content.embeds import provider as embed_provider
 from ..model import Article
 from ..options import Options
+from .common import dateline, name_separators
 
 __all__ = ["STYLE", "STYLESHEET", "minify_css", "page", "render", "render_body", "stylesheet"]
 
@@ -377,10 +377,6 @@ def render_body(article: Article) -> etree._Element:
     return body
 
 
-def _date_text(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y, %H:%M}"
-
-
 def _json_ld(article: Article, options: Options) -> str:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -511,30 +507,14 @@ def _header(parent: etree._Element, article: Article) -> etree._Element:
         _sub(header, "p", {"class": "standfirst"}, article.standfirst)
     if article.authors:
         byline = _sub(header, "p", {"class": "byline"}, "By ")
-        for i, author in enumerate(article.authors):
-            if i:
-                sep = " and " if i == len(article.authors) - 1 else ", "
+        for sep, author in zip(name_separators(len(article.authors)), article.authors, strict=True):
+            if sep:
                 byline[-1].tail = sep
             if author.url:
                 _sub(byline, "a", {"href": author.url, "rel": "author"}, author.name)
             else:
                 _sub(byline, "span", {"class": "author"}, author.name)
-    if article.published:
-        dateline = _sub(header, "p", {"class": "dateline"})
-        _sub(
-            dateline,
-            "time",
-            {"datetime": article.published.isoformat()},
-            _date_text(article.published),
-        )
-        if article.updated and article.updated > article.published:
-            dateline[-1].tail = " · Updated "
-            _sub(
-                dateline,
-                "time",
-                {"datetime": article.updated.isoformat()},
-                _date_text(article.updated),
-            )
+    dateline(header, article)
     return header
 
 

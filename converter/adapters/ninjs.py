@@ -77,6 +77,7 @@ from ..content import body_tree
 from ..errors import UsageError
 from ..model import Article, Image, Rendition, Term
 from ..options import Options
+from .common import byline
 
 __all__ = ["document", "render"]
 
@@ -180,7 +181,7 @@ def _people(doc: dict[str, Any], article: Article) -> None:
     names = [a.name for a in article.authors if a.name]
     if not names:
         return
-    doc["by"] = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    doc["by"] = byline(names)
     doc["people"] = [
         {"name": a.name, "rel": "author", **({"uri": a.url} if a.url else {})}
         for a in article.authors

@@ -25,7 +25,7 @@ SAMPLES = HERE.parent
 sys.path.insert(0, str(SAMPLES.parent))
 
 from converter import InputError, Options, read_articles  # noqa: E402
-from converter.fetch import mirror_path  # noqa: E402
+from converter.adapters.epub.fetch import mirror_path  # noqa: E402
 
 WIDTH = 640
 QUALITY = 70

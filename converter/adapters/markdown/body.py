@@ -44,397 +44,59 @@ moving punctuation at the span's edges out of it if that is what stops it (``x�
 no delimiters would work (a span glued to a link, or to another delimiter run ambiguously), the
 span is its plain text. A span inside one of the same kind adds nothing and is written as its
 content.
+
+This module walks the tree; the string rules (markers, escaping, emphasis resolution) are in
+text.py.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from copy import deepcopy
 
 from lxml import etree
 
-from .content import body_tree
-from .content.tree import unwrap
+from ...content import body_tree
+from ...content.tree import unwrap
+from .text import (
+    _BACKTICKS,
+    _EDGE,
+    _LINE_TRIGGERS,
+    _MARKS,
+    _MD,
+    _OTHER,
+    _PUNCT,
+    _SPACE,
+    BR,
+    CODE_C,
+    CODE_O,
+    EM_C,
+    EM_O,
+    EMN_C,
+    EMN_O,
+    MARK_C,
+    MARK_O,
+    S_C,
+    S_O,
+    ST_C,
+    ST_O,
+    STN_C,
+    STN_O,
+    _amps_across_nodes,
+    _bang,
+    _char_class,
+    _closes,
+    _collapse,
+    _dest,
+    _esc,
+    _line_start,
+    _movable,
+    _opens,
+    _resolve,
+    _title,
+)
 
 __all__ = ["to_markdown"]
-
-
-# Markers: lone surrogates, which a parsed lxml tree can never hold in its text or attributes
-# (lxml stops at one in its input, and libxml2 turns references to one into U+FFFD), and which
-# are cheap to look for in both 1- and 2-byte strings.
-# Emphasis markers are two characters: an opening or closing mark, then the kind (e: em,
-# t: strong, s: strikethrough; E and T: an em inside a strong, a strong inside an em), so that
-# finding them all takes two searches.
-MARK_O, MARK_C = "\udb01", "\udb02"
-EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
-EMN_O, EMN_C, STN_O, STN_C = (m + k for k in "ET" for m in (MARK_O, MARK_C))
-CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
-BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
-_DELIMITERS = ("*", "**", "~~", "*", "**")  # of the kinds e, t, s, E, T
-_MD = {m + k: d for k, d in zip("etsET", _DELIMITERS, strict=True) for m in (MARK_O, MARK_C)}
-_ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C})
-_MARKS = MARK_O + MARK_C
-
-_EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
-
-# Escaping ------------------------------------------------------------------------------------
-
-# Escaping uses str.find/replace, not regular expressions: re scans a character class at
-# ~20 ns per character, which over whole paragraphs is most of the time budget.
-_ESC_ALWAYS = "`*[]<~|"  # (and the backslash itself, first)
-# '&' followed by this could start an entity or character reference
-_AMP_TAIL = re.compile(r"#|[A-Za-z0-9]+;")
-_AMP_URL = re.compile(r"&(?=#|[A-Za-z0-9]+;)")
-_LINE_START = re.compile(
-    r"(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|[-:][-: \t]*$|=+[ \t]*$)|(\d{1,9})([.)])(?=[ \t]|$)"
-)
-_LINE_TRIGGERS = frozenset("#>-+=:0123456789")
-_URL_UNSAFE = re.compile(r"[\x00-\x20<>\\|`\x7f]")
-_BACKTICKS = re.compile(r"`+")
-
-# Character classes for the flanking rules, as markdown-it / CommonMark define them.
-_WHITESPACE = frozenset(
-    "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u202f\u205f\u3000"
-)
-_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_SPACE, _PUNCT, _OTHER = 0, 1, 2
-
-
-def _esc_underscores(s: str) -> str:
-    """Escape runs of '_' that touch a non-alphanumeric character (or an end of the text):
-    they could delimit emphasis. Intraword runs (snake_case_name) never do in CommonMark."""
-    parts: list[str] = []
-    start = 0
-    end = len(s)
-    i = s.find("_")
-    while i >= 0:
-        j = i + 1
-        while j < end and s[j] == "_":
-            j += 1
-        if not (i > 0 and s[i - 1].isalnum() and j < end and s[j].isalnum()):
-            parts.append(s[start:i])
-            parts.append("\\_" * (j - i))
-            start = j
-        i = s.find("_", j)
-    parts.append(s[start:])
-    return "".join(parts)
-
-
-def _esc_amps(s: str) -> str:
-    parts: list[str] = []
-    start = 0
-    i = s.find("&")
-    while i >= 0:
-        if _AMP_TAIL.match(s, i + 1):
-            parts.append(s[start:i])
-            parts.append("\\")
-            start = i
-        i = s.find("&", i + 1)
-    parts.append(s[start:])
-    return "".join(parts)
-
-
-def _amps_across_nodes(s: str) -> str:
-    """Escape an entity-like '&' that only formed when texts were joined ("&amp" + "<u>;</u>"):
-    one not already escaped (an odd run of backslashes before it) nor inside a code span."""
-    i = s.find("&")
-    while i >= 0:
-        if _AMP_TAIL.match(s, i + 1):
-            slashes = i - len(s[:i].rstrip("\\"))
-            if slashes % 2 == 0 and s.rfind(CODE_O, 0, i) <= s.rfind(CODE_C, 0, i):
-                s = s[:i] + "\\" + s[i:]
-                i += 1
-        i = s.find("&", i + 1)
-    return s
-
-
-def _esc_slow(s: str) -> str:
-    if "\\" in s:
-        s = s.replace("\\", "\\\\")
-    for ch in _ESC_ALWAYS:
-        if ch in s:
-            s = s.replace(ch, "\\" + ch)
-    if "_" in s:
-        s = _esc_underscores(s)
-    if "&" in s:
-        s = _esc_amps(s)
-    return s
-
-
-def _esc(s: str) -> str:
-    """Escape literal text so no CommonMark/GFM parser reads it as markup (mid-line rules)."""
-    if (
-        "\\" in s
-        or "*" in s
-        or "_" in s
-        or "[" in s
-        or "]" in s
-        or "<" in s
-        or "`" in s
-        or "~" in s
-        or "|" in s
-        or "&" in s
-    ):
-        return _esc_slow(s)
-    return s
-
-
-def _collapse(s: str) -> str:
-    """HTML whitespace collapsing: runs of space/tab/newline/CR/FF become one space."""
-    if "\n" in s:
-        s = s.replace("\n", " ")
-    if "\t" in s or "\r" in s or "\f" in s:
-        s = s.replace("\t", " ").replace("\r", " ").replace("\f", " ")
-    while "  " in s:
-        s = s.replace("  ", " ")
-    return s
-
-
-def _line_start(line: str) -> str:
-    if not line or line[0] not in _LINE_TRIGGERS:
-        return line
-    m = _LINE_START.match(line)
-    if m is None:
-        return line
-    if m.group(1) is not None:
-        return "\\" + line
-    end = m.end(2)
-    return line[:end] + "\\" + line[end:]
-
-
-def _dest(url: str) -> str:
-    """A link destination that round-trips: unsafe characters percent-encoded (as markdown-it
-    would), entity-like '&' escaped, and the <...> form when parentheses are present. (Other
-    control characters are not looked for: the pipeline's URLs never hold any, and checking
-    costs more than all the rest.)"""
-    if (
-        " " in url
-        or "<" in url
-        or ">" in url
-        or "\\" in url
-        or "|" in url
-        or "`" in url
-        or "\n" in url
-        or "\t" in url
-        or "\r" in url
-    ):
-        url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
-    if "&" in url and _AMP_URL.search(url):
-        url = _AMP_URL.sub(r"\\&", url)
-    if not url or "(" in url or ")" in url:
-        return "<" + url + ">"
-    return url
-
-
-def _title(title: str | None) -> str:
-    if not title:
-        return ""
-    t = _collapse(title).strip(" ")
-    if not t:
-        return ""
-    t = t.replace("\\", "\\\\").replace('"', '\\"').replace("|", "\\|")
-    if "&" in t:
-        t = _AMP_URL.sub(r"\\&", t)
-    return ' "' + t + '"'
-
-
-# Emphasis resolution -------------------------------------------------------------------------
-
-
-# character → class, filled as characters are met (a code span's markers are its backticks)
-_CLASSES: dict[str, int] = {CODE_O: _PUNCT, CODE_C: _PUNCT}
-
-
-def _char_class(ch: str) -> int:
-    cls = _CLASSES.get(ch)
-    if cls is None:
-        if ch in _WHITESPACE:
-            cls = _SPACE
-        elif ch < "\x80":
-            cls = _PUNCT if ch in _ASCII_PUNCT else _OTHER
-        else:
-            cls = _PUNCT if unicodedata.category(ch)[0] in "PS" else _OTHER
-        _CLASSES[ch] = cls
-    return cls
-
-
-def _side(parts: list[str], on: list[bool], i: int, before: bool, para: bool) -> tuple[int, str]:
-    """Class of the character written on one side of a marker (``parts[i]`` is the text there)
-    and the delimiter run it touches: the marker beyond an empty text when that marker is
-    still written (a delimiter is punctuation), "*" or "~" for a text that ends in one not
-    escaped (a delimiter written by _span: never glue to it), else "". Dropped markers write
-    nothing: the walk goes on past them."""
-    last = len(parts) - 1
-    while True:
-        text = parts[i]
-        if text:
-            ch = text[-1] if before else text[0]
-            if ch in "*~":
-                if before and (len(text[:-1]) - len(text[:-1].rstrip("\\"))) % 2:
-                    return _PUNCT, ""  # "\\*": a literal asterisk
-                return _PUNCT, ch
-            cls = _CLASSES.get(ch)
-            if cls is None:
-                if ch == BR:  # "\\" + newline in a paragraph (a line start before it), else " "
-                    return (_SPACE if before or not para else _PUNCT), ""
-                cls = _char_class(ch)
-            return cls, ""
-        if i == 0 or i == last:
-            return _SPACE, ""  # start or end of the line
-        mark = i - 1 if before else i + 1
-        if on[mark]:
-            return _PUNCT, parts[mark]
-        i = mark - 1 if before else mark + 1
-
-
-def _opens(prev: int, nxt: int) -> bool:
-    """A delimiter run between characters of these classes is left-flanking (can open)."""
-    return nxt != _SPACE and (nxt != _PUNCT or prev != _OTHER)
-
-
-def _closes(prev: int, nxt: int) -> bool:
-    """... is right-flanking (can close)."""
-    return prev != _SPACE and (prev != _PUNCT or nxt != _OTHER)
-
-
-def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
-    """Whether the delimiters of the pair of markers j (opener) and i (closer), written with
-    the pairs still ``on``, make exactly this span under CommonMark's rules.
-
-    The opener must be left-flanking and the closer right-flanking. A delimiter that is both
-    (intraword: ``a*b*c``) is used only when it touches no other delimiter run: with nested
-    spans of the same kind flattened (see _em), a both-flanking closer then pairs with its own
-    opener, the nearest; a both-flanking opener is first tried as a closer, and would pair
-    with an enclosing ``*`` run whose length the "multiple of 3" rule does not keep apart
-    (``***a*b*c***``: a strong and an em opening together), so inside an em or strong (kinds
-    E, T) it is not used. A delimiter touching another run must not merge with it into an
-    ambiguous one.
-    """
-    kind = parts[i][1]
-    o_prev, o_prev_run = _side(parts, on, j - 1, True, para)
-    o_next, o_next_run = _side(parts, on, j + 1, False, para)
-    c_prev, c_prev_run = _side(parts, on, i - 1, True, para)
-    c_next, c_next_run = _side(parts, on, i + 1, False, para)
-    if not (_opens(o_prev, o_next) and _closes(c_prev, c_next)):
-        return False
-    if (o_prev_run or o_next_run or kind in "ET") and _closes(o_prev, o_next):
-        return False
-    if (c_prev_run or c_next_run) and _opens(c_prev, c_next):
-        return False
-    runs = (o_prev_run, o_next_run, c_prev_run, c_next_run)
-    return (
-        # a delimiter run touching one of the same kind would merge with it
-        kind.lower() not in [run[1:].lower() for run in runs]
-        # "*a***b**": a closer run glued to an opener run is ambiguous
-        and not (kind != "s" and o_prev_run in _ASTERISK_CLOSERS)
-        and "*" not in runs
-        and "~" not in runs
-    )
-
-
-# May be markup (the ")" ending a link or an image), an escape or a marker: never moved (and
-# never classed: _CLASSES must not learn a class for BR, which depends on where it is).
-_UNMOVABLE = frozenset("\\[]()!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
-
-
-def _movable(ch: str) -> bool:
-    """Unicode whitespace or punctuation that is plain text wherever it stands."""
-    return ch not in _UNMOVABLE and _char_class(ch) != _OTHER
-
-
-def _shrink(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
-    """A span that fails only because it starts (ends) with punctuation glued to a word
-    outside (``x<em>“q”</em>s``): move that punctuation out of it (``x“*q*”s``), when what
-    stays inside starts (ends) with a character of its own. True when anything moved."""
-    moved = False
-    o_prev, _ = _side(parts, on, j - 1, True, para)
-    o_next, _ = _side(parts, on, j + 1, False, para)
-    inner = parts[j + 1]
-    if not _opens(o_prev, o_next) and inner:
-        k = 0
-        while k < len(inner) and _movable(inner[k]):
-            k += 1
-        if 0 < k < len(inner):
-            parts[j - 1] += inner[:k]
-            parts[j + 1] = inner[k:]
-            moved = True
-    c_prev, _ = _side(parts, on, i - 1, True, para)
-    c_next, _ = _side(parts, on, i + 1, False, para)
-    inner = parts[i - 1]
-    if not _closes(c_prev, c_next) and inner:
-        k = len(inner)
-        while k > 0 and _movable(inner[k - 1]):
-            k -= 1
-        if 0 < k < len(inner):
-            parts[i + 1] = inner[k:] + parts[i + 1]
-            parts[i - 1] = inner[:k]
-            moved = True
-    return moved
-
-
-_ROUNDS = 4  # rounds of _resolve before giving up on a paragraph's emphasis (never seen)
-
-
-def _resolve(s: str, para: bool) -> str:
-    """Turn emphasis markers into Markdown delimiters, or drop them where those would fail.
-
-    Never inline HTML (renderers with raw HTML off, such as Hugo's default, drop it with its
-    text): a span whose delimiters CommonMark would read otherwise, in the exact context they
-    end up in (_valid), first has punctuation at its edges moved out of it (_shrink), and else
-    is written as its plain text. Dropping a span's markers changes what its neighbours touch,
-    so the check runs again over all the spans until nothing changes.
-    """
-    positions: list[int] = []
-    for mark in (MARK_O, MARK_C):
-        i = s.find(mark)
-        while i >= 0:
-            positions.append(i)
-            i = s.find(mark, i + 2)
-    positions.sort()
-    parts: list[str] = []  # text, marker, text, marker, ..., text
-    start = 0
-    for i in positions:
-        parts.append(s[start:i])
-        parts.append(s[i : i + 2])
-        start = i + 2
-    parts.append(s[start:])
-    pairs: list[tuple[int, int]] = []  # (opener, closer), innermost first
-    stack: list[int] = []
-    for i in range(1, len(parts), 2):
-        if parts[i][0] == MARK_O:
-            stack.append(i)
-        else:
-            pairs.append((stack.pop(), i))
-    on = [True] * len(parts)
-    for _ in range(_ROUNDS):
-        changed = False
-        for j, i in pairs:
-            if on[i] and not _valid(parts, on, j, i, para):
-                changed = True
-                if not (_shrink(parts, on, j, i, para) and _valid(parts, on, j, i, para)):
-                    on[j] = on[i] = False
-        if not changed:
-            break
-    else:
-        on = [False] * len(parts)  # did not settle: plain text
-    for j, i in pairs:
-        if on[i]:
-            parts[j] = parts[i] = _MD[parts[i]]
-        else:
-            parts[j] = parts[i] = ""
-    written = [part for part in parts if part]
-    for k in range(1, len(written)):  # "!" + a dropped span's "[link](url)": not an image
-        if written[k][0] == "[" and _bang(written[k - 1]):
-            written[k - 1] = written[k - 1][:-1] + "\\!"
-    return "".join(written)
-
-
-def _bang(text: str) -> bool:
-    """``text`` ends with a "!" that is not escaped (it would make an image of a link after)."""
-    return text[-1] == "!" and (len(text) - 1 - len(text[:-1].rstrip("\\"))) % 2 == 0
 
 
 # Inline content ------------------------------------------------------------------------------
@@ -456,13 +118,7 @@ _JOINED = (EM_C + EM_O, ST_C + ST_O, S_C + S_O, EMN_C + EMN_O, STN_C + STN_O)
 
 def _finish(pieces: list[str], mode: int = _PARA) -> str:
     """Join a block's inline pieces: collapse whitespace, resolve emphasis, place breaks."""
-    s = "".join(pieces)
-    if "\n" in s:
-        s = s.replace("\n", " ")
-    if "\t" in s or "\r" in s or "\f" in s:
-        s = s.replace("\t", " ").replace("\r", " ").replace("\f", " ")
-    while "  " in s:
-        s = s.replace("  ", " ")
+    s = _collapse("".join(pieces))
     if "&" in s and ";" in s:
         s = _amps_across_nodes(s)
     br = BR in s

@@ -11,11 +11,11 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from .. import images
-from ..markdown_body import to_markdown
-from ..model import Article
-from ..options import Options
-from ..output import safe_slug
+from ... import images
+from ...model import Article
+from ...options import Options
+from ...output import safe_slug
+from .body import to_markdown
 
 __all__ = ["front_matter", "render"]
 

@@ -28,10 +28,8 @@ import hashlib
 import io
 import ipaddress
 import json
-import os
 import re
 import socket
-import tempfile
 import threading
 import time
 import warnings
@@ -46,7 +44,9 @@ import httpcore
 import httpx
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .options import FetchOptions
+from ...errors import OutputError
+from ...options import FetchOptions
+from ...output import write_atomic
 
 __all__ = [
     "FetchReport",
@@ -751,23 +751,14 @@ def _cache_put(directory: Path, url: str, max_side: int, image: Fetched) -> None
         "size": len(image.data),
         "sha256": hashlib.sha256(image.data).hexdigest(),
     }
+    # The outputs' writer (temp file + rename): readers of a shared cache never see half an
+    # entry. No fsync: a cache entry lost to a crash is fetched again.
     try:
-        data_file.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(data_file, image.data)
-        _write_atomic(meta_file, json.dumps(meta, sort_keys=True).encode("utf-8"))
-    except OSError:
+        write_atomic(data_file.parent, data_file.name, image.data, durable=False)
+        meta_bytes = json.dumps(meta, sort_keys=True).encode("utf-8")
+        write_atomic(meta_file.parent, meta_file.name, meta_bytes, durable=False)
+    except (OSError, OutputError):
         pass
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _read_mirror(path: Path, options: FetchOptions) -> bytes:
