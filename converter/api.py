@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from .adapters import ADAPTERS
 from .cms import parse_article
-from .errors import InputError, OutputError, UsageError
+from .errors import InputError, UsageError
 from .inputs import read_records
 from .isolation import RENDER, WRITE, Plan, ReadFailure, failure, isolate, render_all
 from .model import Article
 from .options import Options
-from .output import Names, Note, Report, write_atomic
+from .output import Names, Note, Report, Sync, write_atomic, write_target
 
 if TYPE_CHECKING:
     from .adapters.feeds import Spool
@@ -129,10 +129,8 @@ def convert(
     articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
     if output is None:
         return _one(fmt, articles, options, report, stdout, verbose)
-    try:  # a directory that cannot be made fails the run once, not every article
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {output}: {exc.strerror or exc}") from None
+    sync = Sync(options.fsync_each)
+    sync.root(output)  # a directory that cannot be made fails the run once, not every article
     names = Names()
     render_fn = adapter.render
     for done, article in enumerate(articles, 1):
@@ -142,13 +140,14 @@ def convert(
         try:  # a bug or an unwritable file must not sink the batch: reported per article
             data = render_fn([article], options)
             stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, data))
+            report.written.append(write_atomic(output, what, data, sync=sync))
         except Exception as exc:
             report.failed.append(failure(exc, stage, what, article=article).line(verbose))
             continue
         report.converted.append(article.id)
         if progress is not None:
             progress(done)
+    sync.flush()
     return report
 
 
@@ -434,10 +433,11 @@ def collection(
     format's several files), into ``file``, or (neither) as ``report.document``."""
     adapter = ADAPTERS[fmt]
     written: list[tuple[str, bytes | BinaryIO]]
+    sync = Sync(options.fsync_each)
 
     def write_book(stem: str, data: bytes) -> Path:  # one book per article, as each is made
         assert directory is not None
-        return write_atomic(directory, stem + adapter.extension, data)
+        return write_atomic(directory, stem + adapter.extension, data, sync=sync)
 
     if adapter.images:
         per_article = directory is not None
@@ -453,13 +453,14 @@ def collection(
     try:
         for name, data in written:
             if directory is not None:
-                report.written.append(write_atomic(directory, name, data))
+                report.written.append(write_atomic(directory, name, data, sync=sync))
             elif file is not None and not name:
-                report.written.append(write_atomic(file.parent, file.name, data))
+                report.written.append(write_target(file, data, sync))
             elif not name:
                 report.document = data if isinstance(data, bytes) else data.read()
     finally:
         for _, data in written:
             if not isinstance(data, bytes):
                 data.close()  # a feed's temporary file
+    sync.flush()
     return report

@@ -55,6 +55,8 @@ COMMON = (
     *SITE,
     Flag("config", "", Path, "Site settings file (default: ./converter.toml when present)."),
     Flag("strict", "strict", bool, "Warnings (degraded embeds, dropped galleries) fail."),
+    Flag("sanitiser", "sanitiser", str, "own (default): the allow-list; nh3: nh3 after it too."),
+    Flag("fsync-each", "fsync_each", bool, "fsync each file (default: each folder, at the end)."),
     Flag("allow-empty", "allow_empty", bool, "Inputs without any article are not an error."),
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
@@ -68,6 +70,7 @@ EXPORT = (
          "(docs/job-arrays.md)."),
     Flag("merge", "", bool, "INPUTs are shard output directories: build feeds+report."),
     Flag("incremental", "", bool, "Skip articles whose outputs are from the same lastUpdate."),
+    Flag("prune", "", bool, "Remove the files of articles no longer in the input (manifest)."),
     Flag("per-article-epub", "", bool, "Also one book per article."),
     Flag("book-limit", "", int, "epub/book.epub holds the newest N published articles; 0 = "
          "all (memory then grows with the archive). [default: 500]"),
@@ -391,6 +394,8 @@ def _export(values: dict[str, Any]) -> None:
         raise _fail("--jobs must be 1 or more")
     if book_limit < 0:
         raise _fail("--book-limit must be 0 (all) or more")
+    if values["output"] == "-":  # never a folder named "-"
+        raise _fail("export: the output is a folder: -o DIRECTORY (- is for one-file outputs)")
     options = _options((*EXPORT, *COMMON), values)
     output = Path(values["output"])
 
@@ -401,7 +406,8 @@ def _export(values: dict[str, Any]) -> None:
                           jobs=jobs or os.cpu_count() or 1, shard=shard,
                           incremental=values["incremental"],
                           per_article_epub=values["per_article_epub"], book_limit=book_limit,
-                          progress=progress, verbose=values["verbose"])  # fmt: skip
+                          progress=progress, verbose=values["verbose"],
+                          prune=values["prune"])  # fmt: skip
 
     result = _guarded("export", work, not values["quiet"] and not values["merge"])
     for line in (*result.failures, *result.errors):

@@ -386,7 +386,13 @@ def parse_article(record: Any, source: str, position: str, options: Options) -> 
 
     # Kept ids are prefixed with the article id: unique in a feed or a book of many articles.
     prefix = "a" + re.sub(r"[^A-Za-z0-9_-]", "", article_id) + "-"
-    ctx = Context(base=url, origins=origins, host_map=options.host_map, id_prefix=prefix)
+    ctx = Context(
+        base=url,
+        origins=origins,
+        host_map=options.host_map,
+        id_prefix=prefix,
+        sanitiser=options.sanitiser,
+    )
     body = normalise(contents or "", ctx)
     image = _image(record.get("attachments"), warnings)
     return Article(

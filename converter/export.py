@@ -6,7 +6,8 @@
     DIR/epub/book.epub            DIR/epub/articles/<name>.epub   (--per-article-epub)
     DIR/report.json               every input article: converted / skipped (rule) / failed
                                   (stage: read, render, write or strict; and the reason)
-    DIR/manifest.json             id → lastUpdate and output name (for --incremental)
+    DIR/manifest.json             id → lastUpdate and output name (for --incremental and
+                                  --prune; kept for articles that left the input until pruned)
     DIR/state/feed-articles.jsonl the feed candidates (for --merge and --incremental)
     DIR/state/sitemap-articles.jsonl  every article the sitemaps list, without its body
 
@@ -17,13 +18,14 @@ they are made; feeds keep only their newest N candidates and the book its newest
 ``book_limit`` (500) articles; the per-id state (duplicates, names, the manifest) is in a
 temporary SQLite table on disk and the report is streamed to disk and assembled at the end.
 So memory does not grow with the archive (measured: bench/scale.py, docs/performance.md);
-what still does: warnings (kept for the report), ``--incremental``'s previous manifest, and a
+what still does: warnings (kept for the report), the previous export's manifest, and a
 book with ``book_limit=0``.
 
 Parallel: worker processes parse, normalise and render html/markdown (the per-article work);
 the main process writes in input order, so the output is byte-identical for any --jobs. It
-writes the per-article files without an fsync each and flushes them all (``os.sync``) before
-the manifest that names them is written.
+writes the per-article files without an fsync each and flushes them all once (``output.Sync``:
+one ``os.sync``, then an fsync per folder; ``--fsync-each``: also each file) before the
+manifest that names them is written.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ from .isolation import (
 )
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
-from .output import Names, Note, write_atomic
+from .output import Names, Note, Sync, make_directory, safe_name, write_atomic
 
 __all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
@@ -577,6 +579,7 @@ def export(
     book_limit: int = BOOK_LIMIT,
     progress: Callable[[int], None] | None = None,
     verbose: bool = False,
+    prune: bool = False,
 ) -> ExportResult:
     """Export ``inputs`` into ``out``: see the module docstring for the layout.
 
@@ -585,7 +588,9 @@ def export(
     published article, ``epub/articles/<name>.epub`` (the name of its html and markdown
     files), made by the workers as the article is converted. An article that fails at any
     stage is left out of every output and listed as failed with the stage (isolation.py);
-    ``verbose``: the failure lines of internal errors carry their tracebacks.
+    ``verbose``: the failure lines of internal errors carry their tracebacks. ``prune``:
+    the files of articles the last export's manifest names and this input no longer has
+    are removed (``_Run.prune``).
     """
     if book_limit < 0:
         raise UsageError("the book limit must be 0 (all) or more")
@@ -593,15 +598,10 @@ def export(
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
     options = replace(options, now=options.now or datetime.now(UTC))  # one "now" per run
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot create the output directory {out}: {exc.strerror or exc}"
-        ) from None
+    make_directory(out)
     manifest_path = out / "manifest.json"
-    previous: dict[str, Any] = {}
-    if incremental and manifest_path.exists():
+    previous: dict[str, Any] = {}  # the last export's manifest: what it wrote, and when
+    if manifest_path.exists():
         with contextlib.suppress(ValueError, OSError):
             previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("articles", {})
     per_article = tuple(f for f in formats if ADAPTERS[f].per_article)
@@ -632,9 +632,9 @@ def export(
         _write_state(out, run.collector.candidates())
         _write_state(out, run.sitemap.articles(), SITEMAP_STATE)
         _assemble_report(out, run.part, run.superseded, run.result, run.late, run.errors)
-        if run.changed:
-            os.sync()  # the per-article files, written without fsync, reach the disk before
-        _write_manifest(out, run.table)  # the manifest that names them
+        run.carry(previous, prune)
+        run.sync.flush()  # the per-article files, written without fsync, reach the disk
+        _write_manifest(out, run.table)  # before the manifest that names them
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         run.part.unlink(missing_ok=True)
         run.table.close()
@@ -669,6 +669,7 @@ class _Run:
         self.errors: list[Failure] = []  # feeds or books not made at all
         self.failed_at: set[tuple[str, str]] = set()  # (source, position) of failed records
         self.changed = False
+        self.sync = Sync(options.fsync_each)
         self.seq = 0
         # Unique names: two exports into one directory at once must not share a temporary file.
         fd, part_name = tempfile.mkstemp(dir=out, prefix=".tmp-report-", suffix=".jsonl.part")
@@ -742,7 +743,8 @@ class _Run:
             "position": failure.position,
             "status": "failed",
             "stage": failure.stage,
-            "reason": failure.message,
+            **({"field": failure.field} if failure.field else {}),  # apart from the reason
+            "reason": failure.reason,  # the place is in the keys above
         }
         self.report.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.result.failed += 1
@@ -779,8 +781,14 @@ class _Run:
             reason = "; ".join(article.warnings) + " (--strict)"
             self.fail(Failure(article.id, article.source, article.position, STRICT, reason))
             return
+        # The name comes from the slug of the copy kept (as in `converter html`): a newer
+        # copy whose slug changed takes a new name and the older copy's files go.
+        old_name = prior_seen.name if prior_seen else None
         try:
-            name = prior_seen.name if prior_seen else self.names.claim(article.slug, article.id)
+            if old_name is not None and Names.fits(old_name, article.slug, article.id):
+                name = old_name
+            else:
+                name = self.names.claim(article.slug, article.id)
         except Exception as exc:  # e.g. too many articles of one name
             self.fail(failure(exc, WRITE, "file name", article=article))
             return
@@ -790,6 +798,8 @@ class _Run:
             )
             self.result.converted -= 1
             self.result.skipped += 1
+        if old_name is not None and old_name != name:
+            self.remove_files(old_name)
         try:
             self.write(article, name, extra, incremental)
         except _Failed as failed:
@@ -825,7 +835,7 @@ class _Run:
                     name + ADAPTERS[fmt].extension,
                     data,
                     only_if_changed=incremental,
-                    durable=False,  # flushed all at once before the manifest names them
+                    sync=self.sync,  # flushed all at once before the manifest names them
                 )
             if "epub" in self.per_article and "epub" not in extra:  # a draft now: no book
                 (_per_article_path(self.out, "epub") / (name + ".epub")).unlink(missing_ok=True)
@@ -834,14 +844,38 @@ class _Run:
 
     def remove(self, article_id: str, name: str | None) -> None:
         """Leave a failed article out of every output: its files, feeds, book, manifest."""
-        for fmt in self.per_article if name else ():
-            path = _per_article_path(self.out, fmt) / (f"{name}{ADAPTERS[fmt].extension}")
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+        if name:
+            self.remove_files(name)
         self.collector.discard((article_id,))
         self.sitemap.discard((article_id,))
         self.book.discard(article_id)
         self.table.forget(article_id)
+
+    def remove_files(self, name: str) -> None:
+        """The per-article files of ``name`` (only ever a name this converter gave)."""
+        for fmt in self.per_article:
+            path = _per_article_path(self.out, fmt) / (f"{name}{ADAPTERS[fmt].extension}")
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+                self.sync.wrote()
+
+    def carry(self, previous: dict[str, Any], prune: bool) -> None:
+        """The last export's manifest entries (``previous``) of articles this input no longer
+        has. ``prune`` (``--prune``): their per-article files are removed, and so are the
+        files of an old name an article no longer has. Otherwise those articles stay in the
+        manifest, so that a later ``--prune`` still knows the files are the converter's. A
+        name this run gave to an article is left to it; only names the converter could have
+        given are touched (a hand-edited manifest cannot point outside the folders)."""
+        for article_id, entry in previous.items():
+            old = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(old, str) or not old or safe_name(old) != old:
+                continue
+            if old.casefold() in self.table:  # this run's name (of this or another article)
+                continue
+            if prune:
+                self.remove_files(old)
+            elif self.table.entry(article_id) is None:  # gone, or failed this time
+                self.table.record(article_id, entry)
 
     # -- feeds and the book ---------------------------------------------------------------
 
@@ -1024,7 +1058,10 @@ def _fail_late(item: dict[str, Any], late: dict[str, Failure]) -> None:
         return
     if item["status"] == "converted" or item.get("rule") == UNCHANGED_RULE:
         item.pop("rule", None)
-        item.update(status="failed", stage=failed.stage, reason=failed.message)
+        item.update(status="failed", stage=failed.stage)
+        if failed.field:
+            item["field"] = failed.field
+        item["reason"] = failed.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1070,8 +1107,11 @@ def merge(
         result.converted += status == "converted"
         result.skipped += status == "skipped"
         result.failed += status == "failed"
-        if status == "failed":
-            result.failures.append(item.get("reason", ""))
+        if status == "failed":  # the stderr line, from the entry's keys
+            got = {k: str(item.get(k, "")) for k in ("id", "source", "position", "stage")}
+            line = Failure(got["id"], got["source"], got["position"], got["stage"],
+                           item.get("reason", ""), field=item.get("field", ""))  # fmt: skip
+            result.failures.append(line.message)
     summary = {"converted": result.converted, "skipped": result.skipped, "failed": result.failed}
     data: dict[str, Any] = {
         "summary": summary,

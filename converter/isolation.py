@@ -52,12 +52,16 @@ class Failure:
     stage: str  # READ | RENDER | WRITE
     reason: str  # one line: what failed and the exception
     traceback: str = ""  # shown with --verbose
+    field: str = ""  # the input field at fault (stage read), kept apart for report.json
 
     @property
     def message(self) -> str:
-        """The report line: file: position: article id: reason."""
+        """The stderr line: file: position: article id: field: reason (report.json has each
+        under a key of its own)."""
         article = f"article {self.article_id}" if self.article_id else ""
-        return ": ".join([*(w for w in (self.source, self.position, article) if w), self.reason])
+        field = f"field {self.field}" if self.field else ""
+        places = (self.source, self.position, article, field)
+        return ": ".join([*(w for w in places if w), self.reason])
 
     def line(self, verbose: bool) -> str:
         """The stderr line; with ``verbose`` the traceback follows it."""
@@ -92,14 +96,14 @@ def failure(
 
 def from_input_error(error: InputError) -> Failure:
     """The Failure of a record that cannot be an article (its message is ``str(error)``)."""
-    reason = f"field {error.field}: {error.reason}" if error.field else error.reason
     return Failure(
         error.article_id,
         error.source,
         error.position,
         READ,
-        reason,
+        error.reason,
         error.traceback if isinstance(error, ReadFailure) else "",
+        error.field,
     )
 
 

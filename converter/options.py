@@ -40,6 +40,7 @@ __all__ = [
 Paywall = Literal["summary", "full", "exclude"]
 GroupBy = Literal["section", "date", "none"]
 NinjsVersion = Literal["3.1", "2.1"]
+Sanitiser = Literal["own", "nh3"]  # the body's: see converter/content/sanitiser.py
 # Numbers that must not be negative (0 means "all" for limits); others must be positive.
 _AT_LEAST_ZERO = frozenset({"limit", "ttl", "retries", "max_redirects"})
 
@@ -324,6 +325,13 @@ class Options:
     # (converter/adapters/html.py STYLESHEET). Put in the page's <style>, never fetched.
     css: str = ""
     strict: bool = False  # warnings (degraded embeds, dropped galleries) become failures
+    # Body sanitiser: "own" = the vocabulary's allow-list (safe by construction, the default);
+    # "nh3" = nh3 as a final pass after it, for defence in depth (converter/content/sanitiser.py).
+    sanitiser: Sanitiser = "own"
+    # Durability: outputs are made durable once at the end of a run (output.Sync: one sync,
+    # then an fsync per output folder); True (--fsync-each) also fsyncs every file before its
+    # rename, which costs ~2 ms a file, for users who need each file on disk as it is named.
+    fsync_each: bool = False
     # Inputs that hold no article at all (an empty folder, "[]") are an error unless this is
     # set: a typo in a path or an empty dump should not pass as a successful run.
     allow_empty: bool = False

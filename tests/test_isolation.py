@@ -267,7 +267,9 @@ def test_report_stages_of_input_errors_and_strict_failures(tmp_path: Path) -> No
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     stages = [(a["id"], a["stage"]) for a in report["articles"]]
     assert stages == [("9", "read"), ("1847219", "strict")]
-    assert "field firstPublished: cannot parse date 'soon'" in report["articles"][0]["reason"]
+    first = report["articles"][0]  # the field and the reason apart (issue 14, item 5)
+    assert first["field"] == "firstPublished"
+    assert first["reason"].startswith("cannot parse date 'soon'")
     assert "[gallery" in report["articles"][1]["reason"]
     assert report["articles"][1]["reason"].endswith("(--strict)")
 

@@ -250,7 +250,8 @@ def test_bodies_of_many_empty_or_unwrapped_elements_read_as_before() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The sanitiser: texts holding many "&" or no-break spaces set aside (nh3 is quadratic there)
+# The nh3 final pass (--sanitiser nh3): texts holding many "&" or no-break spaces set aside
+# (nh3 is quadratic there)
 
 SANITISED_PIECES = [
     "<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "</table>", "<pre>", "</pre>", "<ul>",
@@ -261,7 +262,7 @@ SANITISED = st.lists(st.sampled_from(SANITISED_PIECES), max_size=40).map("".join
 
 
 class _Spy:
-    """content._CLEANER, recording what nh3 was given."""
+    """content.cleaner(), recording what nh3 was given."""
 
     def __init__(self, cleaner: object) -> None:
         self.cleaner, self.given = cleaner, []
@@ -278,7 +279,7 @@ def test_texts_set_aside_come_back_as_nh3_writes_them(markup: str) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(content, "_SET_ASIDE_FROM", 0)  # every body,
         patch.setattr(content, "_ESCAPES_IN_TEXT", 1)  # every text with an "&" set aside
-        assert content._sanitise(ours) == content._CLEANER.clean(ours)
+        assert content._sanitise(ours) == content.cleaner().clean(ours)
 
 
 def test_long_runs_of_no_break_spaces_and_ampersands_are_sanitised_alike() -> None:
@@ -289,8 +290,8 @@ def test_long_runs_of_no_break_spaces_and_ampersands_are_sanitised_alike() -> No
     ]:
         ours = content.serialise(content.parse(markup))
         assert len(ours) >= content._SET_ASIDE_FROM
-        spy = _Spy(content._CLEANER)
+        spy = _Spy(content.cleaner())
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(content, "_CLEANER", spy)
+            patch.setattr(content, "cleaner", lambda spy=spy: spy)
             assert content._sanitise(ours) == spy.cleaner.clean(ours)  # type: ignore[attr-defined]
         assert len(spy.given) == 1 and len(spy.given[0]) < 20_000  # the long texts went round

@@ -1,100 +1,75 @@
-"""Normalisation reaches its fixed point in at most 2 rounds (issue 11, item 7).
+"""Normalisation reaches its fixed point in ONE pass, by design (issue 13, item 1).
 
-``content.normalise`` runs the pipeline and the nh3 sanitiser in rounds until the sanitiser
-gives our serialisation back unchanged. A round more than needed costs a whole pipeline run;
-a body whose serialisation libxml2 and html5ever (nh3) always write differently took all 16.
-Counted through the real path (``cms.parse_article``, with the contexts it builds) on every
-record of the shared real-world corpus (read from ../shared/realworld, never copied here) and
-of samples/, and on the shapes that took more rounds before.
+``content.normalise`` used to run the pipeline and the nh3 sanitiser in rounds until nh3 gave
+our serialisation back unchanged (issue 11 counted them: at most 2 on real bodies). nh3 is now
+off the path: the pipeline runs once, the allow-list gate (``content/sanitiser.py``) enforces
+the vocabulary, and the result is written as an HTML5 parser reads it. Here: the pipeline runs
+exactly once per body and nh3 never; the shapes that took more rounds come out right in the
+one pass, normalising them again changes nothing (the second pass is only this test), and the
+oracle (tests/oracle.py: nh3 fixed point, html5lib re-parse) agrees. The corpora are judged
+the same way in tests/test_oracle.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
+from lxml import etree
 
-import converter.cms
+import converter.content
 from converter import Options
 from converter.cms import parse_article
-from converter.content import Body, Context, _normalise, normalise
+from converter.content import Context, normalise, sanitiser, transforms
 from converter.errors import InputError
 from converter.inputs import Record, read_records
 
-from .conftest import ROOT, SAMPLES
+from . import oracle
+from .conftest import SAMPLES
 
-REALWORLD = Path(os.environ.get("CONVERTER_REALWORLD", ROOT.parent / "shared" / "realworld"))
-MAX_ROUNDS = 2
+BASE = "https://e.org/a/"
 
 
 @pytest.fixture
-def rounds(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The rounds of every body that cms.parse_article normalises while it is in use."""
-    counted: list[int] = []
+def passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every transform normalise runs while in use; nh3 may not be called."""
+    ran: list[str] = []
 
-    def counting(contents: str, ctx: Context | None = None) -> Body:
-        body, n = _normalise(contents, ctx)
-        counted.append(n)
-        return body
+    def counted(step: transforms.Transform) -> transforms.Transform:
+        def run(root: etree._Element, ctx: Context) -> None:
+            ran.append(step.__name__)
+            step(root, ctx)
 
-    monkeypatch.setattr(converter.cms, "normalise", counting)
-    yield counted
+        return run
 
+    def no_nh3() -> None:
+        raise AssertionError("nh3 on the default path")
 
-def _realworld() -> list[tuple[str, object]]:
-    files = sorted((REALWORLD / "corpus").glob("*.jsonl"))
-    assert files, f"the real-world corpus is missing: {REALWORLD} (set CONVERTER_REALWORLD)"
-    return [
-        (f"{f.name}:{n}", json.loads(line))
-        for f in files
-        for n, line in enumerate(f.read_text("utf-8").splitlines(), 1)
-        if line.strip()
-    ]
+    pipeline = tuple(counted(step) for step in transforms.PIPELINE)
+    monkeypatch.setattr(converter.content, "PIPELINE", pipeline)
+    monkeypatch.setattr(converter.content, "cleaner", no_nh3)
+    return ran
 
 
-def _samples() -> list[tuple[str, object]]:
-    return [
-        (f"{Path(r.source).name} {r.position}", r.value)
-        for r in read_records([str(SAMPLES)])
-        if isinstance(r, Record)
-    ]
-
-
-def _count(records: list[tuple[str, object]], counted: list[int]) -> dict[str, int]:
-    """Rounds per record (records the CMS parser refuses are left out)."""
-    out: dict[str, int] = {}
-    for where, record in records:
-        counted.clear()
+def test_every_sample_takes_one_pass_and_no_nh3(passes: list[str]) -> None:
+    records = [r for r in read_records([str(SAMPLES)]) if isinstance(r, Record)]
+    bodies = 0
+    for record in records:
+        passes.clear()
         try:
-            parse_article(record, where, "", Options())
+            article = parse_article(record.value, record.source, record.position, Options())
         except InputError:
             continue
-        assert len(counted) == 1, where  # one body normalised per article
-        out[where] = counted[0]
-    return out
+        if article.body:
+            bodies += 1
+            assert passes == [step.__name__ for step in transforms.PIPELINE], record.position
+    assert bodies >= 15
 
 
-def test_realworld_bodies_settle_in_at_most_two_rounds(rounds: list[int]) -> None:
-    per_record = _count(_realworld(), rounds)
-    assert len(per_record) > 300  # the whole corpus was read (326 records today)
-    slow = {where: n for where, n in per_record.items() if n > MAX_ROUNDS}
-    assert slow == {}
-
-
-def test_sample_bodies_settle_in_at_most_two_rounds(rounds: list[int]) -> None:
-    per_record = _count(_samples(), rounds)
-    assert len(per_record) >= 15
-    assert max(per_record.values()) >= 1  # bodies were normalised, not skipped as empty
-    slow = {where: n for where, n in per_record.items() if n > MAX_ROUNDS}
-    assert slow == {}
-
-
-# Where libxml2 (our parse and serialisation) and html5ever (nh3) disagreed, the shape took
-# 2 rounds or all 16; each now settles in one, with the body the extra rounds gave.
-ONE_ROUND = [
+# Where libxml2 (our parse and serialisation) and an HTML5 parser (nh3's html5ever) disagreed,
+# the shape took 2 rounds or all 16 of the old loop; each is now right in the one pass, with
+# the body the extra rounds gave, and the oracle agrees.
+ONE_PASS = [
     ("empty list items", "<ul><li></li><li></li><li>x</li></ul>", "<ul><li></li><li></li><li>x</li></ul>"),
     ("items of a space, a break, a no-break space", "<ul><li> </li><li><br></li><li>&nbsp;</li></ul>", "<ul><li> </li><li></li><li>&nbsp;</li></ul>"),
     ("100,000 empty items", "<ul>" + "<li></li>" * 100_000 + "</ul>", "<ul>" + "<li></li>" * 100_000 + "</ul>"),
@@ -107,22 +82,44 @@ ONE_ROUND = [
     ("cells without a row", "<table><td>a</td><td>b</td></table>", "<table><tbody><tr><td>a</td><td>b</td></tr></tbody></table>"),
     ("rows around a row group", "<table><tr><td>a</td></tr><tbody><tr><td>b</td></tr></tbody><tr><td>c</td></tr></table>", "<table><tbody><tr><td>a</td></tr></tbody><tbody><tr><td>b</td></tr></tbody><tbody><tr><td>c</td></tr></tbody></table>"),
     ("rows after a caption and a head", "<table><caption>c</caption><thead><tr><th>h</th></tr></thead><tr><td>a</td></tr></table>", "<table><caption>c</caption><thead><tr><th>h</th></tr></thead><tbody><tr><td>a</td></tr></tbody></table>"),
+    # Shapes that took a second round while nh3 was on the path (fuzz findings, hypothesis)
+    ("a URL a browser rejects is not linked", "http://]", "<p>http://]</p>"),
+    ("a cell outside a table", "<td>S", "<p>S</p>"),
+    ("text in a table goes before it", "<table>x<tr><td>a</td>y</tr></table>", "<p>xy</p>\n<table><tbody><tr><td>a</td></tr></tbody></table>"),
+    ("an embed in a stray caption", '<figcaption>G [video src="https://ok.example/v.mp4"]a</figcaption>', '<p>G </p>\n<figure class="embed" data-embed="video" data-src="https://ok.example/v.mp4"><figcaption><a href="https://ok.example/v.mp4">Video: v.mp4</a></figcaption></figure>\n<p>a</p>'),
+    ("a caption figure in a paragraph in a pre", "<PRE><P>0 [caption caption='a caption']<P>[caption][/caption]&NewLine;</P>[/caption]", "<p>0</p>\n<figure><p>&#91;caption]</p><figcaption>a caption</figcaption></figure>\n<pre>[/caption]</pre>"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("contents", "expected"), [c[1:] for c in ONE_ROUND], ids=[c[0] for c in ONE_ROUND]
+    ("contents", "expected"), [c[1:] for c in ONE_PASS], ids=[c[0] for c in ONE_PASS]
 )
-def test_shapes_libxml2_and_html5ever_wrote_differently_settle_in_one_round(
-    contents: str, expected: str
+def test_shapes_that_took_more_rounds_are_right_in_one_pass(
+    contents: str, expected: str, passes: list[str]
 ) -> None:
-    body, n = _normalise(contents, Context(base="https://e.org/a/"))
+    body = normalise(contents, Context(base=BASE))
     assert body.html == expected
-    assert n == 1
-    assert normalise(body.html, Context(base="https://e.org/a/")).html == expected  # idempotent
+    assert len(passes) == len(transforms.PIPELINE)  # one pass
+    assert normalise(body.html, Context(base=BASE)).html == expected  # a second: nothing moves
+    assert oracle.verdict(expected) == []
 
 
-def test_an_empty_body_takes_no_round_and_plain_text_one() -> None:
-    assert _normalise("")[1] == 0
-    assert _normalise("   \n")[1] == 0
-    assert _normalise("x")[1] == 1
+def test_an_empty_body_takes_no_pass_and_plain_text_one(passes: list[str]) -> None:
+    assert normalise("").html == normalise("   \n").html == ""
+    assert passes == []
+    assert normalise("x").html == "<p>x</p>"
+    assert len(passes) == len(transforms.PIPELINE)
+
+
+def test_nh3_runs_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    given: list[str] = []
+    real: Callable[[], object] = sanitiser.cleaner
+
+    class Spy:
+        def clean(self, html: str) -> str:
+            given.append(html)
+            return str(real().clean(html))  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(converter.content, "cleaner", Spy)
+    assert normalise("<p>a</p>", Context(sanitiser="nh3")).html == "<p>a</p>"
+    assert given == ["<p>a</p>"]

@@ -1,14 +1,17 @@
 """The body pipeline: CMS ``contents`` → one canonical, clean, safe HTML fragment.
 
-    contents ─ xml_safe ─ shortcodes.expand ─ parse ─ PIPELINE transforms ─ serialise ─ nh3
+    contents ─ xml_safe ─ shortcodes.expand ─ parse ─ PIPELINE transforms ─ allow_list ─ serialise
 
 ``parse`` is libxml2 (lxml), fast; the few inputs where its HTML4 tree differs from the tree
 a browser builds (foreign content, raw-text elements, content moved out of hidden containers)
 are parsed again with an HTML5 tree builder (``html5.py``).
 
 The tree transforms are listed, in order, in ``transforms.PIPELINE``. The allow-list sanitiser
-(nh3, from the vocabulary tables) is the last step, so whatever a transform does, only the
-vocabulary leaves this module.
+(``sanitiser.allow_list``, from the vocabulary tables) is the last step on the tree, so whatever
+a transform does, only the vocabulary leaves this module. One pass: the result is a fixed point
+by design (of normalise, of nh3 with the same allow-list, of an HTML5 re-parse), which the
+tests check (tests/test_oracle.py) and the per-article path does not. nh3 runs only when asked
+(``Context.sanitiser == "nh3"``, ``--sanitiser nh3``).
 """
 
 from __future__ import annotations
@@ -18,12 +21,11 @@ import re
 from dataclasses import dataclass
 from html import escape, unescape
 
-import nh3
 from lxml import etree
 
 from . import html5
-from . import vocabulary as V
 from .crowded import thin
+from .sanitiser import allow_list, cleaner
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
@@ -38,19 +40,6 @@ _PARSER = etree.HTMLParser(
     no_network=True,
     recover=True,
     default_doctype=False,
-)
-_CLEANER = nh3.Cleaner(
-    tags=set(V.ALLOWED_TAGS),
-    attributes={
-        **{tag: set(attrs) for tag, attrs in V.ALLOWED_ATTRIBUTES.items() if tag != "figure"},
-        "figure": set(V.EMBED_ATTRIBUTES),
-        # ids survive only where a link of the article points (transforms._kept_id decides)
-        "*": {"id"},
-    },
-    url_schemes=set(V.URL_SCHEMES),
-    link_rel=None,
-    strip_comments=True,
-    clean_content_tags={"script", "style"},
 )
 
 
@@ -201,12 +190,11 @@ def _double_quoted(tag: re.Match[str]) -> str:
     return _ATTRIBUTE.sub(quoted, tag.group(0))
 
 
-# The sanitised trees of the last few bodies, by their HTML: an adapter rendering an article
-# right after it was parsed (the html/markdown hot path) reuses the tree instead of parsing
-# the body again. Only trees the sanitiser left exactly as they were are kept.
+# The trees of the last few bodies, by their HTML: an adapter rendering an article right
+# after it was parsed (the html/markdown hot path) reuses the tree instead of parsing the body
+# again. Only trees written exactly as the body are kept.
 _TREES: dict[str, etree._Element] = {}
 _TREES_MAX = 8
-_ROUNDS = 16  # normalise: rounds of pipeline + sanitiser until nothing moves
 
 
 # nh3 (html5ever) takes time quadratic in the number of "&" and no-break spaces in one text:
@@ -218,7 +206,7 @@ _TEXTS = re.compile(r"(<[^>]*>)")  # libxml2's output: every "<" starts a tag, "
 
 
 def _sanitise(html: str) -> str:
-    """``_CLEANER.clean(html)``, in linear time.
+    """``cleaner().clean(html)`` (the ``nh3`` final pass), in linear time.
 
     Each text of our serialisation (between two tags) holding ``_ESCAPES_IN_TEXT`` "&" or
     more (no-break spaces are written ``&nbsp;``) is replaced by a marker for nh3 and put back
@@ -226,18 +214,18 @@ def _sanitise(html: str) -> str:
     The marker is text too, so nh3 keeps it where it would have kept the text.
     """
     if len(html) < _SET_ASIDE_FROM or html.count("&") < _ESCAPES_IN_TEXT:
-        return str(_CLEANER.clean(html))
+        return str(cleaner().clean(html))
     parts = _TEXTS.split(html)  # text, tag, text, ..., text
     long = [i for i in range(0, len(parts), 2) if parts[i].count("&") >= _ESCAPES_IN_TEXT]
     mark = next((c for c in map(chr, range(0xE000, 0xF900)) if c not in html), None)
     if not long or mark is None:
-        return str(_CLEANER.clean(html))
+        return str(cleaner().clean(html))
     texts: list[str] = []
     for i in long:
         text = escape(unescape(parts[i]), quote=False)
         texts.append(text.replace("\xa0", "&nbsp;") if "\xa0" in text else text)
         parts[i] = f"{mark}{len(texts) - 1}{mark}"
-    clean = str(_CLEANER.clean("".join(parts)))
+    clean = str(cleaner().clean("".join(parts)))
     return re.sub(f"{mark}([0-9]+){mark}", lambda m: texts[int(m.group(1))], clean)
 
 
@@ -270,16 +258,17 @@ def _embed_block(m: re.Match[str]) -> str:
 
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:
-    """Turn raw WordPress ``post_content`` into the canonical clean body."""
-    return _normalise(contents, ctx)[0]
+    """Turn raw WordPress ``post_content`` into the canonical clean body, in one pass.
 
-
-def _normalise(contents: str, ctx: Context | None = None) -> tuple[Body, int]:
-    """``normalise``, and the rounds of pipeline + sanitiser it took (0 for an empty body; the
-    tests hold real bodies to at most 2)."""
+    The pipeline builds a tree out of the vocabulary; ``sanitiser.allow_list`` enforces the
+    vocabulary on it (safe by construction); the serialisation is written as an HTML5 parser
+    reads it back (``serialise``, ``_double_quoted``). So the body is a fixed point: of
+    ``normalise`` itself, of nh3 with the same allow-list and of an HTML5 re-parse. The tests
+    hold it to that (tests/test_oracle.py); nothing here checks it again.
+    """
     ctx = ctx or Context()
     if not contents or not contents.strip():
-        return Body("", tuple(ctx.warnings)), 0
+        return Body("", tuple(ctx.warnings))
     text = thin(xml_safe(contents))  # at most MAX_ATTRIBUTES on an element: parsing is n²
     if "&#" in text:  # character references to what XML cannot carry
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
@@ -291,24 +280,18 @@ def _normalise(contents: str, ctx: Context | None = None) -> tuple[Body, int]:
     ctx.warnings.extend(expanded.warnings)
     ctx.brackets = "[" in expanded.html
     body = parse(expanded.html)
-    # Each round settles at least one level of nesting the sanitiser rebuilt (a figure in an
-    # inline element in a paragraph in an inline element... took five), so the bound is by
-    # depth; real bodies settle in one, the nested shapes hypothesis makes in up to five.
-    for rounds in range(1, _ROUNDS + 1):
-        for transform in PIPELINE:
-            transform(body, ctx)
-        ours = serialise(body)
-        clean = _sanitise(ours)
-        if clean != ours and "='" in ours:  # libxml2 writes a value holding '"' in '…'
-            ours = _TAG.sub(_double_quoted, ours)  # (searched only here: 1% of the time)
-        if clean == ours:  # the tree is exactly what the sanitiser let through: keep it
-            html = protect(clean)
-            if len(_TREES) >= _TREES_MAX:
-                _TREES.pop(next(iter(_TREES)))
-            _TREES[html] = body
-            return Body(html, tuple(ctx.warnings)), rounds
-        # The sanitiser (an HTML5 parser) rebuilt some structure the pipeline left behind
-        # (a block inside an inline element, stray list items or cells). Normalise its output
-        # again until nothing moves, so that normalising the result is a no-op (idempotence).
-        body = parse(protect(clean))
-    return Body(protect(clean), tuple(ctx.warnings)), _ROUNDS
+    for transform in PIPELINE:
+        transform(body, ctx)
+    allow_list(body)
+    html = serialise(body)
+    if "='" in html:  # libxml2 writes a value holding '"' in '…'; an HTML5 writer in "…"
+        html = _TAG.sub(_double_quoted, html)
+    if ctx.sanitiser == "nh3":  # defence in depth, asked for: nh3 has the last word
+        clean = _sanitise(html)
+        if clean != html:  # (never, by the oracle tests): the tree is no longer the body's
+            return Body(protect(clean), tuple(ctx.warnings))
+    html = protect(html)
+    if len(_TREES) >= _TREES_MAX:
+        _TREES.pop(next(iter(_TREES)))
+    _TREES[html] = body
+    return Body(html, tuple(ctx.warnings))

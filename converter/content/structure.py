@@ -25,6 +25,7 @@ __all__ = [
     "definition_lists",
     "figcaptions",
     "list_items",
+    "table_parts",
     "tables",
     "title_breaks",
     "unknown_shortcodes",
@@ -166,9 +167,14 @@ def title_breaks(root: etree._Element, ctx: object) -> None:
 # Figure captions: a figcaption is the first or last child of a figure (HTML §4.4.13)
 
 
-def figcaptions(root: etree._Element, ctx: object) -> None:
+def figcaptions(root: etree._Element, ctx: object) -> bool:
     """A figcaption outside a figure joins the captionless figure right before it, else
-    becomes a paragraph; a figure keeps one caption, as its last child."""
+    becomes a paragraph; a figure keeps one caption, as its last child.
+
+    True when a paragraph made here may hold a block (a caption or a figure of blocks
+    became one): the caller lifts them out, as it did for the paragraphs before.
+    """
+    blocks_in_paragraphs = False
     for caption in list(root.iter("figcaption")):
         parent = caption.getparent()
         if parent is None or parent.tag == "figure":
@@ -186,6 +192,7 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             before.append(caption)
         else:
             caption.tag = "p"
+            blocks_in_paragraphs = blocks_in_paragraphs or len(caption) > 0
     for figure in root.iter("figure"):
         captions = [child for child in figure if child.tag == "figcaption"]
         if not captions or (len(captions) == 1 and captions[0] in (figure[0], figure[-1])):
@@ -202,6 +209,7 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
         ):
             figure.tag = "p"  # no picture left (its source was unusable): only text
+            blocks_in_paragraphs = blocks_in_paragraphs or _in_paragraph(figure)
             continue
         without_alt = [img for img in figure.iter("img") if not img.get("alt")]
         if without_alt:
@@ -209,6 +217,12 @@ def figcaptions(root: etree._Element, ctx: object) -> None:
             text = text_of(found) if found is not None else ""
             for img in without_alt:
                 img.set("alt", text)
+    return blocks_in_paragraphs
+
+
+def _in_paragraph(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return parent is not None and parent.tag in ("p", "h2", "h3", "h4", "h5", "h6")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,6 +357,77 @@ def _move_out(dl: etree._Element, items: list[etree._Element | str], before: boo
 # Tables: every row has a cell beginning in it, every column too (HTML §4.9.12 table model)
 
 _ROW_GROUPS = ("thead", "tbody", "tfoot")
+
+
+# Where the HTML5 parser accepts each table part (a part elsewhere is a tag it ignores), and
+# what each part of a table may hold (anything else it moves out, before the table).
+_PART_PARENTS: dict[str, frozenset[str]] = {
+    "td": frozenset({"tr", "tbody", "thead", "tfoot", "table"}),
+    "th": frozenset({"tr", "tbody", "thead", "tfoot", "table"}),
+    "tr": frozenset({"tbody", "thead", "tfoot", "table"}),
+    "tbody": frozenset({"table"}),
+    "thead": frozenset({"table"}),
+    "tfoot": frozenset({"table"}),
+    "caption": frozenset({"table"}),
+    "colgroup": frozenset({"table"}),
+    "col": frozenset({"colgroup", "table"}),
+}
+_TABLE_CONTAINERS = frozenset({"table", "tbody", "thead", "tfoot", "tr"})
+
+
+def table_parts(root: etree._Element, ctx: object) -> None:
+    """Table parts where a browser's parser builds them, so the body parses back the same.
+
+    A cell, row or row group outside its table is a tag the HTML5 parser ignores: unwrapped,
+    its content kept (a stray <col> is removed). Text or any other element standing in a
+    table, a row group or a row, outside a cell, is moved before the table ("foster
+    parenting"), in order, as a browser shows it.
+    """
+    strays = [
+        el
+        for el in root.iter(*_PART_PARENTS)
+        if (parent := el.getparent()) is not None and parent.tag not in _PART_PARENTS[str(el.tag)]
+    ]
+    for el in reversed(strays):
+        remove(el) if el.tag == "col" else unwrap(el)
+    for table in list(root.iter("table")):
+        if table.getparent() is not None:
+            _foster(table, table)
+
+
+def _foster(table: etree._Element, container: etree._Element) -> None:
+    """What ``container`` (the table or a part of it) may not hold goes before ``table``."""
+    allowed = {tag for tag, parents in _PART_PARENTS.items() if container.tag in parents}
+    if container.text and not container.text.isspace():
+        _text_before(table, container.text)
+        container.text = None
+    for child in list(container):
+        if child.tag in allowed:
+            if child.tag in _TABLE_CONTAINERS:
+                _foster(table, child)
+        elif child.tail and child.tail.isspace():  # the blank after it stays in the table
+            tail = child.tail
+            child.tail = None
+            _text_before(child, tail)
+            table.addprevious(child)
+            continue
+        else:  # addprevious moves its tail with it: text, moved out too
+            table.addprevious(child)
+            continue
+        if child.tail and not child.tail.isspace():
+            _text_before(table, child.tail)
+            child.tail = None
+
+
+def _text_before(el: etree._Element, text: str) -> None:
+    """``text`` put right before ``el`` (after whatever is there already)."""
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent = el.getparent()
+        if parent is not None:
+            parent.text = (parent.text or "") + text
 
 
 def tables(root: etree._Element, ctx: object) -> None:

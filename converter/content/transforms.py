@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from ..options import Sanitiser
 from ..urls import encode
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url, video_details
@@ -25,6 +26,7 @@ from .structure import (
     definition_lists,
     figcaptions,
     list_items,
+    table_parts,
     tables,
     title_breaks,
     unknown_shortcodes,
@@ -59,6 +61,7 @@ class Context:
     # these ids are kept, prefixed; every other id is paste junk.
     targets: frozenset[str] = frozenset()
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
+    sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -121,7 +124,42 @@ def resolve_url(url: str, ctx: Context) -> str | None:
         if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
             break
+    if u.startswith(("https://", "http://")) and not _PLAIN_HOST.match(u) and not _host_ok(u):
+        return None
     return encode(u)  # percent-encoded where RFC 3986 requires it (converter/urls.py)
+
+
+# The usual web URL's host: nothing to check. Others are checked by _host_ok.
+_PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:[/?#]|\Z)")
+# WHATWG URL "forbidden domain code points", looked for after percent-decoding the host.
+_FORBIDDEN_IN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+
+
+def _host_ok(url: str) -> bool:
+    """Whether a browser's URL parser accepts the host (and port) of an http(s) URL.
+
+    A URL it rejects is no link to a browser, and an HTML5 sanitiser (nh3) drops it: it is
+    dropped here, so the body is already what such a sanitiser lets through (one pass).
+    """
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:  # a bracketed host that is no IP address
+        return False
+    host = netloc.rpartition("@")[2]
+    if host.startswith("["):
+        return True  # urlsplit checked the IPv6 address
+    host, _, port = host.partition(":")
+    if port and not (port.isdigit() and int(port) <= 65535):
+        return False
+    host = unquote(host)
+    if not host or _FORBIDDEN_IN_HOST.search(host):
+        return False
+    if not host.isascii():
+        try:
+            host.encode("idna")  # IDNA: U+FFFD and other prohibited code points fail
+        except UnicodeError:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -888,40 +926,58 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
     <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>
     """
     for p in [el for el in root.iter(*_LIFTED_FROM)]:
-        for child in p:
-            if child.tag in V.BLOCK_TAGS:
-                break
+        _lift(p)
+
+
+def _lift(p: etree._Element) -> None:
+    """``lift_blocks`` for one paragraph (or heading, caption, pre)."""
+    for child in p:
+        if child.tag in V.BLOCK_TAGS:
+            break
+    else:
+        return
+    if p.getparent() is None:
+        return
+    segments = _runs(p)
+    p.text = None
+    for child in list(p):
+        p.remove(child)
+    out: list[etree._Element] = []
+    lifted: list[etree._Element] = []
+    for seg in segments:
+        if isinstance(seg, list):
+            para = p.makeelement(p.tag, {})
+            _fill(para, seg)
+            if len(para) or _has_text(para.text):
+                out.append(para)
         else:
-            continue
-        if p.getparent() is None:
-            continue
-        segments = _runs(p)
-        p.text = None
-        for child in list(p):
-            p.remove(child)
-        out: list[etree._Element] = []
-        lifted: list[etree._Element] = []
-        for seg in segments:
-            if isinstance(seg, list):
-                para = p.makeelement(p.tag, {})
-                _fill(para, seg)
-                if len(para) or _has_text(para.text):
-                    out.append(para)
-            else:
-                out.append(seg)
-                tag = seg.tag
-                if tag == "p":
-                    lifted.append(seg)
-                elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
-                    # The paragraph rules did not reach inside it while it stood in a <p>
-                    # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
-                    _flow(seg, always=tag == "blockquote")
-                if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
-                    _line_breaks(seg)
-        replace_by(p, out)  # out holds at least the block that was inside
-        for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
-            if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
-                _split_paragraph(seg)
+            out.append(seg)
+            tag = seg.tag
+            if tag == "p":
+                lifted.append(seg)
+            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+                # The paragraph rules did not reach inside it while it stood in a <p>
+                # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
+                _flow(seg, always=tag == "blockquote")
+            if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
+                _line_breaks(seg)
+    replace_by(p, out)  # out holds at least the block that was inside
+    for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
+        if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
+            after = seg.getnext()
+            _split_paragraph(seg)
+            # The paragraphs it was split into are new: a block in one is lifted out now
+            # (hypothesis: a caption's figure in a <p> in a <pre> took a second pass). Not
+            # for list items: ``list_items`` unwraps the items a paragraph holds.
+            new: etree._Element | None = seg
+            while new is not None and new is not after:
+                following = new.getnext()
+                if new.tag == "p" and any(c.tag in _LIFTED_AGAIN for c in new):
+                    _lift(new)
+                new = following
+
+
+_LIFTED_AGAIN = V.BLOCK_TAGS - {"li"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1019,9 +1075,12 @@ def bare_urls(root: etree._Element, ctx: Context) -> None:
         if embed is not None:
             replace(p, embed_figure(embed))
         elif not len(p):
+            href = resolve_url(m.group(1), ctx)
+            if href is None:  # no URL a browser would open ("http://]"): it stays text
+                continue
             p.text = None
             a = etree.SubElement(p, "a")
-            a.set("href", resolve_url(m.group(1), ctx) or m.group(1))
+            a.set("href", href)
             a.text = m.group(1)
 
 
@@ -1189,18 +1248,27 @@ def shortcodes_left(root: etree._Element, ctx: Context) -> None:
 _KNOWN_SHORTCODES = frozenset(_SHORTCODE_NAMES)
 
 
+def captions(root: etree._Element, ctx: Context) -> None:
+    """``structure.figcaptions``; the paragraphs it made of captions or figures holding blocks
+    are split around them (``lift_blocks`` again, only then: in one pass, no block is left in
+    a paragraph, where a browser's parser would close the paragraph)."""
+    if figcaptions(root, ctx):
+        lift_blocks(root, ctx)
+
+
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
     shortcodes_left,
     inline_around_blocks,
+    table_parts,  # before paragraphs: what a table may not hold goes out, into paragraphs
     definition_lists,  # before paragraphs: a list of details without terms becomes divs
     paragraphs,
     divs,
     lift_blocks,
     image_figures,
     title_breaks,
-    figcaptions,  # after image_figures: a caption right after an image joins its figure
+    captions,  # after image_figures: a caption right after an image joins its figure
     tables,
     empties,
     list_items,  # after empties: items loose only once what held them is gone
