@@ -27,10 +27,23 @@ Progress = Callable[[int], None]
 
 
 def read_articles(
-    inputs: Iterable[str], options: Options, stdin: BinaryIO | None = None
+    inputs: Iterable[str],
+    options: Options,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Article | InputError]:
     """Parse every record of every input: an Article, or an InputError naming what is wrong
-    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's)."""
+    (for an unexpected exception, a ``ReadFailure``: one record's failure, never the run's).
+    ``progress(n)``: after each record (the collections' progress bar)."""
+    for done, item in enumerate(_parsed(inputs, options, stdin), 1):
+        if progress is not None:
+            progress(done)
+        yield item
+
+
+def _parsed(
+    inputs: Iterable[str], options: Options, stdin: BinaryIO | None
+) -> Iterator[Article | InputError]:
     for item in read_records(inputs, stdin, allow_empty=options.allow_empty):
         if isinstance(item, InputError):
             yield item
@@ -113,10 +126,13 @@ def convert(
     *,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
+    total: Progress | None = None,
     verbose: bool = False,
     stdout: BinaryIO | None = None,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
+    ``total(n)``: told how many articles there are before the first; ``progress(done)``: after
+    each (written or failed).
     ``output`` None: the inputs must hold one article, whose document is ``report.document``
     (and written to ``stdout`` when given); more or fewer is a UsageError.
 
@@ -132,23 +148,38 @@ def convert(
     sync = Sync(options.fsync_each)
     sync.root(output)  # a directory that cannot be made fails the run once, not every article
     names = Names()
-    render_fn = adapter.render
+    if total is not None:
+        total(len(articles))
     for done, article in enumerate(articles, 1):
-        if not _checked(article, options, report):
-            continue
-        stage, what = RENDER, fmt
-        try:  # a bug or an unwritable file must not sink the batch: reported per article
-            data = render_fn([article], options)
-            stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
-            report.written.append(write_atomic(output, what, data, sync=sync))
-        except Exception as exc:
-            report.failed.append(failure(exc, stage, what, article=article).line(verbose))
-            continue
-        report.converted.append(article.id)
-        if progress is not None:
+        _convert_one(fmt, article, output, names, sync, options, report, verbose)
+        if progress is not None:  # every article, written or failed: the count reaches total
             progress(done)
     sync.flush()
     return report
+
+
+def _convert_one(
+    fmt: str,
+    article: Article,
+    output: Path,
+    names: Names,
+    sync: Sync,
+    options: Options,
+    report: Report,
+    verbose: bool,
+) -> None:
+    adapter = ADAPTERS[fmt]
+    if not _checked(article, options, report):
+        return
+    stage, what = RENDER, fmt
+    try:  # a bug or an unwritable file must not sink the batch: reported per article
+        data = adapter.render([article], options)
+        stage, what = WRITE, names.claim(article.slug, article.id) + adapter.extension
+        report.written.append(write_atomic(output, what, data, sync=sync))
+    except Exception as exc:
+        report.failed.append(failure(exc, stage, what, article=article).line(verbose))
+        return
+    report.converted.append(article.id)
 
 
 def _checked(article: Article, options: Options, report: Report) -> bool:
@@ -199,6 +230,7 @@ def feeds(
     split_by: str | None = None,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """Build one feed (name "") or, with ``split_by="category"``, one feed per section.
 
@@ -206,7 +238,7 @@ def feeds(
     duplicates and articles the selection left out (with the rule), failed = bad input and
     articles whose own part of a feed raised (left out of every feed; see isolation.py).
     """
-    found, report = _feed_files(fmt, inputs, options, split_by, stdin, verbose)
+    found, report = _feed_files(fmt, inputs, options, split_by, stdin, verbose, progress)
     outputs = {}
     for stem, file in found.items():
         with file:
@@ -221,6 +253,7 @@ def _feed_files(
     split_by: str | None,
     stdin: BinaryIO | None,
     verbose: bool,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, BinaryIO], Report]:
     """``feeds``, each feed in a temporary file (rewound) rather than in memory: the articles
     wait in a ``Spool`` (metadata in memory) and each feed is written item by item."""
@@ -234,7 +267,7 @@ def _feed_files(
     report = Report()
     spool = Spool()
     try:
-        read = read_articles(inputs, options, stdin)
+        read = read_articles(inputs, options, stdin, progress)
         stubs = (a if isinstance(a, InputError) else spool.keep(a) for a in read)
         articles = latest(stubs, report, verbose=verbose)
         now = options.now or datetime.now(tz=UTC)
@@ -317,6 +350,7 @@ def books(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
     write: Callable[[str, bytes], Path] | None = None,
 ) -> tuple[dict[str, bytes], Report]:
     """EPUB: one book of every published article (name ""), or with ``options.epub.per_article``
@@ -326,7 +360,7 @@ def books(
     written as soon as it is made (not returned), and one that cannot be written is its
     articles' failure, not the run's."""
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     chosen = []
     for article in articles:
         if article.status != "publish":
@@ -394,6 +428,7 @@ def files(
     *,
     stdin: BinaryIO | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[tuple[str, bytes]], Report]:
     """Every file of a collection format (``Adapter.render_files``: the sitemaps), (name,
     bytes) in writing order, and the report: converted = the articles its selection keeps,
@@ -402,7 +437,7 @@ def files(
     if adapter is None or adapter.per_article:
         raise UsageError(f"{fmt!r} is not a collection format")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
     options = replace(options, now=options.now or datetime.now(tz=UTC))  # one "now" per run
     articles = [a for a in articles if _checked(a, options, report)]
     outcome = isolate(lambda items: adapter.render_files(items, options), articles, fmt)
@@ -428,9 +463,11 @@ def collection(
     split_by: str | None = None,
     file: Path | None = None,
     verbose: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """A collection format's command: into ``directory`` (per section, per article, or the
-    format's several files), into ``file``, or (neither) as ``report.document``."""
+    format's several files), into ``file``, or (neither) as ``report.document``.
+    ``progress(n)``: after each input record is read."""
     adapter = ADAPTERS[fmt]
     written: list[tuple[str, bytes | BinaryIO]]
     sync = Sync(options.fsync_each)
@@ -441,14 +478,14 @@ def collection(
 
     if adapter.images:
         per_article = directory is not None
-        outputs, report = books(inputs, options, verbose=verbose,
+        outputs, report = books(inputs, options, verbose=verbose, progress=progress,
                                 write=write_book if per_article else None)  # fmt: skip
         written = [("", d) for d in outputs.values()]
     elif adapter.sections:
-        found, report = _feed_files(fmt, inputs, options, split_by, None, verbose)
+        found, report = _feed_files(fmt, inputs, options, split_by, None, verbose, progress)
         written = [(s + adapter.extension if s else "", d) for s, d in found.items()]
     else:
-        made, report = files(fmt, inputs, options, verbose=verbose)
+        made, report = files(fmt, inputs, options, verbose=verbose, progress=progress)
         written = list(made)
     try:
         for name, data in written:

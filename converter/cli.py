@@ -15,6 +15,7 @@ import signal
 import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from .adapters import ADAPTERS, SITE, Adapter, Flag, Kind
+from .progress import Bar
 
 if TYPE_CHECKING:
     from .export import ExportResult
@@ -216,60 +218,91 @@ class _Terminated(BaseException):
     """SIGTERM, raised like KeyboardInterrupt is for SIGINT (BaseException: nothing swallows it)."""
 
 
+@dataclass
+class _Tally:
+    """What a run has finished, for its progress bar and for the line an interrupt prints.
+    ``rest``: what else the run makes at the end (and so has not made when interrupted)."""
+
+    what: str
+    rest: str = ""
+    counted: bool = True  # False: the run reports no per-article progress (export --merge)
+    reading: bool = False  # the count is of articles read; the output is made after the last
+    done: int = 0
+    total: int | None = None
+    bar: Bar | None = None
+
+    def step(self, done: int) -> None:
+        self.done = done
+        if self.bar is not None:
+            self.bar.update(done)
+
+    def expect(self, total: int | None) -> None:
+        self.total = total
+        if self.bar is not None:
+            self.bar.begin(total)
+
+    def stopped(self, how: str) -> str:
+        """The one line of an interrupted run: what was finished and what was not."""
+        if not self.counted:
+            return f"{self.what}: {how} before its output was complete; no partial files"
+        if self.reading:
+            of = f" of {self.total}" if self.total is not None else ""
+            return (f"{self.what}: {how} after reading {self.done}{of} articles, before its"
+                    " output was complete; no partial files")  # fmt: skip
+        if self.total is None:
+            finished = f"{self.done} articles done, the rest not"
+        else:
+            finished = f"{self.done} of {self.total} articles done, {self.total - self.done} not"
+        rest = f"; {self.rest} not written" if self.rest else ""
+        return f"{self.what}: {how}: {finished}{rest}; no partial files"
+
+
 @contextlib.contextmanager
-def _interruptible(what: str, done: list[int]) -> Iterator[None]:
-    """SIGINT → exit 130, SIGTERM → exit 143, each with a one-line summary. Temporary files
-    are removed on the way out by the writers (output.write_atomic), so nothing is partial."""
+def _interruptible(tally: _Tally) -> Iterator[None]:
+    """SIGINT → exit 130, SIGTERM → exit 143, each with one line. By the time the exception
+    gets here the worker processes are stopped (workers.Workers) and temporary files removed
+    (output.write_atomic, the export's report part), so nothing is partial."""
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: object) -> None:
         raise _Terminated()
 
     signal.signal(signal.SIGTERM, on_term)
+    code = 0
     try:
         yield
     except KeyboardInterrupt:
-        typer.echo(
-            f"\n{what}: interrupted (SIGINT) after {done[0]} articles; no partial files", err=True
-        )
-        raise typer.Exit(130) from None
+        code, how = 130, "interrupted (SIGINT)"
     except _Terminated:
-        typer.echo(
-            f"{what}: terminated (SIGTERM) after {done[0]} articles; no partial files", err=True
-        )
-        raise typer.Exit(143) from None
+        code, how = 143, "terminated (SIGTERM)"
     finally:
+        if tally.bar is not None:
+            tally.bar.close()
         signal.signal(signal.SIGTERM, previous)
+    if code:
+        # A second Ctrl-C while the line is printed would end in a traceback instead.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        typer.echo(tally.stopped(how), err=True)
+        raise typer.Exit(code)
 
 
-@contextlib.contextmanager
-def _progress(label: str, show: bool) -> Iterator[tuple[Callable[[int], None], list[int]]]:
-    """A progress callback (a bar on stderr when ``show``) and the count it has seen."""
-    done = [0]
-    bar_context: Any = typer.progressbar(length=0, label=label, file=sys.stderr) if show else None
-    bar = bar_context.__enter__() if bar_context is not None else None
-
-    def progress(count: int) -> None:
-        done[0] = count
-        if bar is not None:
-            bar.update(1)
-
-    try:
-        yield progress, done
-    finally:
-        if bar_context is not None:
-            bar_context.__exit__(None, None, None)
+def _progress(tally: _Tally, show: bool) -> None:
+    """A bar on stderr for ``tally`` when ``show`` and stderr is a terminal (never on a pipe
+    or a log file)."""
+    if show and sys.stderr.isatty():
+        tally.bar = Bar(tally.what, sys.stderr, tally.total)
 
 
-def _guarded(what: str, work: Callable[[Callable[[int], None]], R], progress: bool) -> R:
-    """``work(progress)`` with a progress bar (on a terminal), signals as exit statuses and
-    converter errors as messages."""
+def _guarded(tally: _Tally, work: Callable[[_Tally], R], progress: bool) -> R:
+    """``work(tally)`` with a progress bar (on a terminal), signals as exit statuses with one
+    line, and converter errors as messages."""
     from .errors import ConverterError
 
-    show = progress and sys.stderr.isatty()
+    _progress(tally, progress)
     try:
-        with _progress(what, show) as (step, done), _interruptible(what, done):
-            return work(step)
+        with _interruptible(tally):
+            return work(tally)
     except ConverterError as exc:
         raise _fail(str(exc), exc.exit_code) from None
 
@@ -283,11 +316,12 @@ def _articles(adapter: Adapter, values: dict[str, Any], options: Options) -> Non
     target = None if output == "-" else Path(output)
     verbose = bool(values["verbose"])
 
-    def work(progress: Callable[[int], None]) -> Report:
-        return convert(adapter.name, inputs, target, options, progress=progress,
-                       verbose=verbose, stdout=sys.stdout.buffer)  # fmt: skip
+    def work(tally: _Tally) -> Report:
+        return convert(adapter.name, inputs, target, options, progress=tally.step,
+                       total=tally.expect, verbose=verbose, stdout=sys.stdout.buffer)  # fmt: skip
 
-    report = _guarded(adapter.name, work, not values["quiet"] and target is not None)
+    tally = _Tally(adapter.name, counted=target is not None)
+    report = _guarded(tally, work, not values["quiet"] and target is not None)
     _finish(report, values, f"{adapter.name} → {output}")
 
 
@@ -295,6 +329,7 @@ def _collection(adapter: Adapter, values: dict[str, Any], options: Options) -> N
     """A collection format: one document into -o FILE (or - for stdout); per section or per
     article (``--split-by category``, ``--per-article``) or several files: into -o DIR."""
     from . import api
+    from .progress import count_records
 
     output, inputs, verbose = values["output"], values["inputs"], bool(values["verbose"])
     split_by = values.get("split_by")
@@ -305,12 +340,18 @@ def _collection(adapter: Adapter, values: dict[str, Any], options: Options) -> N
         raise _fail(f"{adapter.name}: this output is several files: -o DIRECTORY")
     target = Path(output)
 
-    def work(progress: Callable[[int], None]) -> Report:
-        return api.collection(adapter.name, inputs, options, target if several else None,
-                              split_by=split_by, verbose=verbose, file=None if several
-                              else (None if output == "-" else target))  # fmt: skip
+    file = None if several or output == "-" else target
 
-    report = _guarded(adapter.name, work, False)
+    def work(tally: _Tally) -> Report:
+        if tally.bar is not None:  # a second, parse-only pass: only for a bar's total
+            tally.expect(count_records(inputs, allow_empty=options.allow_empty))
+        return api.collection(adapter.name, inputs, options, target if several else None,
+                              split_by=split_by, verbose=verbose, progress=tally.step,
+                              file=file)  # fmt: skip
+
+    # The bar counts the articles read; the feeds or books are made after the last.
+    tally = _Tally(adapter.name, reading=True)
+    report = _guarded(tally, work, not values["quiet"])
     if output == "-" and report.document is not None:
         sys.stdout.buffer.write(report.document)
         sys.stdout.buffer.flush()
@@ -377,12 +418,23 @@ def _shard(spec: str | None) -> tuple[int, int] | None:
     return (shard.index, shard.count)
 
 
+def _shard_filter(shard: tuple[int, int] | None) -> Callable[[str], bool] | None:
+    """Whether an article key is in this shard (as export.export decides), for a bar's total."""
+    if shard is None:
+        return None
+    from .export import shard_of
+
+    index, count = shard
+    return lambda key: shard_of(key, count) == index
+
+
 def _export(values: dict[str, Any]) -> None:
     import os
 
     from .export import BOOK_LIMIT, FORMATS
     from .export import export as run_export
     from .export import merge as run_merge
+    from .progress import count_records
 
     chosen = [f.strip() for f in (values["formats"] or ",".join(FORMATS)).split(",") if f.strip()]
     bad = [f for f in chosen if f not in FORMATS]
@@ -399,17 +451,22 @@ def _export(values: dict[str, Any]) -> None:
     options = _options((*EXPORT, *COMMON), values)
     output = Path(values["output"])
 
-    def work(progress: Callable[[int], None]) -> ExportResult:
+    def work(tally: _Tally) -> ExportResult:
         if values["merge"]:
             return run_merge([Path(p) for p in values["inputs"]], output, options, chosen)
+        if tally.bar is not None:  # a second, parse-only pass: only for a bar's total
+            keep = _shard_filter(shard)
+            tally.expect(count_records(values["inputs"], keep, allow_empty=options.allow_empty))
         return run_export(values["inputs"], output, options, formats=chosen,
                           jobs=jobs or os.cpu_count() or 1, shard=shard,
                           incremental=values["incremental"],
                           per_article_epub=values["per_article_epub"], book_limit=book_limit,
-                          progress=progress, verbose=values["verbose"],
+                          progress=tally.step, verbose=values["verbose"],
                           prune=values["prune"])  # fmt: skip
 
-    result = _guarded("export", work, not values["quiet"] and not values["merge"])
+    rest = "feeds, books, sitemaps, report.json and manifest.json"
+    tally = _Tally("export", rest, counted=not values["merge"])
+    result = _guarded(tally, work, not values["quiet"] and not values["merge"])
     for line in (*result.failures, *result.errors):
         typer.echo(f"error: {line}", err=True)
     if not values["quiet"]:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import multiprocessing
 import os
 import sqlite3
 import tempfile
@@ -63,13 +62,15 @@ from .isolation import (
 from .model import Article, Author, Image, Rendition, Term
 from .options import Options
 from .output import Names, Note, Sync, make_directory, safe_name, write_atomic
+from .workers import Workers
 
 __all__ = ["BOOK_LIMIT", "FORMATS", "ExportResult", "export", "merge", "shard_of"]
 
 FORMATS = tuple(a.name for a in ADAPTERS.values() if a.folder and a.command)
 STATE = "state/feed-articles.jsonl"
 SITEMAP_STATE = "state/sitemap-articles.jsonl"
-BATCH = 256  # records per worker in one batch handed to the pool
+CHUNK = 16  # records a worker process converts per message
+WINDOW = 8  # chunks per worker out or waiting to be written, at most
 BOOK_LIMIT = 500  # the bundle book: the newest 500 published articles (0 = all)
 
 
@@ -428,39 +429,10 @@ def _results(
         for record in records:
             yield record, _work(record)
         return
-    context = multiprocessing.get_context("fork")
-    batch: list[Record] = []
-    pool = context.Pool(jobs, initializer=_init, initargs=(options, formats))
-    # Bounded batches, so the input is never held whole; the next batch is already with the
-    # workers while this process writes the results of the previous one (at most two batches
-    # in flight, plus the one being read).
-    in_flight: tuple[list[Record], Any] | None = None
-    try:
-
-        def submit(
-            batch: list[Record],
-        ) -> Iterator[tuple[Record, tuple[str, Any, Any]]]:
-            nonlocal in_flight
-            previous = in_flight
-            chunk = max(1, len(batch) // (jobs * 4))
-            in_flight = (batch, pool.map_async(_work, batch, chunksize=chunk)) if batch else None
-            if previous is not None:
-                yield from zip(previous[0], previous[1].get(), strict=True)
-
-        for record in records:
-            batch.append(record)
-            if len(batch) >= BATCH * jobs:
-                yield from submit(batch)
-                batch = []
-        yield from submit(batch)
-        yield from submit([])
-        # close + join, not terminate: killing idle workers can leave the task queue's lock
-        # held by a dead process, and then join() waits for ever (seen here).
-        pool.close()
-        pool.join()
-    except BaseException:
-        pool.terminate()
-        raise
+    # Small chunks, so that the work spreads evenly; a bounded window of them, so the input
+    # is never held whole while this process writes the results in input order.
+    with Workers(jobs, _work, _init, (options, formats)) as workers:
+        yield from workers.map(records, CHUNK, WINDOW * jobs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -625,9 +597,9 @@ def export(
             for done, (record, outcome) in enumerate(
                 _results(records, options, per_article, jobs), 1
             ):
-                if progress is not None:
-                    progress(done)
                 run.handle(record, outcome, incremental)
+                if progress is not None:  # after: an interrupt's count is of finished ones
+                    progress(done)
             run.collections(incremental)
         _write_state(out, run.collector.candidates())
         _write_state(out, run.sitemap.articles(), SITEMAP_STATE)

@@ -195,13 +195,13 @@ def test_readme_documents_sharding() -> None:
 def test_batches_overlap_without_changing_a_byte(
     whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Many small batches (the next one with the workers while the last one is written):
-    the same bytes as one process."""
+    """Many one-record chunks (the next ones with the workers while the last one is
+    written, arriving out of order): the same bytes as one process."""
     from converter import export
     from converter.options import FetchOptions, Options
 
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(export, "BATCH", 1)
+    monkeypatch.setattr(export, "CHUNK", 1)
     out = tmp_path / "out"
     options = Options(fetch=FetchOptions(image_root=SAMPLES / "uploads", offline=True))
     result = export.export(["samples"], out, options, jobs=2)
