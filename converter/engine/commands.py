@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..adapters import ADAPTERS
+from ..adapters import ADAPTERS, BOOK
 from ..errors import InputError, UsageError
 from ..isolation import WRITE, Plan, failure, isolate, render_all
 from ..model import Article
@@ -296,7 +296,7 @@ def books(
                 report.written.append(write(name, data))
             except Exception as exc:  # this book only: the others are still written
                 only = group[0] if len(group) == 1 else None
-                report.failed.append(failure(exc, WRITE, "epub", article=only).line(verbose))
+                report.failed.append(failure(exc, WRITE, BOOK, article=only).line(verbose))
                 continue
         report.converted.extend(a.id for a in kept)
     return outputs, report
@@ -307,12 +307,11 @@ def _book(
 ) -> tuple[bytes, list[Article]] | None:
     """One book of ``group`` (without the articles whose own part raises) and what it holds;
     None when there is no book (every article failed, or ``--strict`` and a warning)."""
-    from ..adapters.epub import render_with_report
 
     def render(items: Sequence[Article]) -> tuple[bytes, list[str]]:
-        return render_with_report(items, options)
+        return ADAPTERS[BOOK].with_report(items, options)
 
-    outcome = isolate(render, group, "epub", empty_ok=False)
+    outcome = isolate(render, group, BOOK, empty_ok=False)
     report.failed.extend(f.line(verbose) for f in outcome.failed)
     if outcome.error is not None:
         report.failed.append(outcome.error.line(verbose))
