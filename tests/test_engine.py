@@ -201,3 +201,14 @@ def test_book_candidates_keep_the_books_reading_order() -> None:
     for article in articles:
         bounded.add(article)
     assert sorted(bounded.articles(), key=book_order) == expected[:3]
+
+
+def test_parsed_articles_go_through_the_pool_in_input_order() -> None:
+    """The per-article commands hand parsed articles to pool.outcomes: rendered in worker
+    processes with jobs=2, the same outcomes in the same order as serially."""
+    articles = _seeded(9)
+    serial = list(outcomes(articles, Options(), ("markdown",), 1))
+    pooled = list(outcomes(articles, Options(), ("markdown",), 2))
+    assert all(isinstance(o, Rendered) for o in serial)
+    assert [o.article.id for o in pooled if isinstance(o, Rendered)] == [a.id for a in articles]
+    assert pooled == serial

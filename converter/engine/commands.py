@@ -22,7 +22,8 @@ from ..isolation import WRITE, Plan, failure, isolate, render_all
 from ..model import Article
 from ..options import Options
 from ..output import Names, Note, Report, Sync, write_atomic, write_target
-from .results import Failed
+from .pool import outcomes
+from .results import Failed, Outcome, Rendered
 from .stages import checked, latest, read_articles, render_article
 
 if TYPE_CHECKING:
@@ -44,12 +45,15 @@ def convert(
     total: Progress | None = None,
     verbose: bool = False,
     stdout: BinaryIO | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
     ``total(n)``: told how many articles there are before the first; ``progress(done)``: after
     each (written or failed).
     ``output`` None: the inputs must hold one article, whose document is ``report.document``
     (and written to ``stdout`` when given); more or fewer is a UsageError.
+    ``jobs``: worker processes that render (pool.outcomes, as export's); the files and the
+    report are the same bytes for any number, as they are written here in input order.
 
     One bad article never sinks the batch: it is reported and the rest are written.
     """
@@ -65,8 +69,12 @@ def convert(
     names = Names()
     if total is not None:
         total(len(articles))
-    for done, article in enumerate(articles, 1):
-        _convert_one(fmt, article, output, names, sync, options, report, verbose)
+    # Every article is rendered, --strict ones too: the strict stage (``checked``) reports in
+    # input order here, as the written files are, whatever the workers finish first.
+    made = outcomes(articles, options, (fmt,), jobs)
+    for done, (article, outcome) in enumerate(zip(articles, made, strict=True), 1):
+        if checked(article, options, report):
+            _convert_one(fmt, article, outcome, output, names, sync, report, verbose)
         if progress is not None:  # every article, written or failed: the count reaches total
             progress(done)
     sync.flush()
@@ -76,20 +84,18 @@ def convert(
 def _convert_one(
     fmt: str,
     article: Article,
+    made: Outcome,
     output: Path,
     names: Names,
     sync: Sync,
-    options: Options,
     report: Report,
     verbose: bool,
 ) -> None:
-    """One article of ``convert``: strict, render (stages.render_article), write, report."""
-    if not checked(article, options, report):
-        return
-    made = render_article(article, (fmt,), options)
+    """One article of ``convert``: its rendering (stages.render_article) written, reported."""
     if isinstance(made, Failed):
         report.failed.append(made.failure.line(verbose))
         return
+    assert isinstance(made, Rendered)  # an article is rendered or failed, never unchanged
     what = "file name"
     try:  # an unwritable file must not sink the batch: reported per article
         what = names.claim(article.slug, article.id) + ADAPTERS[fmt].extension
