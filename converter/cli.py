@@ -84,8 +84,7 @@ EXPORT = (
     Flag("offline", "fetch.offline", bool, "No image downloads: mirror and cache only."),
     Flag("allow-private-hosts", "fetch.allow_private_hosts", bool, "Allow private hosts."),
     Flag("no-images", "epub.images", bool, "Books without pictures.", negative=True),
-    *ADAPTERS["ninjs"].flags,
-    *ADAPTERS["sitemap"].flags,
+    *(flag for adapter in ADAPTERS.values() if adapter.export_flags for flag in adapter.flags),
 )  # fmt: skip
 _TYPES: dict[type, Any] = {tuple: list[str], datetime: str}
 # What a value looks like in the help, by the flag's type (the option field's, when it has one).

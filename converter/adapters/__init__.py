@@ -130,6 +130,9 @@ class Adapter:
     order: str = ""  # "module.function": its order (Order), for the render and the engine
     images: bool = False  # needs image bytes (fetch): the render returns (bytes, warnings)
     flags: tuple[Flag, ...] = ()  # the command-line flags it adds (besides SITE's)
+    # export takes all of ``flags`` too (they collide with no other format's: the feeds' and
+    # the book's --title/--author do, so export lists what it takes of those in cli.EXPORT)
+    export_flags: bool = False
     about: str = ""  # the help text's paragraph on what is selected
     files: str = ""  # Kind.FILES: the module's render_files function (every file, named)
     command: bool = True  # a command of its own (news-sitemap is written by sitemap's files)
@@ -246,13 +249,13 @@ ADAPTERS: dict[str, Adapter] = {
         Adapter(
             "ninjs", "ninjs", ".json", Kind.ARTICLE, folder="ninjs",
             title="one IPTC ninjs document per article", example="ninjs samples -o out/ninjs",
-            flags=_NINJS,
+            flags=_NINJS, export_flags=True,
         ),
         Adapter(
             "sitemap", "sitemap", ".xml", Kind.FILES, files="render_files", folder="sitemaps",
             title="the sitemaps (sitemap-N.xml, sitemap-index.xml) and the Google News sitemap",
             example="sitemap samples -o out/sitemaps --sitemap-base-url https://example.org/",
-            select="sitemap.select", flags=_SITEMAP,
+            select="sitemap.select", flags=_SITEMAP, export_flags=True,
         ),
         Adapter(
             "news-sitemap", "sitemap", ".xml", Kind.COLLECTION, "render_news",
