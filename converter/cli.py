@@ -63,6 +63,8 @@ COMMON = (
     Flag("quiet", "", bool, "Only errors on stderr.", short="-q"),
     Flag("verbose", "", bool, "Also the written files; tracebacks of internal errors.", "-v"),
 )
+# The per-article commands' worker processes (engine/pool.py, as export's); serial by default.
+JOBS = Flag("jobs", "", int, "Worker processes that render. [default: 1]", short="-j")
 EXPORT = (
     Flag("formats", "", str, "Comma-separated subset of " + ",".join(
         a.name for a in ADAPTERS.values() if a.folder and a.command) + "."),
@@ -82,8 +84,7 @@ EXPORT = (
     Flag("offline", "fetch.offline", bool, "No image downloads: mirror and cache only."),
     Flag("allow-private-hosts", "fetch.allow_private_hosts", bool, "Allow private hosts."),
     Flag("no-images", "epub.images", bool, "Books without pictures.", negative=True),
-    *ADAPTERS["ninjs"].flags,
-    *ADAPTERS["sitemap"].flags,
+    *(flag for adapter in ADAPTERS.values() if adapter.export_flags for flag in adapter.flags),
 )  # fmt: skip
 _TYPES: dict[type, Any] = {tuple: list[str], datetime: str}
 # What a value looks like in the help, by the flag's type (the option field's, when it has one).
@@ -314,11 +315,14 @@ def _articles(adapter: Adapter, values: dict[str, Any], options: Options) -> Non
 
     output, inputs = values["output"], values["inputs"]
     target = None if output == "-" else Path(output)
-    verbose = bool(values["verbose"])
+    verbose, jobs = bool(values["verbose"]), 1 if values["jobs"] is None else values["jobs"]
+    if jobs < 1:
+        raise _fail("--jobs must be 1 or more")
 
     def work(tally: _Tally) -> Report:
         return convert(adapter.name, inputs, target, options, progress=tally.step,
-                       total=tally.expect, verbose=verbose, stdout=sys.stdout.buffer)  # fmt: skip
+                       total=tally.expect, verbose=verbose, stdout=sys.stdout.buffer,
+                       jobs=jobs)  # fmt: skip
 
     tally = _Tally(adapter.name, counted=target is not None)
     report = _guarded(tally, work, not values["quiet"] and target is not None)
@@ -359,7 +363,7 @@ def _collection(adapter: Adapter, values: dict[str, Any], options: Options) -> N
 
 
 def _register(adapter: Adapter) -> None:
-    flags = (*adapter.flags, *COMMON)
+    flags = (*adapter.flags, *COMMON, *((JOBS,) if adapter.per_article else ()))
     if adapter.kind is Kind.ARTICLE:
         output = (
             f"out/{adapter.folder}",

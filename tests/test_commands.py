@@ -314,3 +314,31 @@ def test_no_function_in_converter_is_longer_than_80_lines() -> None:
     body = "\n".join(f"    x{n} = {n}" for n in range(MAX_LINES))
     (node,) = ast.parse(f"def f():\n{body}\n").body
     assert isinstance(node, ast.FunctionDef) and node.end_lineno == MAX_LINES + 1
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("fmt", [a.name for a in ADAPTERS.values() if a.per_article])
+def test_per_article_commands_write_the_same_bytes_for_any_jobs(fmt: str, tmp_path: Path) -> None:
+    """--jobs N renders in worker processes (engine/pool.py); the files, the report on stderr
+    and the exit status are those of the serial run (the default)."""
+    runs = {}
+    for label, extra in (("serial", ()), ("j1", ("--jobs", "1")), ("j2", ("-j", "2"))):
+        out = tmp_path / label
+        proc = run_cli(fmt, "samples", "-o", str(out), "-v", *extra)
+        stderr = proc.stderr.replace(str(out), "OUT")
+        runs[label] = (proc.returncode, stderr, _tree(out))
+    _code, stderr, files = runs["serial"]
+    assert len(files) > 5 and "OUT" in stderr, stderr  # every sample article, each named
+    assert runs["j1"] == runs["serial"]
+    assert runs["j2"] == runs["serial"]
+
+
+def test_per_article_jobs_must_be_one_or_more(tmp_path: Path) -> None:
+    proc = run_cli("markdown", "samples", "-o", str(tmp_path), "--jobs", "0")
+    assert proc.returncode != 0 and "--jobs must be 1 or more" in proc.stderr
+    assert not list(tmp_path.iterdir())

@@ -133,3 +133,82 @@ def test_commands_and_export_share_the_report_summary(tmp_path: Path) -> None:
     assert command.summary() == result.summary() == "converted 2, skipped 2, failed 0"
     summary = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert summary["summary"] == {"converted": 2, "skipped": 2, "failed": 0}
+
+
+def _seeded(count: int) -> list[Article]:
+    """``count`` published articles from one sample, with ids that are prefixes of each other
+    ("1", "10", "100") and shared timestamps: the ties an order has to settle."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from .conftest import SAMPLES
+
+    (seed,) = list(read_articles([str(SAMPLES / "01-seed.txt")], Options()))
+    assert isinstance(seed, Article) and seed.published
+    return [
+        replace(
+            seed,
+            id=str(1 + n % 4) * (1 + n // 4),
+            published=seed.published + timedelta(hours=n % 4),
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_registry_declares_each_collection_order_once() -> None:
+    from converter.adapters import ADAPTERS, BOOK
+    from converter.adapters.epub.collection import reading_order
+    from converter.adapters.feeds import newest_first
+
+    feeds = [a for a in ADAPTERS.values() if a.sections]
+    assert feeds and all(a.sort_key is newest_first for a in feeds)
+    assert ADAPTERS[BOOK].sort_key is reading_order
+    assert ADAPTERS["html"].sort_key is None  # a per-article format has no order
+
+
+def test_feed_candidates_are_the_newest_the_feed_itself_selects() -> None:
+    """The export's bounded per-feed candidates (FeedCollector) and the feed's own selection
+    agree on which newest N and in which order, ties on the same second included."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from converter.adapters.feeds import select
+    from converter.engine.collectors import FeedCollector
+    from converter.options import FeedOptions
+
+    articles = _seeded(12)
+    latest = max(a.published for a in articles if a.published)
+    options = Options(feed=FeedOptions(limit=4), now=latest + timedelta(days=1))
+    options = replace(options, feed=replace(options.feed, include_noindex=True))
+    collector = FeedCollector(options)
+    for article in articles:
+        collector.add(article)
+    chosen, _ = select(articles, options)
+    assert [a.id for a in collector.articles()] == [a.id for a in chosen]
+    assert len(chosen) == 4 and len({a.published for a in chosen}) < 4  # a tie was settled
+
+
+def test_book_candidates_keep_the_books_reading_order() -> None:
+    """The book's entries come in the order the engine's bounded book candidates use."""
+    from converter.adapters.epub import Build
+    from converter.engine.collectors import BookCollector, book_order
+
+    articles = _seeded(12)
+    book = Build(articles, Options())
+    expected = sorted(articles, key=book_order)
+    assert [e.article.id for e in book.entries] == [a.id for a in expected]
+    bounded = BookCollector(3)
+    for article in articles:
+        bounded.add(article)
+    assert sorted(bounded.articles(), key=book_order) == expected[:3]
+
+
+def test_parsed_articles_go_through_the_pool_in_input_order() -> None:
+    """The per-article commands hand parsed articles to pool.outcomes: rendered in worker
+    processes with jobs=2, the same outcomes in the same order as serially."""
+    articles = _seeded(9)
+    serial = list(outcomes(articles, Options(), ("markdown",), 1))
+    pooled = list(outcomes(articles, Options(), ("markdown",), 2))
+    assert all(isinstance(o, Rendered) for o in serial)
+    assert [o.article.id for o in pooled if isinstance(o, Rendered)] == [a.id for a in articles]
+    assert pooled == serial

@@ -119,7 +119,7 @@ def _unwrap_by_index(el: etree._Element) -> None:
     """tree.unwrap as it was (parent.index + insert at an index)."""
     parent = el.getparent()
     assert parent is not None
-    tree._add_before(el, el.text or "")
+    tree.add_before(el, el.text or "")
     index = parent.index(el)
     children = list(el)
     tail = el.tail or ""
@@ -128,7 +128,7 @@ def _unwrap_by_index(el: etree._Element) -> None:
     if children:
         children[-1].tail = (children[-1].tail or "") + tail
     else:
-        tree._add_before(el, tail)
+        tree.add_before(el, tail)
     parent.remove(el)
 
 

@@ -26,11 +26,23 @@ from typing import Any
 from ..model import Article
 from ..options import Options
 
-__all__ = ["ADAPTERS", "SITE", "Adapter", "Flag", "Kind", "Render", "RenderFiles", "get"]
+__all__ = [
+    "ADAPTERS",
+    "BOOK",
+    "SITE",
+    "Adapter",
+    "Flag",
+    "Kind",
+    "Order",
+    "Render",
+    "RenderFiles",
+    "get",
+]
 
 Render = Callable[[Sequence[Article], Options], bytes]
 RenderFiles = Callable[[Sequence[Article], Options], list[tuple[str, bytes]]]
 Select = Callable[[Sequence[Article], Options], tuple[list[Article], list[Any]]]
+Order = Callable[[Article], Any]  # an ascending sort key: the first article is the first shown
 
 
 class Kind(Enum):
@@ -115,8 +127,12 @@ class Adapter:
     file: str = ""  # export: the collection's file in its folder ("" = per-article names)
     sections: bool = False  # also one document per section (--split-by category; export)
     select: str = ""  # "module.function": the selection and order of a collection
+    order: str = ""  # "module.function": its order (Order), for the render and the engine
     images: bool = False  # needs image bytes (fetch): the render returns (bytes, warnings)
     flags: tuple[Flag, ...] = ()  # the command-line flags it adds (besides SITE's)
+    # export takes all of ``flags`` too (they collide with no other format's: the feeds' and
+    # the book's --title/--author do, so export lists what it takes of those in cli.EXPORT)
+    export_flags: bool = False
     about: str = ""  # the help text's paragraph on what is selected
     files: str = ""  # Kind.FILES: the module's render_files function (every file, named)
     command: bool = True  # a command of its own (news-sitemap is written by sitemap's files)
@@ -146,7 +162,16 @@ class Adapter:
         """The selection and order rule of a collection (None: every article, as read)."""
         if not self.select:
             return None
-        module, function = self.select.split(".")
+        module, function = self.select.rsplit(".", 1)
+        return _load(module, function)  # type: ignore[no-any-return]
+
+    @property
+    def sort_key(self) -> Order | None:
+        """The order of a collection's articles, the one key its render sorts by and the
+        engine's bounded collectors keep the newest N by (None: no order of its own)."""
+        if not self.order:
+            return None
+        module, function = self.order.rsplit(".", 1)
         return _load(module, function)  # type: ignore[no-any-return]
 
     @property
@@ -177,6 +202,7 @@ _FEED_FACTS: dict[str, Any] = dict(
     folder="feeds",
     sections=True,
     select="feeds.select",
+    order="feeds.newest_first",
     flags=_FEED,
     about=_FEED_ABOUT,
 )
@@ -218,18 +244,18 @@ ADAPTERS: dict[str, Adapter] = {
             "epub", "epub", ".epub", Kind.COLLECTION, folder="epub", file="book.epub",
             title="an EPUB 3 book of all published articles (or one per article), images inside",
             example="epub samples -o out/samples.epub --image-root samples/uploads",
-            images=True, flags=_EPUB,
+            images=True, order="epub.collection.reading_order", flags=_EPUB,
         ),
         Adapter(
             "ninjs", "ninjs", ".json", Kind.ARTICLE, folder="ninjs",
             title="one IPTC ninjs document per article", example="ninjs samples -o out/ninjs",
-            flags=_NINJS,
+            flags=_NINJS, export_flags=True,
         ),
         Adapter(
             "sitemap", "sitemap", ".xml", Kind.FILES, files="render_files", folder="sitemaps",
             title="the sitemaps (sitemap-N.xml, sitemap-index.xml) and the Google News sitemap",
             example="sitemap samples -o out/sitemaps --sitemap-base-url https://example.org/",
-            select="sitemap.select", flags=_SITEMAP,
+            select="sitemap.select", flags=_SITEMAP, export_flags=True,
         ),
         Adapter(
             "news-sitemap", "sitemap", ".xml", Kind.COLLECTION, "render_news",
@@ -237,6 +263,9 @@ ADAPTERS: dict[str, Adapter] = {
         ),
     )
 }  # fmt: skip
+
+
+BOOK = "epub"  # the collection export bounds with --book-limit and --per-article-epub writes
 
 
 def get(name: str) -> Adapter:

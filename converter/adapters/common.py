@@ -5,13 +5,15 @@ and an article's dates as readers see them (``<time>`` elements with the machine
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
 from ..model import Article
 
-__all__ = ["byline", "date_text", "dateline", "name_separators", "time_element"]
+__all__ = ["Descending", "byline", "date_text", "dateline", "name_separators", "time_element"]
 
 
 def name_separators(count: int) -> list[str]:
@@ -49,3 +51,17 @@ def dateline(parent: etree._Element, article: Article) -> None:
     if article.updated and article.updated > article.published:
         line[-1].tail = " · Updated "
         time_element(line, article.updated)
+
+
+@dataclass(frozen=True, slots=True)
+class Descending:
+    """A sort key part in reverse order within an ascending sort: what is larger comes first.
+
+    An order is then one key function (the registry's ``Adapter.order``) that a render and the
+    engine's bounded collectors can both hand to ``sorted``; ``reverse=True`` would be a second
+    fact each caller has to remember, and a string id cannot be negated."""
+
+    value: Any
+
+    def __lt__(self, other: Descending) -> bool:
+        return bool(other.value < self.value)

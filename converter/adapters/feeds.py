@@ -27,6 +27,7 @@ from .. import images
 from ..content import parse, xml_safe
 from ..model import Article, Author, Term
 from ..options import FeedOptions, Options
+from .common import Descending
 
 __all__ = [
     "ItemText",
@@ -35,6 +36,7 @@ __all__ = [
     "excluded",
     "feed_body",
     "item_text",
+    "newest_first",
     "render_atom",
     "render_json_feed",
     "render_rss",
@@ -78,11 +80,18 @@ def select(
             skipped.append(Skipped(a, rule))
         else:
             chosen.append(a)
-    chosen.sort(key=lambda a: (a.published or EPOCH, a.id), reverse=True)
+    chosen.sort(key=newest_first)
     if feed.limit and len(chosen) > feed.limit:
         skipped.extend(Skipped(a, f"beyond --limit {feed.limit}") for a in chosen[feed.limit :])
         chosen = chosen[: feed.limit]
     return chosen, skipped
+
+
+def newest_first(article: Article) -> Descending:
+    """The feeds' order (an ascending sort key): newest published first, ties by id descending.
+    The registry declares it (``Adapter.order``): ``select`` and the engine's per-feed
+    candidates (engine/collectors.py) must keep the same newest N."""
+    return Descending((article.published or EPOCH, article.id))
 
 
 def feed_now(options: Options) -> datetime:

@@ -419,7 +419,6 @@ def _foster(table: etree._Element, container: etree._Element) -> None:
             child.tail = None
 
 
-
 def tables(root: etree._Element, ctx: object) -> None:
     """Empty rows removed; row spans end with their row group; column spans shrink until
     every column they make has a cell beginning in it; <col> spans past the cells dropped."""

@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ..adapters import ADAPTERS, Kind
+from ..adapters import ADAPTERS, BOOK, Kind, Order
 from ..adapters.feeds import Spool, excluded, write_feed
 from ..isolation import Failure, Plan, render_all
 from ..model import Article, Author, Image, Rendition, Term
@@ -34,6 +34,7 @@ __all__ = [
     "article_from_json",
     "article_to_json",
     "book_order",
+    "feed_order",
     "feed_plans",
     "file_plans",
     "load_state",
@@ -96,6 +97,7 @@ class FeedCollector:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.limit = options.feed.limit
+        self.order = feed_order()
         self.feeds: dict[str, dict[str, Article]] = {"": {}}
         self.spool = Spool()  # an unnamed temporary file: gone with the collector
         self.load = self.spool.load
@@ -116,13 +118,13 @@ class FeedCollector:
                 self._prune(bucket)
 
     def _prune(self, bucket: dict[str, Article]) -> None:
-        keep = sorted(bucket.values(), key=_newest_first)[: self.limit]
+        keep = sorted(bucket.values(), key=self.order)[: self.limit]
         bucket.clear()
         bucket.update((a.id, a) for a in keep)
 
     def articles(self, key: str = "", exclude: Collection[str] = ()) -> list[Article]:
         bucket = self.feeds.get(key, {})
-        ordered = sorted((a for a in bucket.values() if a.id not in exclude), key=_newest_first)
+        ordered = sorted((a for a in bucket.values() if a.id not in exclude), key=self.order)
         return ordered[: self.limit] if self.limit else ordered
 
     def discard(self, ids: Collection[str]) -> None:
@@ -137,12 +139,16 @@ class FeedCollector:
         for key in self.feeds:
             for a in self.articles(key):
                 seen.setdefault(a.id, a)
-        return [self.load(a) for a in sorted(seen.values(), key=_newest_first)]
+        return [self.load(a) for a in sorted(seen.values(), key=self.order)]
 
 
-def _newest_first(a: Article) -> tuple[float, tuple[int, ...]]:
-    """The order of feeds.select (newest published first; ties by id, descending)."""
-    return (-(a.published.timestamp() if a.published else 0.0), tuple(-ord(c) for c in a.id))
+def feed_order() -> Order:
+    """The feeds' order, as the registry declares it. One collector serves every feed format,
+    so they must all declare the same one (ValueError otherwise)."""
+    (order,) = {a.sort_key for a in ADAPTERS.values() if a.sections}
+    if order is None:
+        raise ValueError("the feed formats declare no order")
+    return order
 
 
 class BookCollector:
@@ -179,13 +185,11 @@ class BookCollector:
         self.chosen.pop(article_id, None)
 
 
-def book_order(a: Article) -> tuple[float, str]:
-    """The book's reading order (adapters/epub.py: newest first, ties by id ascending)."""
-    when = a.published or a.updated or a.modified or _UNDATED
-    return (-when.timestamp(), a.id)
-
-
-_UNDATED = datetime(1980, 1, 1, tzinfo=UTC)  # adapters/epub.py FLOOR: undated articles last
+def book_order(a: Article) -> Any:
+    """The book's reading order, as the registry declares it (imported on first use)."""
+    order = ADAPTERS[BOOK].sort_key
+    assert order is not None, "the book format declares its order"
+    return order(a)
 
 
 class SitemapCollector:

@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..adapters import ADAPTERS
+from ..adapters import ADAPTERS, BOOK
 from ..errors import InputError, UsageError
 from ..isolation import WRITE, Plan, failure, isolate, render_all
 from ..model import Article
 from ..options import Options
 from ..output import Names, Note, Report, Sync, write_atomic, write_target
-from .results import Failed
+from .pool import outcomes
+from .results import Failed, Outcome, Rendered
 from .stages import checked, latest, read_articles, render_article
 
 if TYPE_CHECKING:
@@ -44,12 +45,15 @@ def convert(
     total: Progress | None = None,
     verbose: bool = False,
     stdout: BinaryIO | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Convert every article of ``inputs`` to per-article files of ``fmt`` in ``output``.
     ``total(n)``: told how many articles there are before the first; ``progress(done)``: after
     each (written or failed).
     ``output`` None: the inputs must hold one article, whose document is ``report.document``
     (and written to ``stdout`` when given); more or fewer is a UsageError.
+    ``jobs``: worker processes that render (pool.outcomes, as export's); the files and the
+    report are the same bytes for any number, as they are written here in input order.
 
     One bad article never sinks the batch: it is reported and the rest are written.
     """
@@ -65,8 +69,12 @@ def convert(
     names = Names()
     if total is not None:
         total(len(articles))
-    for done, article in enumerate(articles, 1):
-        _convert_one(fmt, article, output, names, sync, options, report, verbose)
+    # Every article is rendered, --strict ones too: the strict stage (``checked``) reports in
+    # input order here, as the written files are, whatever the workers finish first.
+    made = outcomes(articles, options, (fmt,), jobs)
+    for done, (article, outcome) in enumerate(zip(articles, made, strict=True), 1):
+        if checked(article, options, report):
+            _convert_one(fmt, article, outcome, output, names, sync, report, verbose)
         if progress is not None:  # every article, written or failed: the count reaches total
             progress(done)
     sync.flush()
@@ -76,20 +84,18 @@ def convert(
 def _convert_one(
     fmt: str,
     article: Article,
+    made: Outcome,
     output: Path,
     names: Names,
     sync: Sync,
-    options: Options,
     report: Report,
     verbose: bool,
 ) -> None:
-    """One article of ``convert``: strict, render (stages.render_article), write, report."""
-    if not checked(article, options, report):
-        return
-    made = render_article(article, (fmt,), options)
+    """One article of ``convert``: its rendering (stages.render_article) written, reported."""
     if isinstance(made, Failed):
         report.failed.append(made.failure.line(verbose))
         return
+    assert isinstance(made, Rendered)  # an article is rendered or failed, never unchanged
     what = "file name"
     try:  # an unwritable file must not sink the batch: reported per article
         what = names.claim(article.slug, article.id) + ADAPTERS[fmt].extension
@@ -296,7 +302,7 @@ def books(
                 report.written.append(write(name, data))
             except Exception as exc:  # this book only: the others are still written
                 only = group[0] if len(group) == 1 else None
-                report.failed.append(failure(exc, WRITE, "epub", article=only).line(verbose))
+                report.failed.append(failure(exc, WRITE, BOOK, article=only).line(verbose))
                 continue
         report.converted.extend(a.id for a in kept)
     return outputs, report
@@ -307,12 +313,11 @@ def _book(
 ) -> tuple[bytes, list[Article]] | None:
     """One book of ``group`` (without the articles whose own part raises) and what it holds;
     None when there is no book (every article failed, or ``--strict`` and a warning)."""
-    from ..adapters.epub import render_with_report
 
     def render(items: Sequence[Article]) -> tuple[bytes, list[str]]:
-        return render_with_report(items, options)
+        return ADAPTERS[BOOK].with_report(items, options)
 
-    outcome = isolate(render, group, "epub", empty_ok=False)
+    outcome = isolate(render, group, BOOK, empty_ok=False)
     report.failed.extend(f.line(verbose) for f in outcome.failed)
     if outcome.error is not None:
         report.failed.append(outcome.error.line(verbose))

@@ -8,20 +8,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..inputs import Record
+from ..model import Article
 from ..options import Options
 from ..workers import Workers
 from .results import Failed, Outcome, Unchanged
-from .stages import parse_and_render
+from .stages import parse_and_render, render_article
 
 __all__ = ["CHUNK", "WINDOW", "Item", "outcomes"]
 
 CHUNK = 16  # records a worker process converts per message
 WINDOW = 8  # chunks per worker out or waiting to be written, at most
 
-# What the reader hands on, in input order: a record to convert, or what is already known of
-# it (it could not be read; --incremental leaves it alone), so that every outcome reaches the
-# report in input order whatever the number of workers.
-Item = Record | Failed | Unchanged
+# What the reader hands on, in input order: a record to convert, an article parsed already
+# (the per-article commands deduplicate before rendering), or what is already known of a
+# record (it could not be read; --incremental leaves it alone), so that every outcome reaches
+# the report in input order whatever the number of workers.
+Item = Record | Article | Failed | Unchanged
 
 _OPTIONS: Options | None = None
 _FORMATS: tuple[str, ...] = ()
@@ -33,10 +35,13 @@ def _init(options: Options, formats: tuple[str, ...]) -> None:
 
 
 def _work(item: Item) -> Outcome:
-    """Parse, normalise and render one record. Any exception is this record's failure."""
+    """Parse, normalise and render one record (or render one article). Any exception is this
+    record's failure."""
+    assert _OPTIONS is not None
+    if isinstance(item, Article):
+        return render_article(item, _FORMATS, _OPTIONS)
     if not isinstance(item, Record):
         return item
-    assert _OPTIONS is not None
     return parse_and_render(item, _FORMATS, _OPTIONS)
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..adapters import ADAPTERS
+from ..adapters import ADAPTERS, BOOK
 from ..errors import InputError, OutputError, UsageError
 from ..inputs import Record, read_records
 from ..isolation import RENDER, WRITE, Failure, Plan, failure, from_input_error, render_all
@@ -197,8 +197,8 @@ def export(
     make_directory(out)
     previous = _previous(out)  # the last export's manifest: what it wrote, and when
     per_article = tuple(f for f in formats if ADAPTERS[f].per_article)
-    if per_article_epub and "epub" in formats:
-        per_article += ("epub",)  # one book per published article, made by the workers
+    if per_article_epub and BOOK in formats:
+        per_article += (BOOK,)  # one book per published article, made by the workers
     run = _Run(inputs, out, options, formats, per_article, book_limit, verbose)
     if incremental:
         run.resume()
@@ -426,8 +426,8 @@ class _Run:
         self.table.see(article.id, _Seen(newest, later, number, name))
         self.changed = True
         manifest_entry = {"name": name, "lastUpdate": stamp, "raw_lastUpdate": outcome.raw_updated}
-        if "epub" in self.per_article:  # whether it has a book of its own (drafts do not)
-            manifest_entry["epub"] = "epub" in extra
+        if BOOK in self.per_article:  # whether it has a book of its own (drafts do not)
+            manifest_entry[BOOK] = BOOK in extra
         self.table.record(article.id, manifest_entry)
 
     def write(
@@ -439,7 +439,7 @@ class _Run:
         try:
             self.collector.add(article)
             self.sitemap.add(article)
-            if "epub" in self.formats and article.status == "publish":
+            if BOOK in self.formats and article.status == "publish":
                 self.book.add(article)
             stage = WRITE
             for fmt, data in extra.items():
@@ -451,8 +451,9 @@ class _Run:
                     only_if_changed=incremental,
                     sync=self.sync,  # flushed all at once before the manifest names them
                 )
-            if "epub" in self.per_article and "epub" not in extra:  # a draft now: no book
-                (_per_article_path(self.out, "epub") / (name + ".epub")).unlink(missing_ok=True)
+            if BOOK in self.per_article and BOOK not in extra:  # a draft now: no book
+                book = name + ADAPTERS[BOOK].extension
+                (_per_article_path(self.out, BOOK) / book).unlink(missing_ok=True)
         except Exception as exc:
             raise _Failed(failure(exc, stage, what, article=article)) from exc
 
@@ -512,9 +513,11 @@ class _Run:
         self.result.errors.extend(e.line(self.verbose) for e in errors)
 
     def _book_plan(self, incremental: bool, warnings: list[str]) -> Plan[Any] | None:
-        if "epub" not in self.formats:
+        if BOOK not in self.formats:
             return None
-        target = self.out / "epub" / "book.epub"
+        adapter = ADAPTERS[BOOK]
+        folder = self.out / adapter.folder
+        target = folder / adapter.file
         if incremental and not self.changed and target.exists():
             return None
         book = self.book
@@ -530,10 +533,9 @@ class _Run:
                     book.add(a)
         if not book.articles():
             return None
-        from ..adapters.epub import render_with_report
 
         def render(items: Sequence[Article]) -> tuple[bytes, list[str]]:
-            return render_with_report(items, self.options)
+            return adapter.with_report(items, self.options)
 
         def emit(made: tuple[bytes, list[str]] | None) -> None:
             if made is None:  # not made (reported): no stale book is left
@@ -542,9 +544,10 @@ class _Run:
                 return
             data, found = made
             warnings[:] = [Note("book", w) for w in found]
-            write_atomic(self.out / "epub", "book.epub", data, only_if_changed=True)
+            write_atomic(folder, adapter.file, data, only_if_changed=True)
 
-        return Plan("epub/book.epub", book.articles, render, emit, empty_ok=False)
+        where = f"{adapter.folder}/{adapter.file}"
+        return Plan(where, book.articles, render, emit, empty_ok=False)
 
     def _failed_late(self, item: Failure) -> None:
         """An article written already, then failed in a feed or the book: its files go, and
@@ -579,8 +582,8 @@ def _per_article_path(out: Path, fmt: str) -> Path:
 
 def _outputs_exist(out: Path, prior: dict[str, Any], formats: Sequence[str]) -> bool:
     for fmt in formats:
-        if fmt == "epub":
-            has_book = prior.get("epub")
+        if fmt == BOOK:
+            has_book = prior.get(BOOK)
             if has_book is None:  # the last export made no per-article books
                 return False
             if not has_book:  # a draft: no book of its own

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from ..adapters import ADAPTERS
+from ..adapters import ADAPTERS, BOOK
 from ..cms import parse_article
 from ..errors import InputError
 from ..inputs import Record, read_records
@@ -155,12 +155,10 @@ def render_article(article: Article, formats: Sequence[str], options: Options) -
     outputs: dict[str, bytes] = {}
     for fmt in formats:
         try:
-            if fmt == "epub":
+            if fmt == BOOK:
                 if article.status != "publish":
                     continue
-                from ..adapters.epub import render_with_report
-
-                outputs[fmt], found = render_with_report([article], options)
+                outputs[fmt], found = ADAPTERS[fmt].with_report([article], options)
                 if found:
                     article = replace(article, warnings=(*article.warnings, *found))
                 continue

@@ -27,6 +27,7 @@ from .collection import (
     author_names,
     groups,
     newest_update,
+    reading_order,
     safe_key,
     shorten,
     subjects,
@@ -61,9 +62,7 @@ class Build:
                 continue
             seen.add(article.id)
             unique.append(article)
-        # Newest first, as a front page reads; ties by id so input order cannot change bytes.
-        unique.sort(key=lambda a: a.id)
-        unique.sort(key=when, reverse=True)
+        unique.sort(key=reading_order)
         self.entries = [Entry(a, safe_key(a.id, taken), parse(a.body)) for a in unique]
         self.bundle = len(self.entries) > 1
         self.grouped = self.bundle and options.epub.group_by != "none"

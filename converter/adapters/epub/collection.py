@@ -14,6 +14,7 @@ from lxml import etree
 
 from ...content import xml_safe
 from ...model import Article
+from ..common import Descending
 
 SUMMARY_LIMIT = 500  # characters of standfirst on section pages (Calibre's summary_length)
 KEYWORD_SUBJECTS = 10  # dc:subject keywords at most (the book's most frequent), after sections
@@ -49,6 +50,13 @@ class Group:
 
 def when(article: Article) -> datetime:
     return article.published or article.updated or article.modified or FLOOR
+
+
+def reading_order(article: Article) -> tuple[Descending, str]:
+    """The book's order (an ascending sort key): newest first, as a front page reads; ties by
+    id so that input order cannot change bytes. The registry declares it (``Adapter.order``):
+    the build and the engine's bounded book candidates (engine/collectors.py) both use it."""
+    return (Descending(when(article)), article.id)
 
 
 def newest_update(articles: Iterable[Article]) -> datetime:
