@@ -597,7 +597,8 @@ def extra_tables(result: dict[str, Any]) -> list[str]:
     feeds = result.get("feeds")
     if feeds:
         small, large = feeds["counts"]
-        lines += ["", "Feeds over the bench corpus, `--limit 0`, whole process (peak RSS via GNU time):",
+        lines += ["", "Feeds over the bench corpus, `--limit 0`, whole process "
+                  "(peak RSS via GNU time):",
                   "", f"| format | {small:,}: peak | {small:,}: wall | {large:,}: peak | "
                   f"{large:,}: wall | ratio |", "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
         for fmt, e in feeds["formats"].items():
