@@ -3,7 +3,8 @@
 The page carries what partner sites and crawlers read: lang, charset, title, canonical link,
 meta description, OpenGraph and Twitter card tags, schema.org NewsArticle JSON-LD, a header
 with title, byline, date and section, the lead image with srcset/sizes, and the body.
-Everything is built with lxml; nothing is assembled as markup text.
+The body is the clean lxml tree, serialised by lxml. The page around it is text from fixed
+templates that accept only ``Html``: values escaped by ``text()`` / ``attribute()`` (below).
 """
 
 from __future__ import annotations
@@ -25,7 +26,18 @@ from ..model import Article
 from ..options import Options
 from .common import date_text, name_separators
 
-__all__ = ["STYLE", "STYLESHEET", "minify_css", "page", "render", "render_body", "stylesheet"]
+__all__ = [
+    "STYLE",
+    "STYLESHEET",
+    "Html",
+    "attribute",
+    "minify_css",
+    "page",
+    "render",
+    "render_body",
+    "stylesheet",
+    "text",
+]
 
 # Embeds framed in HTML output (docs/source-format.md §8): hosts whose player URL the pipeline
 # derived from a known provider. Everything else shows its link fallback.
