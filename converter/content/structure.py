@@ -543,17 +543,14 @@ def _columns(table: etree._Element, groups: list[list[etree._Element]]) -> None:
 # Anchors: ids that a link of the article points to are kept, links to lost ids unwrapped
 
 
-# The elements with an id, root included, in document order (root.iter()'s): one walk in C
-# that yields the few with an id, not a Python step per node (this ran on every article).
-_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
-
-
 def anchors(root: etree._Element, ctx: object) -> None:
     """Keep each referenced id once (the first element that holds it); a fragment link whose
     target is gone is unwrapped (its text stays), so no link in the body is dead."""
     seen: set[str] = set()
-    for el in _WITH_ID(root):
+    for el in root.iter():
         value = el.get("id")
+        if value is None:
+            continue
         if value in seen:
             del el.attrib["id"]
         else:
