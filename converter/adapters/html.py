@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, NewType
 
 from lxml import etree
@@ -445,10 +446,16 @@ _URL_UNSAFE = re.compile("[^\\x00-\\x08\\x0b-\\x1f!-~]")
 
 def text(value: str) -> Html:
     """``value`` as element text: ``&``, ``<``, ``>`` and CR as references."""
-    value = xml_safe(value)  # lxml refused what XML cannot carry; the page drops it
-    return Html(
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    )
+    if not value.isprintable():  # (xml_safe's own first test, inlined: ~70 values a page)
+        value = xml_safe(value)  # lxml refused what XML cannot carry; the page drops it
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        value = (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("\r", "&#13;")
+        )
+    return Html(value)
 
 
 def _percent(match: re.Match[str]) -> str:
@@ -482,6 +489,17 @@ def join(parts: Iterable[Html]) -> Html:
     return Html("".join(parts))
 
 
+@cache
+def _meta_start(kind: str, name: str) -> Html:
+    """``<meta kind="name"``: the same few names on every page, escaped once."""
+    return Html("<meta" + attribute(kind, name))
+
+
+def _meta(kind: str, name: str, content: str) -> Html:
+    """``<meta kind="name" content="…">``, as element() writes it."""
+    return Html(_meta_start(kind, name) + attribute("content", content) + ">")
+
+
 def _head(article: Article, options: Options) -> Html:
     description = article.standfirst
     parts = [
@@ -490,7 +508,7 @@ def _head(article: Article, options: Options) -> Html:
         element("link", {"rel": "canonical", "href": article.url}),
     ]
     if description:
-        parts.append(element("meta", {"name": "description", "content": description}))
+        parts.append(_meta("name", "description", description))
     if article.noindex or article.status != "publish":  # excluded from search, or a draft
         parts.append(_NOINDEX)
     meta: list[tuple[str, str]] = [
@@ -516,7 +534,7 @@ def _head(article: Article, options: Options) -> Html:
     if article.section:
         meta.append(("article:section", article.section.name))
     meta.extend(("article:tag", k.name) for k in article.keywords)
-    parts += (element("meta", {"property": prop, "content": value}) for prop, value in meta)
+    parts += (_meta("property", prop, value) for prop, value in meta)
     twitter = [
         ("twitter:card", "summary_large_image" if social else "summary"),
         ("twitter:title", article.title),
@@ -525,7 +543,7 @@ def _head(article: Article, options: Options) -> Html:
         twitter.append(("twitter:description", description))
     if social:
         twitter.append(("twitter:image", social.url))
-    parts += (element("meta", {"name": name, "content": value}) for name, value in twitter)
+    parts += (_meta("name", name, value) for name, value in twitter)
     # Raw text: the JSON has no "<" (_json_ld) and the CSS no "</style" (stylesheet()), so
     # neither can end its element; HTML does not decode references inside them.
     parts.append(_JSON_LD(Html(_json_ld(article, options))))
@@ -670,6 +688,7 @@ _HEAD_START = join(
         element("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
     ]
 )
+_FRAGMENT_START = element("div", {"class": "article-body"}, Html("")).removesuffix("</div>")
 _NOINDEX = element("meta", {"name": "robots", "content": "noindex"})
 _JSON_LD = _Template(element("script", {"type": "application/ld+json"}, Html("{}")))
 _STYLE = _Template(element("style", content=Html("{}")))
@@ -689,11 +708,21 @@ _FOOTER = _Template(element("footer", content=Html(text("Originally published by
 _PAGE = _Template(Html("<!DOCTYPE html>\n<html{}>{}<body><article>{}</article></body></html>"))
 
 
+def _fragment(body: etree._Element) -> str:
+    """The body's blocks without the div around them."""
+    # The div's serialisation less its tags: one call, not one per block (each of which copies
+    # the block into a document of its own: ~4x the cost). The text before the first block
+    # (none: the body opens with a block) was written raw; such a body keeps that way.
+    whole = etree.tostring(body, method="html", encoding="unicode", with_tail=False)
+    if whole.startswith(_FRAGMENT_START) and text(body.text or "") == (body.text or ""):
+        return whole[len(_FRAGMENT_START) : -len("</div>")]
+    parts = [body.text or ""]
+    parts += [etree.tostring(child, method="html", encoding="unicode") for child in body]
+    return "".join(parts)
+
+
 def render(articles: Sequence[Article], options: Options) -> bytes:
     (article,) = articles
     if options.fragment:
-        body = render_body(article)
-        parts = [body.text or ""]
-        parts += [etree.tostring(child, method="html", encoding="unicode") for child in body]
-        return ("".join(parts).strip() + "\n").encode("utf-8")
+        return (_fragment(render_body(article)).strip() + "\n").encode("utf-8")
     return (page(article, options) + "\n").encode("utf-8")
