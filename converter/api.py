@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .adapters import ADAPTERS
 from .cms import parse_article
@@ -16,6 +17,9 @@ from .isolation import RENDER, WRITE, Plan, ReadFailure, failure, isolate, rende
 from .model import Article
 from .options import Options
 from .output import Names, Note, Report, Sync, write_atomic, write_target
+
+if TYPE_CHECKING:
+    from .adapters.feeds import Spool
 
 __all__ = ["books", "collection", "convert", "feeds", "files", "latest", "read_articles", "render"]
 
@@ -234,7 +238,26 @@ def feeds(
     duplicates and articles the selection left out (with the rule), failed = bad input and
     articles whose own part of a feed raised (left out of every feed; see isolation.py).
     """
-    from .adapters.feeds import select
+    found, report = _feed_files(fmt, inputs, options, split_by, stdin, verbose, progress)
+    outputs = {}
+    for stem, file in found.items():
+        with file:
+            outputs[stem] = file.read()
+    return outputs, report
+
+
+def _feed_files(
+    fmt: str,
+    inputs: Sequence[str],
+    options: Options,
+    split_by: str | None,
+    stdin: BinaryIO | None,
+    verbose: bool,
+    progress: Progress | None = None,
+) -> tuple[dict[str, BinaryIO], Report]:
+    """``feeds``, each feed in a temporary file (rewound) rather than in memory: the articles
+    wait in a ``Spool`` (metadata in memory) and each feed is written item by item."""
+    from .adapters.feeds import Spool, select
 
     adapter = ADAPTERS.get(fmt)
     if adapter is None or adapter.per_article:
@@ -242,17 +265,23 @@ def feeds(
     if split_by not in (None, "category"):
         raise UsageError(f"--split-by {split_by!r}: only 'category' is supported")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin, progress), report, verbose=verbose)
-    now = options.now or datetime.now(tz=UTC)
-    options = replace(options, now=now)  # one "now" for the whole run
-    variants: dict[str, Options] = {"": options}  # file stem → options
-    if split_by is not None:
-        variants, names = {}, Names()
-        for slug in sorted({c.slug or c.name for a in articles for c in a.categories}):
-            section = replace(options, feed=replace(options.feed, category=slug))
-            if select(articles, section)[0]:
-                variants[names.claim(slug, slug)] = section
-    outputs, failed = _render_feeds(fmt, articles, variants, report, verbose)
+    spool = Spool()
+    try:
+        read = read_articles(inputs, options, stdin, progress)
+        stubs = (a if isinstance(a, InputError) else spool.keep(a) for a in read)
+        articles = latest(stubs, report, verbose=verbose)
+        now = options.now or datetime.now(tz=UTC)
+        options = replace(options, now=now)  # one "now" for the whole run
+        variants: dict[str, Options] = {"": options}  # file stem → options
+        if split_by is not None:
+            variants, names = {}, Names()
+            for slug in sorted({c.slug or c.name for a in articles for c in a.categories}):
+                section = replace(options, feed=replace(options.feed, category=slug))
+                if select(articles, section)[0]:
+                    variants[names.claim(slug, slug)] = section
+        outputs, failed = _render_feeds(fmt, articles, variants, report, verbose, spool)
+    finally:
+        spool.close()
     kept = [a for a in articles if a.id not in failed]
     if split_by is None:
         chosen, skipped = select(kept, options)
@@ -276,25 +305,36 @@ def _render_feeds(
     variants: dict[str, Options],
     report: Report,
     verbose: bool,
-) -> tuple[dict[str, bytes], set[str]]:
+    spool: Spool,
+) -> tuple[dict[str, BinaryIO], set[str]]:
     """Every feed of ``variants`` (file stem → its options), through ``isolation.render_all``:
     an article whose own part raises is left out of all of them and reported."""
-    from .adapters.feeds import select
+    from .adapters.feeds import select, write_feed
 
-    render = ADAPTERS[fmt].render
-    outputs: dict[str, bytes] = {}
+    outputs: dict[str, BinaryIO] = {}
 
-    def plan(stem: str, options: Options) -> Plan[bytes]:
-        def emit(data: bytes | None) -> None:
-            if data is None:
-                outputs.pop(stem, None)
-            else:
+    def plan(stem: str, options: Options) -> Plan[BinaryIO]:
+        def render(items: Sequence[Article]) -> BinaryIO:
+            out = tempfile.TemporaryFile()  # noqa: SIM115 (handed on: the writer closes it)
+            try:
+                write_feed(fmt, items, options, out, spool.load)
+            except BaseException:
+                out.close()
+                raise
+            out.seek(0)
+            return out
+
+        def emit(data: BinaryIO | None) -> None:
+            previous = outputs.pop(stem, None)  # an attempt made again without an article
+            if previous is not None:
+                previous.close()
+            if data is not None:
                 outputs[stem] = data
 
         return Plan(
             f"{fmt} feed {stem}".rstrip(),
             lambda excluded: select([a for a in articles if a.id not in excluded], options)[0],
-            lambda items: render(items, options),
+            render,
             emit,
             empty_ok=not stem,  # a section feed left with nothing is not written
         )
@@ -429,7 +469,7 @@ def collection(
     format's several files), into ``file``, or (neither) as ``report.document``.
     ``progress(n)``: after each input record is read."""
     adapter = ADAPTERS[fmt]
-    written: list[tuple[str, bytes]]
+    written: list[tuple[str, bytes | BinaryIO]]
     sync = Sync(options.fsync_each)
 
     def write_book(stem: str, data: bytes) -> Path:  # one book per article, as each is made
@@ -442,18 +482,22 @@ def collection(
                                 write=write_book if per_article else None)  # fmt: skip
         written = [("", d) for d in outputs.values()]
     elif adapter.sections:
-        found, report = feeds(
-            fmt, inputs, options, split_by=split_by, verbose=verbose, progress=progress
-        )
+        found, report = _feed_files(fmt, inputs, options, split_by, None, verbose, progress)
         written = [(s + adapter.extension if s else "", d) for s, d in found.items()]
     else:
-        written, report = files(fmt, inputs, options, verbose=verbose, progress=progress)
-    for name, data in written:
-        if directory is not None:
-            report.written.append(write_atomic(directory, name, data, sync=sync))
-        elif file is not None and not name:
-            report.written.append(write_target(file, data, sync))
-        elif not name:
-            report.document = data
+        made, report = files(fmt, inputs, options, verbose=verbose, progress=progress)
+        written = list(made)
+    try:
+        for name, data in written:
+            if directory is not None:
+                report.written.append(write_atomic(directory, name, data, sync=sync))
+            elif file is not None and not name:
+                report.written.append(write_target(file, data, sync))
+            elif not name:
+                report.document = data if isinstance(data, bytes) else data.read()
+    finally:
+        for _, data in written:
+            if not isinstance(data, bytes):
+                data.close()  # a feed's temporary file
     sync.flush()
     return report

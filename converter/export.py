@@ -31,6 +31,7 @@ manifest that names them is written.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import sqlite3
@@ -44,7 +45,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .adapters import ADAPTERS, Kind
-from .adapters.feeds import excluded
+from .adapters.feeds import Spool, excluded, write_feed
 from .cms import parse_article
 from .errors import InputError, OutputError, UsageError
 from .inputs import Record, read_records
@@ -143,22 +144,28 @@ def article_from_json(data: dict[str, Any]) -> Article:
 
 
 class FeedCollector:
-    """Keeps, per feed, only the articles that can still be among its newest ``limit``."""
+    """Keeps, per feed, only the articles that can still be among its newest ``limit``: as
+    stubs without bodies (``feeds.Spool``; ``load`` gives the whole article back)."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
         self.limit = options.feed.limit
         self.feeds: dict[str, dict[str, Article]] = {"": {}}
+        self.spool = Spool()  # an unnamed temporary file: gone with the collector
+        self.load = self.spool.load
 
     def add(self, article: Article) -> None:
         now = self.options.now or datetime.now(UTC)
+        stub: Article | None = None
         for key in ("", *{c.slug or c.name for c in article.categories}):
             feed = replace(self.options.feed, category=key)
             bucket = self.feeds.setdefault(key, {})
             if excluded(article, feed, now):
                 bucket.pop(article.id, None)
                 continue
-            bucket[article.id] = article
+            if stub is None:
+                stub = self.spool.keep(article)
+            bucket[article.id] = stub
             if self.limit and len(bucket) > 2 * self.limit:
                 self._prune(bucket)
 
@@ -184,7 +191,7 @@ class FeedCollector:
         for key in self.feeds:
             for a in self.articles(key):
                 seen.setdefault(a.id, a)
-        return sorted(seen.values(), key=_newest_first)
+        return [self.load(a) for a in sorted(seen.values(), key=_newest_first)]
 
 
 def _newest_first(a: Article) -> tuple[float, tuple[int, ...]]:
@@ -303,8 +310,8 @@ def feed_plans(
         adapter = ADAPTERS[fmt]
         if not adapter.sections:
             continue
-        render, folder = adapter.render, out / adapter.folder
-        plans.append(_feed_plan(folder, adapter.file, "", collector, options, render))
+        folder = out / adapter.folder
+        plans.append(_feed_plan(folder, adapter.file, "", collector, options, fmt))
         names = Names()
         for key in sorted(k for k in collector.feeds if k):
             if not collector.articles(key):
@@ -312,7 +319,7 @@ def feed_plans(
             section = replace(options, feed=replace(options.feed, category=key))
             name = names.claim(key, key) + adapter.extension
             directory = folder / "sections"
-            plans.append(_feed_plan(directory, name, key, collector, section, render))
+            plans.append(_feed_plan(directory, name, key, collector, section, fmt))
     return plans
 
 
@@ -322,8 +329,13 @@ def _feed_plan(
     key: str,
     collector: FeedCollector,
     options: Options,
-    render: Callable[[Sequence[Article], Options], bytes],
+    fmt: str,
 ) -> Plan[bytes]:
+    def render(items: Sequence[Article]) -> bytes:
+        out = io.BytesIO()  # one body at a time from the spool; the feed's bytes in memory
+        write_feed(fmt, items, options, out, collector.load)
+        return out.getvalue()
+
     def emit(data: bytes | None) -> None:
         if data is None:  # not made (reported), or a section feed left with nothing
             (directory / name).unlink(missing_ok=True)
@@ -333,7 +345,7 @@ def _feed_plan(
     return Plan(
         f"feeds/sections/{name}" if key else f"feeds/{name}",
         lambda excluded: collector.articles(key, excluded),
-        lambda items: render(items, options),
+        render,
         emit,
         empty_ok=not key,  # the main feed is written even when empty; a section is not
     )

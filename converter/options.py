@@ -435,20 +435,19 @@ def _environ_number(
         if default is None:
             raise UsageError(f"--shard auto: {name} is not set (give --shard auto/N or I/N)")
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise UsageError(f"--shard auto: {name} must be a whole number, not {raw!r}") from None
-    if value < 0:
-        raise UsageError(f"--shard auto: {name} must be 0 or more, not {value}")
-    return value
+    return _whole(raw, f"auto: {name}", least=0)
 
 
 def _shard_number(text: str, what: str) -> int:
+    return _whole(text, what, least=1)
+
+
+def _whole(text: str, what: str, least: int) -> int:
+    """``text`` as a whole number of at least ``least``, or a usage error naming ``what``."""
     try:
         value = int(text.strip())
     except ValueError:
         raise UsageError(f"--shard {what} must be a whole number, not {text!r}") from None
-    if value < 1:
-        raise UsageError(f"--shard {what} must be 1 or more, not {value}")
+    if value < least:
+        raise UsageError(f"--shard {what} must be {least} or more, not {value}")
     return value

@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import os
 import re
+import shutil
 import signal
 import stat
 import tempfile
@@ -13,7 +14,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from .errors import OutputError
 
@@ -182,7 +183,7 @@ def make_directory(directory: Path) -> Path:
 def write_atomic(
     directory: Path,
     name: str,
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     only_if_changed: bool = False,
     durable: bool = True,
@@ -195,7 +196,8 @@ def write_atomic(
     with the same bytes untouched (incremental runs keep its timestamp, so downstream sync
     tools see no change). ``sync``: the run's ``Sync`` (no fsync here unless ``sync.each``;
     the run flushes once at its end). Without one, ``durable=False`` skips the fsync before
-    the rename (~2 ms a file here)."""
+    the rename (~2 ms a file here). ``data`` may be a file, copied from where it stands (a feed
+    written item by item: never whole in memory)."""
     if not name or name in (".", "..") or "/" in name or "\0" in name:
         raise OutputError(f"{name!r} would be written outside {directory}")
     root = (sync or Sync()).root(directory)
@@ -214,7 +216,12 @@ def write_atomic(
     if found is not None and not stat.S_ISREG(found.st_mode):
         kind = "Is a directory" if stat.S_ISDIR(found.st_mode) else "Not a regular file"
         raise OutputError(f"cannot write {target}: {kind} (left alone, not replaced)")
-    if only_if_changed and found is not None and found.st_size == len(data):
+    if (
+        only_if_changed
+        and isinstance(data, bytes)
+        and found is not None
+        and found.st_size == len(data)
+    ):
         with contextlib.suppress(OSError):
             if target.read_bytes() == data:
                 return target
@@ -233,7 +240,7 @@ def _stat_or_none(path: Path) -> os.stat_result | None:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _replace(root: Path, target: Path, data: bytes, durable: bool) -> None:
+def _replace(root: Path, target: Path, data: bytes | BinaryIO, durable: bool) -> None:
     """``data`` into a temporary file in ``root``, then renamed to ``target``."""
     # SIGINT/SIGTERM wait until the file is whole or gone: a signal between creating the
     # temporary file and the try that removes it would otherwise leave it behind.
@@ -245,7 +252,7 @@ def _replace(root: Path, target: Path, data: bytes, durable: bool) -> None:
             raise OutputError(f"cannot write to {root}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                _write(handle, data)
                 handle.flush()
                 os.fchmod(handle.fileno(), 0o644)  # on the open file: no second path lookup
                 if durable:
@@ -262,7 +269,14 @@ def _replace(root: Path, target: Path, data: bytes, durable: bool) -> None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def write_target(path: Path, data: bytes, sync: Sync | None = None) -> Path:
+def _write(handle: BinaryIO, data: bytes | BinaryIO) -> None:
+    if isinstance(data, bytes):
+        handle.write(data)
+    else:  # a file (a feed written item by item): copied in chunks
+        shutil.copyfileobj(data, handle, 1 << 20)
+
+
+def write_target(path: Path, data: bytes | BinaryIO, sync: Sync | None = None) -> Path:
     """The one file of ``-o FILE``. One stat (following links: ``/dev/stdout`` is one)
     decides: a character device, FIFO or socket is opened and written in place (``/dev/null``,
     a named pipe feeding another program), never replaced by a rename; a directory is an
@@ -275,7 +289,7 @@ def write_target(path: Path, data: bytes, sync: Sync | None = None) -> Path:
     try:  # no O_CREAT, no O_TRUNC: it is not ours to make or to cut
         fd = os.open(path, os.O_WRONLY)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            _write(handle, data)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

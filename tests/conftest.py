@@ -81,3 +81,15 @@ def nu_check(paths: list[Path]) -> list[dict[str, str]]:
     )
     report = json.loads(proc.stderr or proc.stdout)
     return [m for m in report["messages"] if m["type"] == "error" or m.get("subType") == "fatal"]
+
+
+def write_archive(path: Path, count: int, seed: int) -> Path:
+    """A JSON Lines archive of ``count`` generated seed-shaped articles (bench/corpus.py),
+    large enough that a run over it is still going when a test interrupts it."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus
+
+    with path.open("w", encoding="utf-8") as handle:
+        for line in corpus.lines(count, seed=seed, median_kb=12):
+            handle.write(line + "\n")
+    return path

@@ -13,21 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
-
-sys.path.insert(0, str(ROOT / "bench"))
-import corpus
+from .conftest import ROOT, run_cli, write_archive
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("archive") / "archive.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
-        for line in corpus.lines(4000, seed=7, median_kb=12):
-            handle.write(line + "\n")
-    return path
+    return write_archive(tmp_path_factory.mktemp("archive") / "archive.jsonl", 4000, 7)
 
 
 def leftovers(root: Path) -> list[str]:

@@ -14,21 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "bench"))
-import corpus
+from .conftest import ROOT, write_archive
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("archive") / "archive.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
-        for line in corpus.lines(3000, seed=11, median_kb=12):
-            handle.write(line + "\n")
-    return path
+    return write_archive(tmp_path_factory.mktemp("archive") / "archive.jsonl", 3000, 11)
 
 
 def group_members(pgid: int) -> set[int]:

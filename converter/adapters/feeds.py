@@ -9,29 +9,37 @@ same items in every feed, newest first.
 from __future__ import annotations
 
 import html
+import io
 import json
 import mimetypes
+import os
+import pickle
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from lxml import etree
 
 from .. import images
 from ..content import parse, xml_safe
-from ..model import Article
+from ..model import Article, Author, Term
 from ..options import FeedOptions, Options
 
 __all__ = [
+    "ItemText",
     "Skipped",
+    "Spool",
     "excluded",
     "feed_body",
+    "item_text",
     "render_atom",
     "render_json_feed",
     "render_rss",
     "select",
+    "write_feed",
 ]
 
 MRSS = "http://search.yahoo.com/mrss/"  # Media RSS 1.5.1 (feeds.md §2), trailing slash
@@ -105,6 +113,72 @@ def excluded(a: Article, feed: FeedOptions, now: datetime) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# A feed run's articles on disk
+
+# What selection, ordering, the feed's title and the report never read: emptied in the copy a
+# feed run keeps in memory (the body alone is ~12 KB an article; 10,000 of them were ~1 GiB
+# with the copies made on the way).
+_RENDER_ONLY: dict[str, Any] = dict(
+    title="", body="", slug="", shorturl="", external_url="", teaser="", summary="",
+    description="", short_summary="", image=None, warnings=(),
+)  # fmt: skip
+
+
+_Value = TypeVar("_Value", Term, Author)
+_Place = tuple[str, str, str, datetime | None]
+
+
+def _place(article: Article) -> _Place:
+    """A record's key: where it was read, its id and its lastUpdate (an export's incremental
+    run may hold an older and a newer copy of one article, read from the same place)."""
+    return article.source, article.position, article.id, article.modified
+
+
+class Spool:
+    """The articles of a feed run in an unnamed temporary file; in memory, for each, only a
+    stub that selects and sorts like it (``keep``), and where its pickle is (``load``).
+
+    Bodies are read from the inputs once (the inputs may be stdin: they cannot be read again)
+    and parsed once more, when their item is written; a feed of the whole archive needs the
+    memory of its metadata, not of its bodies.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the run: close())
+        self._where: dict[_Place, tuple[int, int]] = {}  # → offset, length
+        self._values: dict[Term | Author, Term | Author] = {}
+
+    def keep(self, article: Article) -> Article:
+        """Store ``article``; its stub (same id, dates, status, flags, terms, authors, place)."""
+        data = pickle.dumps(article, pickle.HIGHEST_PROTOCOL)
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(data)
+        self._where[_place(article)] = (offset, len(data))
+        return replace(
+            article,
+            authors=tuple(self._shared(x) for x in article.authors),
+            categories=tuple(self._shared(x) for x in article.categories),
+            keywords=tuple(self._shared(x) for x in article.keywords),
+            **_RENDER_ONLY,
+        )
+
+    def _shared(self, value: _Value) -> _Value:
+        """One object for equal terms and authors: sections, keywords and bylines repeat across
+        an archive, and each copy (five strings) was most of a stub's memory."""
+        return self._values.setdefault(value, value)  # type: ignore[return-value]
+
+    def load(self, stub: Article) -> Article:
+        """The whole article of a stub ``keep`` returned."""
+        offset, length = self._where[_place(stub)]
+        self._file.seek(offset)
+        article: Article = pickle.loads(self._file.read(length))  # our own file, this run
+        return article
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# ---------------------------------------------------------------------------------------------
 # Item content
 
 
@@ -125,7 +199,11 @@ def feed_body(article: Article, options: Options) -> str:
     Readers strip iframes and scripts; a tweet's quote reads well as a blockquote and every
     other embed becomes a paragraph with its link (source-format.md §8).
     """
-    body = parse(article.body)
+    return _feed_html(article, parse(article.body))
+
+
+def _feed_html(article: Article, body: etree._Element) -> str:
+    """``feed_body`` of an already parsed body (changed in place)."""
     lead_in_body = images.shown_in_body(article.image, body)  # then the body's figure shows it
     if lead_in_body:
         images.caption_from_lead(article.image, body)
@@ -170,11 +248,13 @@ def feed_summary(article: Article, options: Options) -> str:
     return ""
 
 
-def plain_summary(article: Article, limit: int = 300) -> str:
-    """Plain text: the CMS summary, else the description, else the body's opening sentences."""
+def plain_summary(article: Article, limit: int = 300, body: etree._Element | None = None) -> str:
+    """Plain text: the CMS summary, else the description, else the body's opening sentences.
+    ``body``: the article's body already parsed (and not yet changed by ``_feed_html``)."""
     if article.standfirst:
         return article.standfirst
-    body = parse(article.body)
+    if body is None:
+        body = parse(article.body)
     text = ""
     for p in body.iter("p"):
         chunk = " ".join("".join(p.itertext()).split())
@@ -292,7 +372,9 @@ def _feed_title(options: Options, articles: Sequence[Article]) -> str:
     return options.site_title
 
 
-def _build(articles: Sequence[Article], options: Options, fmt: str) -> bytes:
+def _channel(articles: Sequence[Article], options: Options, fmt: str) -> Any:
+    """A FeedGenerator with the feed's own elements (no entries yet): they depend only on the
+    items' metadata, never on their bodies."""
     from feedgen.feed import FeedGenerator
 
     feed = options.feed
@@ -324,15 +406,112 @@ def _build(articles: Sequence[Article], options: Options, fmt: str) -> bytes:
     fg.updated(newest)
     if fmt == "atom" and not articles:
         fg.author({"name": options.site_title})  # RFC 4287: author required at some level
-    for article in articles:  # sorted newest first; pitfall 1: append, never prepend
-        _entry(fg.add_entry(order="append"), article, options, fmt)
-    if fmt == "atom":
-        data: bytes = fg.atom_str(pretty=feed.pretty, encoding="UTF-8", xml_declaration=True)
-    else:
-        data = fg.rss_str(pretty=feed.pretty, encoding="UTF-8", xml_declaration=True)
-    if feed.xsl:
-        data = _with_stylesheet(data, feed.xsl, feed.pretty)
-    return data
+    return fg
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """An item's summary ("" = none) and body (None = withheld by the paywall rule)."""
+
+    summary: str
+    content: str | None
+
+
+def item_text(article: Article, options: Options) -> ItemText:
+    """``feed_summary`` and ``feed_body`` from one parse of the body: the summary is read
+    from the tree before ``_feed_html`` changes it."""
+    if not full_content(article, options):
+        return ItemText(article.standfirst, None)
+    body = parse(article.body)
+    return ItemText(plain_summary(article, body=body), _feed_html(article, body))
+
+
+def _same(article: Article) -> Article:
+    return article
+
+
+@dataclass
+class _Splice:
+    """Where each item's bytes go in the document feedgen would have written.
+
+    The feed is serialised once without items (``head`` + ``tail``); each item is serialised
+    alone in the same root and container (same namespaces, same depth, so the same
+    indentation) and cut out of that small document between ``prefix`` and ``suffix``, which
+    a placeholder child measured. libxml2 writes an element the same wherever its siblings
+    are, so head + (sep + item)… + tail is byte for byte what one ``tostring`` of the whole
+    tree gives, without ever holding more than one item.
+    """
+
+    doc: Any  # the feed's ElementTree, emptied of the container's children
+    container: etree._Element  # <channel> (RSS) or <feed> (Atom): where items go
+    options: Options
+    head: bytes = b""
+    tail: bytes = b""
+    prefix: bytes = b""
+    suffix: bytes = b""
+    sep: bytes = b""
+
+    def measure(self) -> None:
+        whole = self.serialise()
+        for child in list(self.container):
+            self.container.remove(child)
+        etree.SubElement(self.container, "x")
+        one = self.serialise()
+        at = one.index(b"<x/>")
+        self.prefix, self.suffix = one[:at], one[at + 4 :]
+        etree.SubElement(self.container, "y")
+        two = self.serialise()
+        self.sep = two[len(self.prefix) + 4 : two.index(b"<y/>")]
+        for child in list(self.container):
+            self.container.remove(child)
+        if not whole.endswith(self.suffix):
+            raise AssertionError("feed layout not as measured")  # a libxml2 change: caught
+        self.head, self.tail = whole[: len(whole) - len(self.suffix)], self.suffix
+
+    def serialise(self) -> bytes:
+        feed = self.options.feed
+        data: bytes = etree.tostring(
+            self.doc, pretty_print=feed.pretty, encoding="UTF-8", xml_declaration=True
+        )
+        return _with_stylesheet(data, feed.xsl, feed.pretty) if feed.xsl else data
+
+    def item(self, element: etree._Element) -> bytes:
+        self.container.append(element)
+        try:
+            data = self.serialise()
+        finally:
+            self.container.remove(element)
+        if not (data.startswith(self.prefix) and data.endswith(self.suffix)):
+            raise AssertionError("item layout not as measured")
+        return self.sep + data[len(self.prefix) : len(data) - len(self.suffix)]
+
+
+def _write_xml(
+    articles: Sequence[Article],
+    options: Options,
+    fmt: str,
+    out: BinaryIO,
+    load: Callable[[Article], Article],
+) -> None:
+    """The RSS or Atom document of ``articles`` (selected, in order) into ``out``, one item at
+    a time: only the current item's body, tree and bytes are in memory."""
+    fg = _channel(articles, options, fmt)
+    root, doc = fg._create_atom() if fmt == "atom" else fg._create_rss()
+    container = root if fmt == "atom" else root.find("channel")
+    splice = _Splice(doc, container, options)
+    if not articles:  # the whole document as it is (an empty Atom feed has its own author)
+        out.write(splice.serialise())
+        return
+    splice.measure()
+    out.write(splice.head)
+    for stub in articles:
+        article = load(stub)
+        fe = fg.add_entry(order="append")
+        _entry(fe, article, options, fmt)
+        element = fe.atom_entry() if fmt == "atom" else fe.rss_entry()
+        fg.remove_entry(fe)  # feedgen keeps its entries: drop each once written
+        out.write(splice.item(element))
+    out.write(splice.tail)
 
 
 def _entry(fe: Any, article: Article, options: Options, fmt: str) -> None:
@@ -353,16 +532,15 @@ def _entry(fe: Any, article: Article, options: Options, fmt: str) -> None:
         fe.author({"name": options.site_title})  # RFC 4287 §4.1.2: every entry needs an author
     for term in categories(article):
         fe.category(term=xml_safe(term))
-    summary = xml_safe(feed_summary(article, options))
+    text = item_text(article, options)  # the body parsed once, for both
+    summary = xml_safe(text.summary)
     # pitfall 12: summary, not description(). RSS <description> is read as (escaped) HTML by
     # readers, so plain text that looks like markup ("a <b>", pasted tags) is escaped once
     # more; Atom's summary is type="text" and stays as it is.
     if summary:
         fe.summary(html.escape(summary, quote=False) if fmt == "rss" else summary)
-    if full_content(article, options):
-        body = feed_body(article, options)
-        if body:  # pitfall 4: CDATA is an RSS device; Atom gets type="html"
-            fe.content(body, type="CDATA" if fmt == "rss" else "html")
+    if text.content:  # pitfall 4: CDATA is an RSS device; Atom gets type="html"
+        fe.content(text.content, type="CDATA" if fmt == "rss" else "html")
     lead = images.pick(article.image, images.FEED)
     if lead is not None and article.image is not None:
         thumb = images.pick(article.image, images.THUMBNAIL) or lead
@@ -392,16 +570,37 @@ def _attr(value: str) -> str:
     return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+def write_feed(
+    fmt: str,
+    articles: Sequence[Article],
+    options: Options,
+    out: BinaryIO,
+    load: Callable[[Article], Article] = _same,
+) -> None:
+    """Select and order ``articles`` for a feed of ``fmt`` ("rss", "atom", "json-feed") and
+    write it into ``out``, item by item. ``load``: the whole article of one that selection
+    saw (``Spool.load``: only metadata stays in memory; by default the article itself)."""
+    items, _ = select(articles, options)
+    if fmt == "json-feed":
+        _write_json(items, options, out, load)
+    else:
+        _write_xml(items, options, fmt, out, load)
+
+
+def _rendered(fmt: str, articles: Sequence[Article], options: Options) -> bytes:
+    out = io.BytesIO()
+    write_feed(fmt, articles, options, out)
+    return out.getvalue()
+
+
 def render_rss(articles: Sequence[Article], options: Options) -> bytes:
     """RSS 2.0 with content:encoded, dc:creator, Media RSS and enclosures."""
-    items, _ = select(articles, options)
-    return _build(items, options, "rss")
+    return _rendered("rss", articles, options)
 
 
 def render_atom(articles: Sequence[Article], options: Options) -> bytes:
     """Atom 1.0 (RFC 4287) with html content and enclosure links."""
-    items, _ = select(articles, options)
-    return _build(items, options, "atom")
+    return _rendered("atom", articles, options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +608,31 @@ def render_atom(articles: Sequence[Article], options: Options) -> bytes:
 
 
 def render_json_feed(articles: Sequence[Article], options: Options) -> bytes:
-    items, _ = select(articles, options)
+    return _rendered("json-feed", articles, options)
+
+
+class _LazyItems(list):  # type: ignore[type-arg]
+    """The "items" array for json's pure-Python encoder: each item made as the encoder reaches
+    it, so one item's dict is in memory at a time. The encoder asks only ``not lst`` (the
+    length) and iterates."""
+
+    def __init__(self, items: Sequence[Article], render: Callable[[Article], Any]) -> None:
+        super().__init__()
+        self.items, self.render = items, render
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.render(a) for a in self.items)
+
+
+def _write_json(
+    items: Sequence[Article],
+    options: Options,
+    out: BinaryIO,
+    load: Callable[[Article], Article],
+) -> None:
     feed = options.feed
     doc: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -427,23 +650,34 @@ def render_json_feed(articles: Sequence[Article], options: Options) -> bytes:
     doc["language"] = options.language
     if feed.hub:
         doc["hubs"] = [{"type": "WebSub", "url": feed.hub}]
-    doc["items"] = [_json_item(a, options) for a in items]
-    text = json.dumps(doc, ensure_ascii=False, indent=2 if feed.pretty else None)
-    return (xml_safe(text) + "\n").encode("utf-8")
+    doc["items"] = _LazyItems(items, lambda a: _json_item(load(a), options))
+    # The pure-Python encoder (iterencode without _one_shot) writes what json.dumps writes;
+    # xml_safe drops single characters, so it gives the same text chunk by chunk.
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2 if feed.pretty else None)
+    chunks: list[str] = []
+    size = 0
+    for chunk in encoder.iterencode(doc):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            out.write(xml_safe("".join(chunks)).encode("utf-8"))
+            chunks, size = [], 0
+    chunks.append("\n")
+    out.write(xml_safe("".join(chunks)).encode("utf-8"))
 
 
 def _json_item(article: Article, options: Options) -> dict[str, Any]:
+    text = item_text(article, options)  # the body parsed once, for both
     item: dict[str, Any] = {"id": article.url, "url": article.url}
     if article.external_url:
         item["external_url"] = article.external_url
     item["title"] = article.title
-    if full_content(article, options):
-        item["content_html"] = feed_body(article, options)
-    summary = feed_summary(article, options)
-    if summary:
-        item["summary"] = summary
+    if text.content is not None:
+        item["content_html"] = text.content
+    if text.summary:
+        item["summary"] = text.summary
     if "content_html" not in item:  # §1.1: content_html or content_text is required
-        item["content_text"] = summary or article.title  # never the withheld body
+        item["content_text"] = text.summary or article.title  # never the withheld body
     lead = images.pick(article.image, images.FEED)
     if lead is not None:
         item["image"] = lead.url

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .tree import last_child, remove, replace_by, text_of, unwrap
+from .tree import add_before, last_child, remove, replace_by, text_of, unwrap
 
 __all__ = [
     "anchors",
@@ -399,7 +399,7 @@ def _foster(table: etree._Element, container: etree._Element) -> None:
     """What ``container`` (the table or a part of it) may not hold goes before ``table``."""
     allowed = {tag for tag, parents in _PART_PARENTS.items() if container.tag in parents}
     if container.text and not container.text.isspace():
-        _text_before(table, container.text)
+        add_before(table, container.text)
         container.text = None
     for child in list(container):
         if child.tag in allowed:
@@ -408,26 +408,16 @@ def _foster(table: etree._Element, container: etree._Element) -> None:
         elif child.tail and child.tail.isspace():  # the blank after it stays in the table
             tail = child.tail
             child.tail = None
-            _text_before(child, tail)
+            add_before(child, tail)
             table.addprevious(child)
             continue
         else:  # addprevious moves its tail with it: text, moved out too
             table.addprevious(child)
             continue
         if child.tail and not child.tail.isspace():
-            _text_before(table, child.tail)
+            add_before(table, child.tail)
             child.tail = None
 
-
-def _text_before(el: etree._Element, text: str) -> None:
-    """``text`` put right before ``el`` (after whatever is there already)."""
-    previous = el.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent = el.getparent()
-        if parent is not None:
-            parent.text = (parent.text or "") + text
 
 
 def tables(root: etree._Element, ctx: object) -> None:

@@ -9,6 +9,7 @@ from lxml import etree
 __all__ = [
     "JOINED_FROM",
     "Marks",
+    "add_before",
     "append_text",
     "first_child",
     "join_texts",
@@ -49,7 +50,7 @@ def last_child(el: etree._Element) -> etree._Element | None:
         return None
 
 
-def _add_before(el: etree._Element, text: str) -> None:
+def add_before(el: etree._Element, text: str) -> None:
     """Add text right before ``el`` (to the previous sibling's tail or the parent's text)."""
     if not text:
         return
@@ -67,7 +68,7 @@ def remove(el: etree._Element) -> None:
     parent = el.getparent()
     if parent is None:
         return
-    _add_before(el, el.tail or "")
+    add_before(el, el.tail or "")
     parent.remove(el)
 
 
@@ -76,7 +77,7 @@ def unwrap(el: etree._Element) -> None:
     parent = el.getparent()
     if parent is None:
         return
-    _add_before(el, el.text or "")
+    add_before(el, el.text or "")
     children = list(el)
     tail = el.tail or ""
     for child in children:  # next to el, not at an index (lxml walks to an index: n² for n)
@@ -85,7 +86,7 @@ def unwrap(el: etree._Element) -> None:
         last = children[-1]
         last.tail = (last.tail or "") + tail
     else:
-        _add_before(el, tail)
+        add_before(el, tail)
     parent.remove(el)
 
 
