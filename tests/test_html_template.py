@@ -162,3 +162,23 @@ def test_a_page_of_hostile_values_passes_the_nu_html_checker(
     path = tmp_path / "hostile.html"
     path.write_bytes(render("html", [article], Options(site_title="Q'\"<>&")))
     assert nu_check([path]) == []
+
+
+def per_block(body: etree._Element) -> str:
+    """--fragment as it was written before: the text before the blocks, then each block."""
+    blocks = [etree.tostring(child, method="html", encoding="unicode") for child in body]
+    return (body.text or "") + "".join(blocks)
+
+
+def test_a_fragment_is_the_blocks_serialised_one_by_one(by_id: dict[str, Article]) -> None:
+    from converter.adapters.html import _fragment, render_body
+
+    assert len(by_id) >= 15
+    for article in by_id.values():
+        body = render_body(article)
+        assert _fragment(body) == per_block(body), article.id
+    odd = etree.Element("div")  # text before the first block, which the pipeline never leaves
+    odd.set("class", "article-body")
+    odd.text = "a & b"
+    etree.SubElement(odd, "p").text = "c"
+    assert _fragment(odd) == per_block(odd) == "a & b<p>c</p>"
