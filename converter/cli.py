@@ -467,7 +467,7 @@ def _export(values: dict[str, Any]) -> None:
     rest = "feeds, books, sitemaps, report.json and manifest.json"
     tally = _Tally("export", rest, counted=not values["merge"])
     result = _guarded(tally, work, not values["quiet"] and not values["merge"])
-    for line in (*result.failures, *result.errors):
+    for line in (*result.failed, *result.errors):
         typer.echo(f"error: {line}", err=True)
     if not values["quiet"]:
         from .output import collapse

@@ -12,10 +12,10 @@ import stat
 import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from .engine.report import Report
 from .errors import OutputError
 
 __all__ = [
@@ -293,31 +293,6 @@ def write_target(path: Path, data: bytes | BinaryIO, sync: Sync | None = None) -
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
-
-
-@dataclass
-class Report:
-    """What happened to every input article."""
-
-    converted: list[str] = field(default_factory=list)  # article ids
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, rule that skipped it)
-    failed: list[str] = field(
-        default_factory=list
-    )  # one line each: file: position: id: field: reason
-    warnings: list[str] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    document: bytes | None = None  # the one document asked for on stdout (-o -), once made
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def summary(self) -> str:
-        counts = (len(self.converted), len(self.skipped), len(self.failed))
-        text = "converted {}, skipped {}, failed {}".format(*counts)
-        if self.warnings:
-            text += f", warnings {len(self.warnings)}"
-        return text
 
 
 class Note(str):

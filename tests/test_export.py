@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -198,14 +199,15 @@ def test_batches_overlap_without_changing_a_byte(
     """Many one-record chunks (the next ones with the workers while the last one is
     written, arriving out of order): the same bytes as one process."""
     from converter import export
+    from converter.engine import pool
     from converter.options import FetchOptions, Options
 
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(export, "CHUNK", 1)
+    monkeypatch.setattr(pool, "CHUNK", 1)
     out = tmp_path / "out"
     options = Options(fetch=FetchOptions(image_root=SAMPLES / "uploads", offline=True))
     result = export.export(["samples"], out, options, jobs=2)
-    assert (result.converted, result.skipped, result.failed) == (20, 1, 0)
+    assert astuple(result.counts) == (20, 1, 0)
     assert tree(out) == tree(whole)
 
 
@@ -237,7 +239,7 @@ def test_book_collector_prunes_to_what_an_unbounded_one_would_keep() -> None:
     from datetime import timedelta
 
     from converter import Options, read_articles
-    from converter.export import BookCollector, _book_order
+    from converter.export import BookCollector, book_order
 
     (seed,) = list(read_articles([str(SAMPLES / "01-seed.txt")], Options()))
     assert not isinstance(seed, Exception) and seed.published
@@ -250,8 +252,8 @@ def test_book_collector_prunes_to_what_an_unbounded_one_would_keep() -> None:
         bounded.add(article)
         unbounded.add(article)
         assert len(bounded.chosen) <= 8
-    expected = sorted(unbounded.articles(), key=_book_order)[:4]
-    assert sorted(bounded.articles(), key=_book_order) == expected
+    expected = sorted(unbounded.articles(), key=book_order)[:4]
+    assert sorted(bounded.articles(), key=book_order) == expected
 
 
 def test_per_article_books_one_per_published_article(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -164,10 +165,10 @@ def test_export_leaves_the_article_out_of_every_output(
     out = tmp_path / "out"
     options = Options(epub=EpubOptions(images=False))
     result = export([str(path)], out, options, jobs=jobs)
-    assert (result.converted, result.skipped, result.failed) == (3, 0, 1)
-    assert not result.ok and len(result.failures) == 1
+    assert astuple(result.counts) == (3, 0, 1)
+    assert not result.ok and len(result.failed) == 1
     if stage == "render":
-        assert_reported(result.failures[0], path, "render", what)
+        assert_reported(result.failed[0], path, "render", what)
     assert_left_out_of_every_output(out, path, stage)
 
 
@@ -202,10 +203,10 @@ def test_after_a_late_failure_the_next_incremental_export_converts_the_article(
     out = tmp_path / "out"
     options = Options(epub=EpubOptions(images=False))
     faults.install("render", BAD, ("feeds",), patch=monkeypatch.setattr)
-    assert export([str(path)], out, options).failed == 1
+    assert export([str(path)], out, options).counts.failed == 1
     monkeypatch.undo()  # the bug is fixed
     result = export([str(path)], out, options, incremental=True)
-    assert (result.converted, result.skipped, result.failed) == (1, 3, 0)
+    assert astuple(result.counts) == (1, 3, 0)
     assert (out / "html" / f"{slug(BAD)}.html").exists()
     rss = item_ids("rss", (out / "feeds" / "rss.xml").read_bytes())
     assert rss == [url(i) for i in reversed(IDS)]
@@ -222,8 +223,8 @@ def test_merge_leaves_out_an_article_whose_merged_feed_item_raises(
         assert export([str(path)], shard, Options(), formats=["rss"], shard=(index, 2)).ok
     faults.install("render", BAD, ("feeds",), patch=monkeypatch.setattr)
     result = merge(shards, tmp_path / "all", Options(), ["rss"])
-    assert (result.converted, result.failed) == (3, 1)
-    assert_reported(result.failures[0], path, "render", "feeds/rss.xml")
+    assert (result.counts.converted, result.counts.failed) == (3, 1)
+    assert_reported(result.failed[0], path, "render", "feeds/rss.xml")
     rss = item_ids("rss", (tmp_path / "all" / "feeds" / "rss.xml").read_bytes())
     assert rss == [url(i) for i in reversed(IDS) if i != BAD]
     report = json.loads((tmp_path / "all" / "report.json").read_text(encoding="utf-8"))
@@ -242,7 +243,7 @@ def test_a_fault_no_article_explains_fails_only_the_feeds(
     assert line.startswith("internal error at stage render (atom feed): InjectedFault: ")
     out = tmp_path / "out"
     result = export([str(path)], out, Options(epub=EpubOptions(images=False)))
-    assert (result.converted, result.failed) == (4, 0) and not result.ok
+    assert (result.counts.converted, result.counts.failed) == (4, 0) and not result.ok
     assert len(result.errors) == 3 * 3  # three formats: the main feed and two sections each
     assert not (out / "feeds" / "rss.xml").exists()
     assert len(list((out / "html").iterdir())) == 4
@@ -263,7 +264,7 @@ def test_report_stages_of_input_errors_and_strict_failures(tmp_path: Path) -> No
     bad.write_text('{"id": "9", "title": "t", "firstPublished": "soon"}', encoding="utf-8")
     inputs = [str(bad), str(SAMPLES / "05-caption-shortcodes.json")]
     result = export(inputs, tmp_path / "out", Options(strict=True), formats=["html"])
-    assert (result.converted, result.failed) == (0, 2)
+    assert (result.counts.converted, result.counts.failed) == (0, 2)
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     stages = [(a["id"], a["stage"]) for a in report["articles"]]
     assert stages == [("9", "read"), ("1847219", "strict")]
@@ -281,8 +282,8 @@ def test_export_with_a_real_write_failure(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "markdown" / f"{slug(BAD)}.md").mkdir(parents=True)
     result = export([str(path)], out, Options(epub=EpubOptions(images=False)))
-    assert (result.converted, result.failed) == (3, 1)
-    (line,) = result.failures
+    assert (result.counts.converted, result.counts.failed) == (3, 1)
+    (line,) = result.failed
     assert line.startswith(f"{path}: item 2: article {BAD}: error at stage write (markdown): ")
     assert f"cannot write {out / 'markdown' / slug(BAD)}.md" in line
     (out / "markdown" / f"{slug(BAD)}.md").rmdir()

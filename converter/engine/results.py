@@ -1,0 +1,45 @@
+"""The typed values that pass between the engine's stages (and between worker processes and
+the writer): what one record became. All are picklable, so that ``--jobs N`` sends them
+through the pool exactly as the serial mode hands them on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..isolation import Failure
+from ..model import Article
+
+__all__ = ["Failed", "Outcome", "Rendered", "Unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A parsed article and its per-article documents ({format: bytes}); ``raw_updated`` is
+    the record's ``lastUpdate`` as given (``--incremental`` compares it as a string)."""
+
+    article: Article
+    outputs: dict[str, bytes]
+    raw_updated: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A record that could not become an article, or an article that could not be rendered:
+    the stage and the reason are in ``failure``."""
+
+    failure: Failure
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A record ``--incremental`` leaves alone: same raw ``lastUpdate`` as the last export,
+    whose outputs still exist; ``entry`` is its manifest entry from then."""
+
+    article_id: str
+    entry: dict[str, Any]
+    source: str
+    position: str
+
+
+Outcome = Rendered | Failed | Unchanged

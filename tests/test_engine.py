@@ -1,0 +1,135 @@
+"""The one run engine (converter/engine/, issue 12 item 1): one rule for "newest" that the
+commands, export, its book and --merge all follow; typed outcomes through the worker pool in
+input order; one Report for commands and export."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from converter import Article, Options, api
+from converter.engine.pool import outcomes
+from converter.engine.results import Failed, Rendered, Unchanged
+from converter.engine.stages import read_articles, supersedes
+from converter.errors import InputError
+from converter.export import export, merge
+from converter.inputs import Record
+from converter.isolation import Failure
+from converter.options import EpubOptions
+from converter.output import Report
+
+from .test_feeds import record
+
+# Two ids, each read twice, where the four old rules disagreed:
+# X: the same lastUpdate, the second copy published later (export kept the first; the API
+#    took the second). Y: the first copy's lastUpdate is before its publication date, the
+#    second's is later (export wrote the second; its book kept the first).
+COPIES = (
+    ("9500001", "X first copy", "2024-05-01 10:00:00", "2024-05-03 12:00:00"),
+    ("9500002", "Y first copy", "2024-05-10 10:00:00", "2024-05-05 12:00:00"),
+    ("9500001", "X second copy", "2024-05-04 10:00:00", "2024-05-03 12:00:00"),
+    ("9500002", "Y second copy", "2024-05-01 10:00:00", "2024-05-07 12:00:00"),
+)
+WINNERS = {"9500001": "X second copy", "9500002": "Y second copy"}
+OPTIONS = Options(epub=EpubOptions(images=False))
+
+
+def records() -> list[dict[str, Any]]:
+    return [
+        record(i, title=title, firstPublished=published, lastUpdate=updated)
+        for i, title, published, updated in COPIES
+    ]
+
+
+def source(tmp: Path) -> Path:
+    path = tmp / "in.json"
+    path.write_text(json.dumps(records()), encoding="utf-8")
+    return path
+
+
+def test_a_tie_keeps_the_first_copy_and_a_later_copy_replaces_it(tmp_path: Path) -> None:
+    first, second = parsed(tmp_path / "tie.json", records()[:1] * 2)
+    assert not supersedes(second, first) and not supersedes(first, second)
+    older, newer = parsed(tmp_path / "y.json", [records()[1], records()[3]])
+    assert supersedes(newer, older) and not supersedes(older, newer)
+
+
+def parsed(path: Path, recs: list[dict[str, Any]]) -> list[Article]:
+    path.write_text(json.dumps(recs), encoding="utf-8")
+    found = list(read_articles([str(path)], Options()))
+    articles = [a for a in found if not isinstance(a, InputError)]
+    assert len(articles) == len(recs)
+    return articles
+
+
+def titles(data: bytes) -> set[str]:
+    text = data.decode("utf-8")
+    return {t for t in (c[1] for c in COPIES) if t in text}
+
+
+def test_the_commands_export_and_its_book_keep_the_same_copy(tmp_path: Path) -> None:
+    path = source(tmp_path)
+    chosen = api.latest(api.read_articles([str(path)], OPTIONS), Report())
+    assert {a.id: a.title for a in chosen} == WINNERS
+
+    converted = api.convert("html", [str(path)], tmp_path / "html", OPTIONS)
+    assert sorted(converted.converted) == sorted(WINNERS) and len(converted.skipped) == 2
+    for article_id, title in WINNERS.items():
+        page = (tmp_path / "html" / f"test-article-{article_id}.html").read_bytes()
+        assert titles(page) == {title}
+
+    out = tmp_path / "export"
+    result = export([str(path)], out, OPTIONS, formats=["html", "epub", "rss"])
+    assert (result.counts.converted, result.counts.skipped, result.failed) == (2, 2, [])
+    for article_id, title in WINNERS.items():
+        page = (out / "html" / f"test-article-{article_id}.html").read_bytes()
+        assert titles(page) == {title}
+    with zipfile.ZipFile(out / "epub" / "book.epub") as book:
+        text = b"".join(book.read(n) for n in book.namelist() if n.endswith(".xhtml"))
+    assert titles(text) == set(WINNERS.values())
+    assert titles((out / "feeds" / "rss.xml").read_bytes()) == set(WINNERS.values())
+
+
+def test_merge_keeps_the_same_copy_as_one_export(tmp_path: Path) -> None:
+    """Each copy in a shard of its own (two exports of one file each), merged: the feed holds
+    the copy one export of both files would keep."""
+    recs = records()
+    shards = []
+    for n, part in enumerate((recs[:2], recs[2:])):
+        path = tmp_path / f"in{n}.json"
+        path.write_text(json.dumps(part), encoding="utf-8")
+        shards.append(tmp_path / f"shard{n}")
+        export([str(path)], shards[-1], OPTIONS, formats=["rss"])
+    merged = merge(shards, tmp_path / "merged", OPTIONS, ["rss"])
+    assert merged.ok
+    assert titles((tmp_path / "merged" / "feeds" / "rss.xml").read_bytes()) == set(WINNERS.values())
+
+
+def test_outcomes_are_typed_and_in_input_order_with_worker_processes() -> None:
+    good, bad = record("9500010"), {"id": "9500011"}  # no title, no body: a read failure
+    known = Failed(Failure("9500012", "in.json", "item 3", "read", "not JSON"))
+    unchanged = Unchanged("9500013", {"name": "x"}, "in.json", "item 4")
+    items = [Record("in.json", "item 1", good), Record("in.json", "item 2", bad), known]
+    items.append(unchanged)
+    for jobs in (1, 2):
+        found = list(outcomes(items * 3, Options(), ("html",), jobs))
+        assert [type(o) for o in found] == [Rendered, Failed, Failed, Unchanged] * 3
+        first = found[0]
+        assert isinstance(first, Rendered) and first.article.id == "9500010"
+        assert first.outputs["html"].startswith(b"<!DOCTYPE html>")
+        second = found[1]
+        assert isinstance(second, Failed) and second.failure.stage == "read"
+        assert second.failure.position == "item 2"
+        assert found[2] == known and found[3] == unchanged
+
+
+def test_commands_and_export_share_the_report_summary(tmp_path: Path) -> None:
+    path = source(tmp_path)
+    command = api.convert("html", [str(path)], tmp_path / "html", OPTIONS)
+    result = export([str(path)], tmp_path / "out", OPTIONS, formats=["html"])
+    assert type(command) is type(result)
+    assert command.summary() == result.summary() == "converted 2, skipped 2, failed 0"
+    summary = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert summary["summary"] == {"converted": 2, "skipped": 2, "failed": 0}
