@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
+import tempfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..adapters import ADAPTERS, BOOK, Kind, Order
 from ..adapters.feeds import Spool, excluded, write_feed
@@ -133,13 +136,15 @@ class FeedCollector:
             for article_id in ids:
                 bucket.pop(article_id, None)
 
-    def candidates(self) -> list[Article]:
+    def candidates(self) -> Iterator[Article]:
         """Every article any feed may still show, each once (for the state file)."""
         seen: dict[str, Article] = {}
         for key in self.feeds:
             for a in self.articles(key):
                 seen.setdefault(a.id, a)
-        return [self.load(a) for a in sorted(seen.values(), key=self.order)]
+        # Loaded one at a time as the state file is written: with --limit 0 every article
+        # is a candidate, and a list of them was every body of the archive in memory.
+        return (self.load(a) for a in sorted(seen.values(), key=self.order))
 
 
 def feed_order() -> Order:
@@ -298,10 +303,40 @@ def _feed_plan(
 
 
 def write_state(out: Path, articles: Iterable[Article], name: str = STATE) -> None:
-    lines = [json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True) for a in articles]
+    """One JSON line per article (a lone newline when there are none), streamed through an
+    unnamed temporary file: the sitemap state of a whole archive is ~3.5 KB an article, and
+    built as lines, their join and its bytes it was three copies of that in memory at the
+    end of an export. A file with the same bytes is left untouched (``only_if_changed``)."""
     path = out / name
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    write_atomic(path.parent, path.name, data, only_if_changed=True)
+    with tempfile.TemporaryFile() as spool:
+        empty = True
+        for a in articles:
+            line = json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True)
+            spool.write(line.encode("utf-8") + b"\n")
+            empty = False
+        if empty:
+            spool.write(b"\n")
+        if _same_bytes(path, spool):
+            return
+        spool.seek(0)
+        write_atomic(path.parent, path.name, spool)
+
+
+def _same_bytes(path: Path, spool: BinaryIO) -> bool:
+    """Whether the regular file ``path`` (not a link: write_atomic decides those) holds the
+    bytes of ``spool``, compared a block at a time."""
+    try:
+        found = os.lstat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != spool.tell():
+            return False
+        spool.seek(0)
+        with path.open("rb") as held:
+            while block := spool.read(1 << 20):
+                if held.read(len(block)) != block:
+                    return False
+    except OSError:
+        return False
+    return True
 
 
 def load_state(dirs: Iterable[Path], name: str = STATE) -> Iterator[Article]:
