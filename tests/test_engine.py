@@ -212,3 +212,61 @@ def test_parsed_articles_go_through_the_pool_in_input_order() -> None:
     assert all(isinstance(o, Rendered) for o in serial)
     assert [o.article.id for o in pooled if isinstance(o, Rendered)] == [a.id for a in articles]
     assert pooled == serial
+
+
+def test_state_files_are_streamed_and_an_unchanged_one_is_left_alone(tmp_path: Path) -> None:
+    """write_state streams its lines through a temporary file (the sitemap state of a whole
+    archive is never built in memory): the same bytes as one JSON line per article, a lone
+    newline for none, and a file with the same bytes is not replaced (incremental runs)."""
+    from dataclasses import replace
+
+    from converter.engine.collectors import article_to_json, load_state, write_state
+
+    articles = _seeded(5)
+    write_state(tmp_path, iter(articles), "state/s.jsonl")  # any iterable, read once
+    target = tmp_path / "state" / "s.jsonl"
+    lines = [json.dumps(article_to_json(a), ensure_ascii=False, sort_keys=True) for a in articles]
+    assert target.read_bytes() == ("\n".join(lines) + "\n").encode("utf-8")
+    assert list(load_state([tmp_path], "state/s.jsonl")) == articles
+    inode = target.stat().st_ino
+    write_state(tmp_path, articles, "state/s.jsonl")
+    assert target.stat().st_ino == inode  # same bytes: not rewritten
+    changed = [replace(articles[0], title=articles[0].title[::-1]), *articles[1:]]
+    write_state(tmp_path, changed, "state/s.jsonl")  # same size, other bytes
+    assert target.stat().st_ino != inode
+    assert next(load_state([tmp_path], "state/s.jsonl")).title == changed[0].title
+    write_state(tmp_path, [], "state/s.jsonl")
+    assert target.read_bytes() == b"\n"
+
+
+def test_sitemap_records_share_equal_terms_and_bylines() -> None:
+    """Two articles with equal (not identical) sections, keywords and authors: the sitemap
+    collector keeps one object of each, and the records still compare equal to their own."""
+    from dataclasses import replace
+
+    from converter.engine.collectors import SitemapCollector
+
+    first, second = _seeded(2)
+    assert first.categories and first.authors
+
+    def fresh(article: Article) -> Article:  # new objects with the same values
+        return replace(
+            article,
+            authors=tuple(replace(x) for x in article.authors),
+            categories=tuple(replace(x) for x in article.categories),
+            keywords=tuple(replace(x) for x in article.keywords),
+        )
+
+    first, second = fresh(first), fresh(second)
+    assert first.categories[0] is not second.categories[0]
+    collector = SitemapCollector()
+    collector.add(first)
+    collector.add(second)
+    kept = {a.id: a for a in collector.articles()}
+    one, two = kept[first.id], kept[second.id]
+    assert one.categories[0] is two.categories[0] and one.authors[0] is two.authors[0]
+    assert (one.categories, one.authors, one.keywords) == (
+        first.categories,
+        first.authors,
+        first.keywords,
+    )
