@@ -43,11 +43,18 @@ class WorkerDied(ConverterError):
 
 def _serve(
     conn: Connection,
+    inherited: Sequence[Connection],
     initializer: Callable[..., None],
     initargs: Sequence[Any],
     work: Callable[[Any], Any],
 ) -> None:
-    """A worker: chunks of items in, lists of results out, until the pipe closes."""
+    """A worker: chunks of items in, lists of results out, until the pipe closes.
+    ``inherited``: the main process's ends of the pipes (this worker's and those of the
+    workers forked before it), copied by the fork and closed here at once: while any process
+    holds a pipe's other end, its worker never sees the pipe close, and every run waited the
+    whole GRACE and then killed its workers (issue 13)."""
+    for end in inherited:
+        end.close()
     # The main process decides what SIGINT and SIGTERM mean; a worker that took them itself
     # would die mid-chunk with a traceback while the main process still waits for it.
     # They were blocked across the fork (see Workers), so none arrived before this point.
@@ -113,8 +120,11 @@ class Workers:
         try:
             for _ in range(jobs):
                 parent, child = context.Pipe()
+                inherited = [parent, *(slot.conn for slot in self._slots)]
                 process = context.Process(
-                    target=_serve, args=(child, initializer, initargs, work), daemon=True
+                    target=_serve,
+                    args=(child, inherited, initializer, initargs, work),
+                    daemon=True,
                 )
                 process.start()
                 child.close()

@@ -270,3 +270,42 @@ def test_sitemap_records_share_equal_terms_and_bylines() -> None:
         first.authors,
         first.keywords,
     )
+
+
+def test_rendered_outcomes_carry_the_sitemap_images_the_writer_would_find() -> None:
+    """The workers find each article's sitemap images (the writer, export's busiest process,
+    no longer parses every body again for them): the same list, in the same order, and the
+    sitemap collector keeps the same record from them as from its own parse."""
+    from converter.adapters.sitemap import image_urls
+    from converter.engine.collectors import SitemapCollector
+
+    body = (
+        '<p>x</p><img src="https://www.dailymaverick.co.za/wp-content/uploads/b.jpg">'
+        '<img src="https://www.dailymaverick.co.za/wp-content/uploads/a.jpg"><img src="rel.jpg">'
+    )
+    items = [Record("in.json", "item 1", record("9500020", contents=body))]
+    for jobs in (1, 2):
+        (done,) = list(outcomes(items, Options(), ("html",), jobs))
+        assert isinstance(done, Rendered)
+        expected = tuple(image_urls(done.article))
+        assert len(expected) >= 2 and done.images == expected
+        given, found = SitemapCollector(), SitemapCollector()
+        given.add(done.article, done.images)
+        found.add(done.article)
+        assert given.articles() == found.articles()
+
+
+def test_workers_exit_when_their_pipes_close_and_are_not_killed() -> None:
+    """Each worker exits by itself once the pool closes its pipe (exit status 0): before, a
+    worker held the main process's end of its own pipe (a copy from the fork), never saw it
+    close, and every run waited out the grace period and then SIGKILLed its workers."""
+    from converter.workers import Workers
+
+    with Workers(2, abs, _nothing, ()) as workers:
+        assert [r for _, r in workers.map(range(-40, 0), 4, 8)] == list(range(40, 0, -1))
+        processes = [slot.process for slot in workers._slots]
+    assert [p.exitcode for p in processes] == [0, 0]
+
+
+def _nothing() -> None:
+    return None

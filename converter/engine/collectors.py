@@ -24,7 +24,7 @@ from ..adapters import ADAPTERS, BOOK, Kind, Order
 from ..adapters.feeds import Spool, excluded, write_feed
 from ..isolation import Failure, Plan, render_all
 from ..model import Article, Author, Image, Rendition, Term
-from ..options import Options
+from ..options import FeedOptions, Options
 from ..output import Names, write_atomic
 from .stages import supersedes
 
@@ -106,12 +106,17 @@ class FeedCollector:
         self.feeds: dict[str, dict[str, Article]] = {"": {}}
         self.spool = Spool()  # an unnamed temporary file: gone with the collector
         self.load = self.spool.load
+        # Each feed's options, made once: a ``replace`` re-runs FeedOptions' validation, and
+        # one per feed per article was a sixth of the export's main process (issue 13).
+        self._feed_options: dict[str, FeedOptions] = {}
 
     def add(self, article: Article) -> None:
         now = self.options.now or datetime.now(UTC)
         stub: Article | None = None
         for key in ("", *{c.slug or c.name for c in article.categories}):
-            feed = replace(self.options.feed, category=key)
+            feed = self._feed_options.get(key)
+            if feed is None:
+                feed = self._feed_options[key] = replace(self.options.feed, category=key)
             bucket = self.feeds.setdefault(key, {})
             if excluded(article, feed, now):
                 bucket.pop(article.id, None)
@@ -208,13 +213,17 @@ class SitemapCollector:
         self.chosen: dict[str, Article] = {}
         self._values: dict[Term | Author, Term | Author] = {}  # one object for equal ones
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article, images: Sequence[str] | None = None) -> None:
+        """``images``: the article's ``sitemap.image_urls`` when already known (found in the
+        worker that parsed it: ``Rendered.images``); None: found here."""
         if article.status != "publish":  # no longer published: out of the sitemaps
             self.chosen.pop(article.id, None)
             return
-        from ..adapters.sitemap import image_urls
+        if images is None:
+            from ..adapters.sitemap import image_urls
 
-        body = "".join(f'<img src="{escape(u)}">' for u in image_urls(article))
+            images = image_urls(article)
+        body = "".join(f'<img src="{escape(u)}">' for u in images)
         # Sections, keywords and bylines repeat across an archive: shared, they are a third
         # less of what a record here holds (6.4 KB to 4.1 KB an article on bench's corpus).
         self.chosen[article.id] = replace(

@@ -16,11 +16,15 @@ __all__ = ["Failed", "Outcome", "Rendered", "Unchanged"]
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A parsed article and its per-article documents ({format: bytes}); ``raw_updated`` is
-    the record's ``lastUpdate`` as given (``--incremental`` compares it as a string)."""
+    the record's ``lastUpdate`` as given (``--incremental`` compares it as a string);
+    ``images``: the article's sitemap images (``sitemap.image_urls``), found where it was
+    parsed, so that the writer (export's busiest process with ``--jobs``) does not parse its
+    body once more for them; None: not found there (the writer finds them)."""
 
     article: Article
     outputs: dict[str, bytes]
     raw_updated: object = None
+    images: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

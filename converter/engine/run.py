@@ -415,7 +415,7 @@ class _Run:
         if old_name is not None and old_name != name:
             self.remove_files(old_name)
         try:
-            self.write(article, name, extra, incremental)
+            self.write(article, name, extra, incremental, outcome.images)
         except _Failed as failed:
             self.remove(article.id, name)
             self.fail(failed.failure)
@@ -431,14 +431,19 @@ class _Run:
         self.table.record(article.id, manifest_entry)
 
     def write(
-        self, article: Article, name: str, extra: dict[str, bytes], incremental: bool
+        self,
+        article: Article,
+        name: str,
+        extra: dict[str, bytes],
+        incremental: bool,
+        images: Sequence[str] | None = None,
     ) -> None:
         """The article into the feeds' and the book's candidates, then its files. Any
         exception is this article's failure (_Failed), at the stage it happened."""
         stage, what = RENDER, "feeds and book"
         try:
             self.collector.add(article)
-            self.sitemap.add(article)
+            self.sitemap.add(article, images)
             if BOOK in self.formats and article.status == "publish":
                 self.book.add(article)
             stage = WRITE

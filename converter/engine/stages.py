@@ -177,4 +177,16 @@ def parse_and_render(record: Record, formats: Sequence[str], options: Options) -
     if isinstance(done, Failed):
         return done
     raw = record.value.get("lastUpdate") if isinstance(record.value, dict) else None
-    return replace(done, raw_updated=raw)
+    return replace(done, raw_updated=raw, images=_sitemap_images(done.article))
+
+
+def _sitemap_images(article: Article) -> tuple[str, ...] | None:
+    """The sitemap's images of ``article`` (see ``Rendered.images``). An exception leaves
+    them to the writer, whose own call raises it again as this article's failure, at the
+    stage and with the reason it always had."""
+    from ..adapters.sitemap import image_urls  # lxml's parser: only where bodies are parsed
+
+    try:
+        return tuple(image_urls(article))
+    except Exception:
+        return None
