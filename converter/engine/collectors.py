@@ -8,13 +8,14 @@ feed pieces; ``write_atomic`` is the only writer."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
 import stat
 import tempfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -55,12 +56,34 @@ SITEMAP_STATE = "state/sitemap-articles.jsonl"
 
 
 def article_to_json(article: Article) -> dict[str, Any]:
-    data = asdict(article)
+    data: dict[str, Any] = _plain(article)
     for key in ("published", "updated", "modified"):
         value = getattr(article, key)
         data[key] = value.isoformat() if value else None
     data.pop("warnings", None)
     return data
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for the model's values (the same dict, equal and in the same
+    order): asdict deep-copies every string of every article on its way to the state files,
+    and that was most of the time the main process spent writing them (issue 13)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # immutable: asdict's deepcopy of them is themselves
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return kind(_plain(v) for v in value)
+    if kind is dict:
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return copy.deepcopy(value)  # anything else: as asdict does
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def article_from_json(data: dict[str, Any]) -> Article:
