@@ -93,14 +93,10 @@ def _rows(records: list[bytes]) -> list[Any]:
 
 
 def _records(path: str, count: int) -> list[bytes]:
-    out = []
-    with open(path, "rb") as fh:
-        for line in fh:
-            if line.strip():
-                out.append(line.rstrip(b"\r\n"))
-                if len(out) >= count:
-                    break
-    return out
+    """The first ``count`` records of a JSON Lines file (peers' reader, no generation)."""
+    import peers
+
+    return peers.load_records(path, count, 0, 0)
 
 
 def inproc_worker(path: str, count: int, repeat: int, chunk_ms: float) -> None:
