@@ -806,28 +806,14 @@ def callgrind_counts(path: str, records: int, k: int) -> dict[str, Any] | None:
         "--chain-worker",
     ]
     print(f"callgrind: {k} x {n} article(s) of {path} ...", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg.out"
-        proc = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                "--dump-before=math_gcd",
-                *worker,
-                "marks",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        dumps = sorted(Path(tmp).glob("cg.out.*"), key=lambda f: int(f.suffix[1:]))
-        totals = []
-        for f in dumps:
-            m = re.search(r"^totals: (\d+)", f.read_text(errors="replace"), re.M)
-            totals.append(int(m.group(1)) if m else 0)
+    import instructions  # bench/instructions.py: the one callgrind runner with marks
+
+    try:
+        totals = instructions.marked([*worker, "marks"])
+    except RuntimeError:
+        totals = []  # the per-stage runs below say what callgrind can
     expected = 1 + k * n * (2 + len(steps)) + len(wholes) * k * n
-    if proc.returncode == 0 and len(totals) == expected:
+    if len(totals) == expected:
         it = iter(totals[1:])
         null: list[int] = []
         names = [name for name, _ in steps] + [FREE]
