@@ -17,7 +17,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import _native
 from ._version import __version__
+
+_native.install()  # before any hot-path module is imported: compiled, or their sources
 
 if TYPE_CHECKING:
     from .api import books, convert, feeds, latest, read_articles, render

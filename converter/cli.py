@@ -504,9 +504,10 @@ app.command(name="export")(
 
 def _version(value: bool) -> None:
     if value:
+        from . import _native
         from ._version import __version__
 
-        typer.echo(f"converter {__version__}")
+        typer.echo(f"converter {__version__} ({_native.status()})")  # compiled, or why not
         raise typer.Exit()
 
 

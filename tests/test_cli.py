@@ -171,10 +171,11 @@ def test_python_dash_m_and_version() -> None:
 
 def test_version_is_one_value_for_the_api_and_the_command() -> None:
     import converter
+    from converter import _native
 
     proc = run_cli("--version")
     assert proc.returncode == 0
-    assert proc.stdout.strip() == f"converter {converter.__version__}"
+    assert proc.stdout.strip() == f"converter {converter.__version__} ({_native.status()})"
     assert re.fullmatch(r"\d+\.\d+\.\d+", converter.__version__)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from converter import _native
 from converter._version import __version__
 from converter.adapters import ADAPTERS
 from converter.cli import app
@@ -86,7 +87,7 @@ def test_the_export_help_shows_the_job_array_example_whole() -> None:
 
 def test_version_and_usage_errors_exit_codes() -> None:
     proc = run_cli("--version")
-    assert (proc.returncode, proc.stdout) == (0, f"converter {__version__}\n")
+    assert (proc.returncode, proc.stdout) == (0, f"converter {__version__} ({_native.status()})\n")
     proc = run_cli("rss", "--no-such-flag")
     assert proc.returncode == 2 and "No such option" in proc.stderr
 

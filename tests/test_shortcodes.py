@@ -501,6 +501,7 @@ def test_a_caption_whose_content_has_attributes_is_expanded_whole() -> None:
     assert caption_html(figure) == "Sea horse"
 
 
+@pytest.mark.pure_python
 def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -32,7 +32,8 @@ from .transforms import PIPELINE, Context
 __all__ = ["Body", "Context", "body_tree", "normalise", "parse", "serialise", "xml_safe"]
 
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# (The surrogates as chr(): mypyc compiles this module and takes no surrogate in a literal.)
+_XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{chr(0xD800)}-{chr(0xDFFF)}\ufffe\uffff]")
 _PARSER = etree.HTMLParser(
     huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
     remove_comments=True,

@@ -14,11 +14,11 @@ import unicodedata
 # Emphasis markers are two characters: an opening or closing mark, then the kind (e: em,
 # t: strong, s: strikethrough; E and T: an em inside a strong, a strong inside an em), so that
 # finding them all takes two searches.
-MARK_O, MARK_C = "\udb01", "\udb02"
+MARK_O, MARK_C = chr(0xDB01), chr(0xDB02)  # chr(): mypyc takes no surrogate literal
 EM_O, EM_C, ST_O, ST_C, S_O, S_C = (m + k for k in "ets" for m in (MARK_O, MARK_C))
 EMN_O, EMN_C, STN_O, STN_C = (m + k for k in "ET" for m in (MARK_O, MARK_C))
-CODE_O, CODE_C = "\udb07", "\udb08"  # a code span's content: its fence is chosen in _finish
-BR = "\udb09"  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
+CODE_O, CODE_C = chr(0xDB07), chr(0xDB08)  # a code span's content: its fence is chosen in _finish
+BR = chr(0xDB09)  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
 _DELIMITERS = ("*", "**", "~~", "*", "**")  # of the kinds e, t, s, E, T
 _MD = {m + k: d for k, d in zip("etsET", _DELIMITERS, strict=True) for m in (MARK_O, MARK_C)}
 _ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C})
