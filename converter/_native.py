@@ -47,6 +47,9 @@ MODULES: tuple[str, ...] = (
     "converter.content.vocabulary",
     "converter.adapters.markdown.body",
     "converter.adapters.markdown.text",
+    "converter.adapters.common",
+    "converter.adapters.html",
+    "converter.images",
 )
 
 _HERE = Path(__file__).resolve().parent  # the installed package: converter/
