@@ -10,7 +10,7 @@ Seams: feeds are rendered through ``_render_feeds`` (the feed pieces), books thr
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,9 +61,13 @@ def convert(
     if adapter is None or not adapter.per_article:
         raise UsageError(f"{fmt!r} is not a per-article format")
     report = Report()
-    articles = latest(read_articles(inputs, options, stdin), report, verbose=verbose)
+    read = read_articles(inputs, options, stdin)
     if output is None:
-        return _one(fmt, articles, options, report, stdout, verbose)
+        return _one(fmt, latest(read, report, verbose=verbose), options, report, stdout, verbose)
+    ahead: dict[int, Outcome] = {}
+    if jobs <= 1:
+        read = _rendered_as_read(read, fmt, options, ahead)
+    articles = latest(read, report, verbose=verbose)
     sync = Sync(options.fsync_each)
     sync.root(output)  # a directory that cannot be made fails the run once, not every article
     names = Names()
@@ -71,7 +75,9 @@ def convert(
         total(len(articles))
     # Every article is rendered, --strict ones too: the strict stage (``checked``) reports in
     # input order here, as the written files are, whatever the workers finish first.
-    made = outcomes(articles, options, (fmt,), jobs)
+    work = [ahead.pop(id(a)) for a in articles] if ahead else articles
+    ahead.clear()  # superseded copies' renderings
+    made = outcomes(work, options, (fmt,), jobs)
     for done, (article, outcome) in enumerate(zip(articles, made, strict=True), 1):
         if checked(article, options, report):
             _convert_one(fmt, article, outcome, output, names, sync, report, verbose)
@@ -79,6 +85,23 @@ def convert(
             progress(done)
     sync.flush()
     return report
+
+
+def _rendered_as_read(
+    read: Iterator[Article | InputError], fmt: str, options: Options, ahead: dict[int, Outcome]
+) -> Iterator[Article | InputError]:
+    """Each article rendered as soon as it is read (serially), while the tree ``normalise``
+    built of its body is still cached (``content.body_tree``): rendering it after the whole
+    input is read and deduplicated parsed every body a second time (~6% of a run). The
+    outcome goes into ``ahead`` by the identity of the article handed on, which is a copy
+    without the body: the rendering replaces it in memory, so a run holds no more than before.
+    A superseded copy's rendering is simply not used."""
+    for item in read:
+        if isinstance(item, Article):
+            made = render_article(item, (fmt,), options)
+            item = replace(item, body="")
+            ahead[id(item)] = replace(made, article=item) if isinstance(made, Rendered) else made
+        yield item
 
 
 def _convert_one(

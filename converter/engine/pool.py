@@ -11,7 +11,7 @@ from ..inputs import Record
 from ..model import Article
 from ..options import Options
 from ..workers import Workers
-from .results import Failed, Outcome, Unchanged
+from .results import Outcome
 from .stages import parse_and_render, render_article
 
 __all__ = ["CHUNK", "WINDOW", "Item", "outcomes"]
@@ -21,9 +21,10 @@ WINDOW = 8  # chunks per worker out or waiting to be written, at most
 
 # What the reader hands on, in input order: a record to convert, an article parsed already
 # (the per-article commands deduplicate before rendering), or what is already known of a
-# record (it could not be read; --incremental leaves it alone), so that every outcome reaches
-# the report in input order whatever the number of workers.
-Item = Record | Article | Failed | Unchanged
+# record (its rendering, made as it was read; it could not be read; --incremental leaves it
+# alone), so that every outcome reaches the report in input order whatever the number of
+# workers.
+Item = Record | Article | Outcome
 
 _OPTIONS: Options | None = None
 _FORMATS: tuple[str, ...] = ()
