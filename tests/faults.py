@@ -7,7 +7,7 @@ Worker processes of ``export --jobs N`` are forked, so they inherit the fault.
 
 * ``read``: a transform appended to the body pipeline raises for a body that holds ``MARK``
   (cms.parse_article → content.normalise, as a real pipeline bug would).
-* ``render``: each adapter's part for one article raises for ``article_id``: html's body, the
+* ``render``: each adapter's part for one article raises for ``article_id``: html's page, the
   Markdown front matter, a feed item's categories (RSS, Atom, JSON Feed), a book's article
   header. Other articles are rendered by the unpatched code.
 * ``collection``: every feed fails whatever its articles (its title raises): no one article
@@ -64,6 +64,7 @@ def _read(patch: Patch) -> None:
 
 
 def _render(article_id: str, parts: tuple[str, ...], patch: Patch) -> None:
+    from converter import adapters
     from converter.adapters import epub, feeds, html, markdown
 
     def check(article: Any) -> None:
@@ -77,8 +78,11 @@ def _render(article_id: str, parts: tuple[str, ...], patch: Patch) -> None:
 
         return faulty
 
-    if "html" in parts:
-        patch(html, "render_body", wrap(html.render_body, lambda article: article))
+    if "html" in parts:  # the module's entry, which the registry looks up on each use (the
+        # page's own functions are compiled: they call each other directly, past any patch)
+        faulty = wrap(html.render, lambda articles, options: articles[0])
+        patch(html, "render", faulty)
+        patch(adapters, "_LOADED", {**adapters._LOADED, ("html", "render"): faulty})  # its cache
     if "markdown" in parts:
         patch(markdown, "front_matter", wrap(markdown.front_matter, lambda article: article))
     if "feeds" in parts:
