@@ -16,6 +16,8 @@ from typing import Any
 import feedparser
 import html5lib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
@@ -24,6 +26,7 @@ from converter.api import convert
 from converter.cms import parse_article
 from converter.model import Article
 from converter.options import FetchOptions
+from converter import urls
 from converter.urls import encode, web_url
 
 from .conftest import nu_check
@@ -378,3 +381,25 @@ def test_epub_is_valid_and_carries_the_encoded_urls(article: Article, tmp_path: 
     (lead,) = doc.xpath("//h:figure[@class='lead-image']/h:img/@src", namespaces=EPUB_NS)
     assert lead.startswith("images/")
     assert book.dc("source") == [ARTICLE]
+
+
+# The one-match shortcut (urls._CANONICAL_WEB) must give exactly what the full rules give.
+_URL_ALPHABET = "azAZ09-._~:/?#@!$&'()*+,;=%[]\"<> \t\n^`{|}\\é\u200b" + "0123456789abcdefABCDEF"
+_PREFIXES = ["https://", "http://", "HTTPS://", "https:", "//", "ftp://", "https://u@", ""]
+
+
+@given(st.sampled_from(_PREFIXES), st.text(alphabet=_URL_ALPHABET, max_size=40))
+def test_the_shortcut_agrees_with_the_full_rules(prefix: str, rest: str) -> None:
+    url = prefix + rest
+    full = urls._web_url(url.strip())
+    assert web_url(url) == full
+    if urls._CANONICAL_WEB.fullmatch(url.strip()):
+        assert full == (url.strip(), "")  # the shortcut only takes what the rules keep as is
+
+
+def test_the_shortcut_takes_the_samples_urls(articles: list[Article]) -> None:
+    """The common case is the shortcut's: every image rendition URL of the samples."""
+    found = [r.url for a in articles if a.image for r in a.image.renditions]
+    assert len(found) > 20
+    assert all(urls._CANONICAL_WEB.fullmatch(u) for u in found)
+    assert all(urls._web_url(u) == (u, "") for u in found)

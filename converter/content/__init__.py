@@ -274,7 +274,9 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     if "&#" in text:  # character references to what XML cannot carry
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:  # a lone CR too (a second pass over the body only then)
+            text = text.replace("\r", "\n")
     if "wp:" in text and "/-->" in text:
         text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
     expanded = expand(text)
