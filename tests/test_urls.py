@@ -21,12 +21,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
-from converter import Options, render
+from converter import Options, render, urls
 from converter.api import convert
 from converter.cms import parse_article
 from converter.model import Article
 from converter.options import FetchOptions
-from converter import urls
 from converter.urls import encode, web_url
 
 from .conftest import nu_check
