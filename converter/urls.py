@@ -36,10 +36,11 @@ _SAFE = {  # what each component may hold besides unreserved characters (RFC 398
 }
 # A URL that web_url would give back unchanged, in one match (the common case: CMS image URLs,
 # ~25 an article): lowercase http(s), a plain host (no user, no port), then only characters
-# RFC 3986 allows unencoded, "%" only before two hex digits, at most one "#". Anything else
-# takes the full path below, which gives such a URL back unchanged too (tests/test_urls.py).
-_URL_CHAR = r"(?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})"
-_CANONICAL_WEB = re.compile(rf"https?://[A-Za-z0-9\-.]+(?:[/?]{_URL_CHAR}*)?(?:#{_URL_CHAR}*)?")
+# RFC 3986 allows unencoded, at most one "#" (and "%" only before two hex digits: checked
+# apart, as a character class repeats in C and an alternation does not). Anything else takes
+# the full rules, which give such a URL back unchanged too (tests/test_urls.py).
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*"
+_CANONICAL_WEB = re.compile(rf"https?://[A-Za-z0-9\-.]+(?:[/?]{_URL_CHARS})?(?:#{_URL_CHARS})?")
 _WHITESPACE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _WEB_SCHEMES = ("http", "https")
@@ -113,7 +114,7 @@ def web_url(url: str) -> tuple[str, str]:
     Browsers ignore tabs and newlines in URLs; a scheme-relative ``//host/…`` gets https.
     """
     url = url.strip()
-    if _CANONICAL_WEB.fullmatch(url):
+    if _CANONICAL_WEB.fullmatch(url) and ("%" not in url or not _BAD_PERCENT.search(url)):
         return url, ""
     return _web_url(url)
 

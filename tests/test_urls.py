@@ -392,7 +392,7 @@ def test_the_shortcut_agrees_with_the_full_rules(prefix: str, rest: str) -> None
     url = prefix + rest
     full = urls._web_url(url.strip())
     assert web_url(url) == full
-    if urls._CANONICAL_WEB.fullmatch(url.strip()):
+    if urls._CANONICAL_WEB.fullmatch(url.strip()) and not urls._BAD_PERCENT.search(url):
         assert full == (url.strip(), "")  # the shortcut only takes what the rules keep as is
 
 
