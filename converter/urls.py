@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 import idna
 
-__all__ = ["encode", "web_url"]
+__all__ = ["canonical_web", "encode", "web_url"]
 
 # Anything outside unreserved / reserved / "%", or brackets (valid only around an IPv6 host),
 # or a "%" that starts no escape: the URL needs the slow path. Otherwise it is valid as it is.
@@ -114,9 +114,17 @@ def web_url(url: str) -> tuple[str, str]:
     Browsers ignore tabs and newlines in URLs; a scheme-relative ``//host/…`` gets https.
     """
     url = url.strip()
-    if _CANONICAL_WEB.fullmatch(url) and ("%" not in url or not _BAD_PERCENT.search(url)):
+    if canonical_web(url):
         return url, ""
     return _web_url(url)
+
+
+def canonical_web(url: str) -> bool:
+    """Whether ``url`` (stripped) is an http(s) URL that every rule here gives back unchanged:
+    ``web_url`` and ``encode`` would return it as it is (one match instead of the rules)."""
+    return _CANONICAL_WEB.fullmatch(url) is not None and (
+        "%" not in url or _BAD_PERCENT.search(url) is None
+    )
 
 
 def _web_url(url: str) -> tuple[str, str]:

@@ -402,3 +402,13 @@ def test_the_shortcut_takes_the_samples_urls(articles: list[Article]) -> None:
     assert len(found) > 20
     assert all(urls._CANONICAL_WEB.fullmatch(u) for u in found)
     assert all(urls._web_url(u) == (u, "") for u in found)
+
+
+@given(st.sampled_from(_PREFIXES), st.text(alphabet=_URL_ALPHABET, max_size=40))
+def test_the_body_shortcut_agrees_with_the_full_rules(prefix: str, rest: str) -> None:
+    """The same shortcut for links and images in bodies (transforms.resolve_url)."""
+    from converter.content.transforms import Context, _resolve, resolve_url
+
+    url = prefix + rest
+    ctx = Context(base="https://www.dailymaverick.co.za/article/x/")
+    assert resolve_url(url, ctx) == _resolve(url.strip(), ctx)

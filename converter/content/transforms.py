@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from ..options import Sanitiser
-from ..urls import encode
+from ..urls import canonical_web, encode
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url, video_details
 from .shortcodes import NAMES as _SHORTCODE_NAMES
@@ -95,6 +95,13 @@ def _has_text(s: str | None) -> bool:
 def resolve_url(url: str, ctx: Context) -> str | None:
     """An absolute URL with an allowed scheme, or None. Browsers ignore tabs and newlines."""
     u = url.strip()
+    if not ctx.origins and canonical_web(u):  # the usual link or image: the rules keep it
+        return u
+    return _resolve(u, ctx)
+
+
+def _resolve(u: str, ctx: Context) -> str | None:
+    """``resolve_url`` of a stripped URL, every rule applied."""
     if "[" in u or "]" in u:  # only IPv6 hosts may hold brackets; others make urllib raise
         try:
             urlsplit(u)
