@@ -683,19 +683,18 @@ def _blocks_into_items(container: etree._Element) -> None:
 _NO_BREAKS = frozenset({"pre", "code", "script", "style", "textarea", "xmp"})
 
 
-# Below the root, not its own tail; a comment's text is no text node (its tail is).
-_TEXTS_WITH_NEWLINE = etree.XPath("descendant::text()[contains(., '\n')]")
-
-
 def _line_breaks(root: etree._Element) -> None:
     """Every newline left in inline content becomes a <br> (not inside pre/code)."""
-    # The text nodes holding a newline: (owner, is_tail), found in C (a compiled XPath builds
-    # a result only for the nodes it selects). Each is handled on its own: the order is free.
+    # The text nodes holding a newline: (owner, is_tail). A walk in Python is cheaper than an
+    # XPath text() query here, which builds a result object per node.
     found: list[tuple[etree._Element, bool]] = []
-    for text in _TEXTS_WITH_NEWLINE(root):
-        owner = text.getparent()
-        if owner is not None:
-            found.append((owner, bool(text.is_tail)))
+    for el in root.iter():
+        text = el.text
+        if text and "\n" in text and isinstance(el.tag, str):
+            found.append((el, False))
+        tail = el.tail
+        if tail and "\n" in tail and el is not root:
+            found.append((el, True))
     for owner, is_tail in found:
         start = owner.getparent() if is_tail else owner
         if start is None or any(el.tag in _NO_BREAKS for el in start.iterancestors()):
