@@ -560,21 +560,19 @@ _TAG = re.compile(
 _CODE = frozenset({"pre", "code", "kbd", "samp", "var"})
 
 
-# The texts (and tails) below an element that hold a "[": lxml "smart" strings, which know
-# their element (getparent) and whether they are its tail. Not the element's own tail.
-_BRACKETED_TEXTS = etree.XPath("descendant::text()[contains(., '[')]")
-
-
 def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: list[str]) -> None:
     """Remove the tags of shortcodes this converter does not know: an opening tag with
     attributes, a self-closing one, and both tags of a pair (the content between stays).
     Bracketed prose ("[sic]", "[1]", "[Editor's note]") has no attributes and no closing tag,
     so it stays; so does anything in code."""
-    slots: list[tuple[etree._Element, bool]] = []
-    for text in _BRACKETED_TEXTS(root):  # in C: most bodies have few or none
-        el = text.getparent()
-        if el is not None and isinstance(el.tag, str):
-            slots.append((el, bool(text.is_tail)))
+    slots = [
+        (el, is_tail)
+        for el in root.iter()
+        for is_tail in (False, True)
+        if "[" in ((el.tail if is_tail else el.text) or "")
+        and not (is_tail and el is root)
+        and isinstance(el.tag, str)
+    ]
     slots = [s for s in slots if not _in_code(s[0].getparent() if s[1] else s[0])]
     if not slots:
         return
