@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .errors import ConverterError, InputError
-from .model import Article
+from .model import Article, quick_pickle
 
 __all__ = [
     "READ",
@@ -42,6 +42,7 @@ READ, RENDER, WRITE = "read", "render", "write"
 T = TypeVar("T")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Failure:
     """One article that could not be converted (picklable: workers send it to the writer)."""

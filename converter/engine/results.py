@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..isolation import Failure
-from ..model import Article
+from ..model import Article, quick_pickle
 
 __all__ = ["Failed", "Outcome", "Rendered", "Unchanged"]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """A parsed article and its per-article documents ({format: bytes}); ``raw_updated`` is
@@ -27,6 +28,7 @@ class Rendered:
     images: tuple[str, ...] | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Failed:
     """A record that could not become an article, or an article that could not be rendered:
@@ -35,6 +37,7 @@ class Failed:
     failure: Failure
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Unchanged:
     """A record ``--incremental`` leaves alone: same raw ``lastUpdate`` as the last export,
