@@ -24,6 +24,7 @@ Failures are values (URL → reason), never exceptions: one bad image must not s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import ipaddress
@@ -696,11 +697,18 @@ def mirror_path(url: str, root: Path) -> Path | None:
     relative = path[index + len(UPLOADS) :]
     if not relative or "\x00" in relative or "\\" in relative:
         raise ValueError("not a usable uploads path")
-    base = root.resolve()
+    base = _resolved(root)
     candidate = (base / relative).resolve()
     if not candidate.is_relative_to(base) or candidate == base:
         raise ValueError("path escapes the image root")
     return candidate
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(root: Path) -> Path:
+    """The image root resolved, once a run (a book asks for every picture of every article:
+    resolving it each time was 5 lstat calls an image in export's main process)."""
+    return root.resolve()
 
 
 def cache_directory(options: FetchOptions) -> Path:
