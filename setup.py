@@ -43,7 +43,11 @@ def extensions() -> list[object]:
     # has the stubs mypyc needs (types-lxml) but not every runtime dependency.
     flags = ["--config-file=", "--ignore-missing-imports"]
     paths = native.source_paths(ROOT)
-    return list(mypycify([*flags, *paths], opt_level="3", group_name="converter"))
+    try:
+        return list(mypycify([*flags, *paths], opt_level="3", group_name="converter"))
+    except (Exception, SystemExit) as error:  # mypyc exits on what it cannot compile
+        _say(f"mypyc could not translate the modules ({error!r}): installing the pure-Python ones")
+        return []
 
 
 class OptionalBuildExt(build_ext):
