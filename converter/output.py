@@ -186,7 +186,6 @@ def write_atomic(
     data: bytes | BinaryIO,
     *,
     only_if_changed: bool = False,
-    durable: bool = True,
     sync: Sync | None = None,
 ) -> Path:
     """Write ``directory/name`` through a temporary file in the same directory and a rename,
@@ -195,8 +194,8 @@ def write_atomic(
     a socket): one lstat of the target decides. ``only_if_changed``: leave an existing file
     with the same bytes untouched (incremental runs keep its timestamp, so downstream sync
     tools see no change). ``sync``: the run's ``Sync`` (no fsync here unless ``sync.each``;
-    the run flushes once at its end). Without one, ``durable=False`` skips the fsync before
-    the rename (~2 ms a file here). ``data`` may be a file, copied from where it stands (a feed
+    the run flushes once at its end); without one, the file is fsynced before the rename
+    (~2 ms a file here). ``data`` may be a file, copied from where it stands (a feed
     written item by item: never whole in memory)."""
     if not name or name in (".", "..") or "/" in name or "\0" in name:
         raise OutputError(f"{name!r} would be written outside {directory}")
@@ -225,7 +224,7 @@ def write_atomic(
         with contextlib.suppress(OSError):
             if target.read_bytes() == data:
                 return target
-    _replace(root, target, data, durable if sync is None else sync.each)
+    _replace(root, target, data, sync is None or sync.each)
     if sync is not None:
         sync.wrote()
     return target

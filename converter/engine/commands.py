@@ -75,7 +75,7 @@ def convert(
         total(len(articles))
     # Every article is rendered, --strict ones too: the strict stage (``checked``) reports in
     # input order here, as the written files are, whatever the workers finish first.
-    work = [ahead.pop(id(a)) for a in articles] if ahead else articles
+    work = [ahead.pop(id(a)) for a in articles] if jobs <= 1 else articles
     ahead.clear()  # superseded copies' renderings
     made = outcomes(work, options, (fmt,), jobs)
     for done, (article, outcome) in enumerate(zip(articles, made, strict=True), 1):

@@ -47,7 +47,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ...errors import OutputError
 from ...options import FetchOptions
-from ...output import write_atomic
+from ...output import Sync, write_atomic
 
 __all__ = [
     "FetchReport",
@@ -760,11 +760,13 @@ def _cache_put(directory: Path, url: str, max_side: int, image: Fetched) -> None
         "sha256": hashlib.sha256(image.data).hexdigest(),
     }
     # The outputs' writer (temp file + rename): readers of a shared cache never see half an
-    # entry. No fsync: a cache entry lost to a crash is fetched again.
+    # entry. No fsync (a Sync of its own, never flushed): a cache entry lost to a crash is
+    # fetched again.
+    no_fsync = Sync()
     try:
-        write_atomic(data_file.parent, data_file.name, image.data, durable=False)
+        write_atomic(data_file.parent, data_file.name, image.data, sync=no_fsync)
         meta_bytes = json.dumps(meta, sort_keys=True).encode("utf-8")
-        write_atomic(meta_file.parent, meta_file.name, meta_bytes, durable=False)
+        write_atomic(meta_file.parent, meta_file.name, meta_bytes, sync=no_fsync)
     except (OSError, OutputError):
         pass
 
