@@ -95,7 +95,9 @@ def _rendered_as_read(
     input is read and deduplicated parsed every body a second time (~6% of a run). The
     outcome goes into ``ahead`` by the identity of the article handed on, which is a copy
     without the body: the rendering replaces it in memory, so a run holds no more than before.
-    A superseded copy's rendering is simply not used."""
+    A superseded copy's rendering is simply not used. (An id is reused only after its object
+    is gone, and each entry is written when its article is made: a kept article's entry is
+    always its own.)"""
     for item in read:
         if isinstance(item, Article):
             made = render_article(item, (fmt,), options)
