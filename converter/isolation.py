@@ -16,13 +16,16 @@ the collection without them. ``render_all`` keeps several collections that share
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from .errors import ConverterError, InputError
 from .model import Article, quick_pickle
+from .workers import Ahead
 
 __all__ = [
     "READ",
@@ -227,29 +230,75 @@ class Plan(Generic[T]):
     render: Callable[[Sequence[Article]], T]
     emit: Callable[[T | None], None]
     empty_ok: bool = True
+    # A heavy collection (the book) whose render does nothing but return its value (never
+    # None): with ``render_all(jobs > 1)`` its first render is made in a forked process while
+    # this one makes the others (issue 13: the end of an export ran on one core).
+    apart: bool = False
 
 
-def render_all(plans: Sequence[Plan[Any]]) -> tuple[dict[str, Failure], list[Failure]]:
+def render_all(
+    plans: Sequence[Plan[Any]], jobs: int = 1
+) -> tuple[dict[str, Failure], list[Failure]]:
     """Make every collection; an article that fails in one is left out of all of them (the
     collections that held it are made again, and only those). Returns the failed articles by
-    id and the collections that could not be made at all."""
+    id and the collections that could not be made at all. ``jobs``: processes that may work
+    at once (the plans made ``apart`` take the others, one each)."""
     failed: dict[str, Failure] = {}
     errors: dict[int, Failure] = {}
     held: dict[int, set[str]] = {}
     todo = list(range(len(plans)))
-    while todo:
-        new: dict[str, Failure] = {}
-        for index in todo:
-            plan = plans[index]
-            items = [a for a in plan.articles(set(failed)) if a.id not in failed]
-            held[index] = {a.id for a in items}
-            outcome = isolate(plan.render, items, plan.what, empty_ok=plan.empty_ok)
-            for item in outcome.failed:
-                new.setdefault(item.article_id, item)
-            errors.pop(index, None)
-            if outcome.error is not None:
-                errors[index] = outcome.error
-            plan.emit(outcome.value)
-        failed.update(new)
-        todo = [i for i in range(len(plans)) if held[i] & new.keys()]
+    with contextlib.ExitStack() as stack:
+        early = _started(plans, jobs - 1, stack)
+        while todo:
+            new: dict[str, Failure] = {}
+            for index in todo:
+                plan = plans[index]
+                items = [a for a in plan.articles(set(failed)) if a.id not in failed]
+                held[index] = {a.id for a in items}
+                outcome = _made_early(early.pop(index, None), items)
+                if outcome is None:
+                    outcome = isolate(plan.render, items, plan.what, empty_ok=plan.empty_ok)
+                for item in outcome.failed:
+                    new.setdefault(item.article_id, item)
+                errors.pop(index, None)
+                if outcome.error is not None:
+                    errors[index] = outcome.error
+                plan.emit(outcome.value)
+            failed.update(new)
+            todo = [i for i in range(len(plans)) if held[i] & new.keys()]
     return failed, [errors[i] for i in sorted(errors)]
+
+
+def _started(
+    plans: Sequence[Plan[Any]], processes: int, stack: contextlib.ExitStack
+) -> dict[int, tuple[list[Article], Ahead[Any]]]:
+    """The first render of up to ``processes`` plans made ``apart``, started in forked
+    processes (with the articles each holds now: nothing has failed yet)."""
+    early: dict[int, tuple[list[Article], Ahead[Any]]] = {}
+    for index, plan in enumerate(plans):
+        if len(early) >= processes or not plan.apart:
+            continue
+        items = list(plan.articles(set()))
+        if items or plan.empty_ok:
+            early[index] = (items, stack.enter_context(Ahead(partial(plan.render, items))))
+    return early
+
+
+def _made_early(
+    early: tuple[list[Article], Ahead[Any]] | None, items: Sequence[Article]
+) -> Outcome[Any] | None:
+    """The value made ahead for these very ``items``, as ``isolate`` gives it when the render
+    raises nothing; None (make it here) when there is none or it did not come back."""
+    if early is None:
+        return None
+    made_for, ahead = early
+    if not _same(made_for, items):  # not expected (nothing fails before the first round)
+        ahead.cancel()
+        return None
+    value = ahead.value()
+    ahead.close()  # its memory goes now, not at the end of the run
+    return None if value is None else Outcome(value)
+
+
+def _same(a: Sequence[Article], b: Sequence[Article]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import queue
 import signal
 import threading
@@ -27,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from .errors import ConverterError
 
-__all__ = ["WorkerDied", "Workers"]
+__all__ = ["Ahead", "WorkerDied", "Workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -216,3 +217,69 @@ class Workers:
                     slot.process.kill()
             slot.process.join(5)
         self._slots = []
+
+
+# ---------------------------------------------------------------------------------------------
+# One call made ahead, in a process of its own
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """What ``Ahead`` sends back when its call raised: the caller makes the call itself (and
+    sees the exception there, with the state it expects)."""
+
+
+_AHEAD: list[Callable[[], Any]] = []  # the forked child's call (set by its initializer)
+
+
+def _keep_call(call: Callable[[], Any]) -> None:
+    _AHEAD[:] = [call]
+
+
+def _make_call(_: object) -> bytes | _Raised:
+    """The call's value, pickled here: a value that cannot be pickled is a _Raised too (the
+    pool's own send would end the child with a traceback on stderr)."""
+    try:
+        return pickle.dumps(_AHEAD[0](), pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # the caller makes it again and sees the exception itself
+        return _Raised()
+
+
+class Ahead(Generic[R]):
+    """``call()`` made in a forked process while this one goes on with other work; ``value()``
+    waits for it. The child sees this process's memory as it was at the fork (nothing is
+    pickled to it); only the value comes back, pickled. It is an optimisation and nothing
+    more: a call that raised, a value that cannot be pickled, a child that died all give
+    None, and the caller then makes the call itself (so the call must not return None).
+    Use as a context manager: the child never outlives it (stopped at once on an exception,
+    as the pool's workers are)."""
+
+    def __init__(self, call: Callable[[], R]) -> None:
+        self._pool = Workers(1, _make_call, _keep_call, (call,))
+        self._slot = self._pool._slots[0]
+        self._slot.conn.send([None])  # one chunk of one item: the call
+
+    def value(self) -> R | None:
+        """The call's value, or None when it did not come back (see the class)."""
+        try:
+            (made,) = self._slot.conn.recv()
+        except (EOFError, OSError):  # the child died (killed from outside, say)
+            return None
+        if isinstance(made, _Raised):
+            return None
+        value: R = pickle.loads(made)
+        return value
+
+    def close(self) -> None:
+        """Let the child go (it is idle once its value is sent; closing twice is fine)."""
+        self._pool.stop(GRACE)
+
+    def cancel(self) -> None:
+        """Stop the child at once, its value unwanted."""
+        self._pool.stop(0.0)
+
+    def __enter__(self) -> Ahead[R]:
+        return self
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self._pool.stop(GRACE if kind is None else 0.0)

@@ -332,3 +332,48 @@ def test_state_lines_are_the_dicts_asdict_made() -> None:
         made = article_to_json(article)
         assert repr(made) == repr(expected)
         assert article_from_json(json.loads(json.dumps(made))) == article
+
+
+# ---------------------------------------------------------------------------------------------
+# workers.Ahead: one call made in a forked process (the export's book, with --jobs)
+
+
+def _killed() -> int:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 1
+
+
+def _raises() -> int:
+    raise KeyError("made to fail")
+
+
+def _unpicklable() -> Any:
+    return lambda: None  # a lambda cannot be pickled
+
+
+def test_ahead_gives_the_value_made_in_another_process() -> None:
+    import multiprocessing
+    import os
+
+    from converter.workers import Ahead
+
+    with Ahead(os.getpid) as ahead:
+        pid = ahead.value()
+    assert pid is not None and pid != os.getpid()  # made in the child
+    assert multiprocessing.active_children() == []  # and the child is gone
+
+
+def test_ahead_gives_none_when_the_value_did_not_come_back() -> None:
+    """None means "make it yourself": a call that raised, a value that cannot be pickled, a
+    child that was killed. Nothing is printed, and no child is left."""
+    import multiprocessing
+
+    from converter.workers import Ahead
+
+    for call in (_raises, _unpicklable, _killed):
+        with Ahead(call) as ahead:
+            assert ahead.value() is None, call.__name__
+        assert multiprocessing.active_children() == []

@@ -385,6 +385,78 @@ def test_render_all_leaves_an_article_out_of_every_collection() -> None:
     assert isinstance(failed[articles[4].id], Failure)
 
 
+class WhereMade(Counting):
+    """A Counting render whose value also says which process made it."""
+
+    def __call__(self, items: Sequence[Article]) -> list[str]:
+        return [str(os.getpid()), *super().__call__(items)]
+
+
+@pytest.mark.parametrize("bad", [set(), {"a0004"}, {"a0001", "a0004"}])
+def test_a_plan_made_apart_gives_what_it_gives_at_home(bad: set[str]) -> None:
+    """``Plan.apart`` with jobs > 1: the first render of the book is made in a forked process
+    while the others are made here. What comes out (values, failed articles, errors) is what
+    jobs=1 gives; a render that raised there is made again here and searched as usual."""
+    articles = fake(6)
+
+    def run(jobs: int) -> tuple[dict[str, list[str]], set[str], list[Failure]]:
+        made: dict[str, list[str]] = {}
+
+        def plan(name: str, members: list[Article], apart: bool) -> Plan[list[str]]:
+            def emit(value: list[str] | None) -> None:
+                made[name] = value or []
+
+            render = WhereMade(bad if name == "book" else set())
+            return Plan(name, lambda excluded: members, render, emit, apart=apart)
+
+        failed, errors = render_all(
+            [plan("feed", articles[1::2], False), plan("book", articles, True)], jobs
+        )
+        return made, set(failed), errors
+
+    home, apart = run(1), run(2)
+    here = str(os.getpid())
+    assert home[0]["book"][0] == here
+    assert [v[1:] for v in home[0].values()] == [v[1:] for v in apart[0].values()]
+    assert home[1:] == apart[1:] and home[1] == bad
+    # Made apart only when its first render could stand (no article of it failed)
+    assert (apart[0]["book"][0] != here) == (not bad)
+    assert apart[0]["feed"][0] == here
+
+
+def test_the_book_of_an_export_is_made_apart_with_jobs(tmp_path: Path) -> None:
+    """The real export: with --jobs 2 the book is rendered in a process of its own (seen by
+    the pid its render ran in), and the book is the same bytes as with --jobs 1."""
+    code = (
+        "import os, sys\n"
+        "from converter.adapters import epub\n"
+        "real = epub.render_with_report\n"
+        "def spy(articles, options):\n"
+        "    print('book made in', 'main' if os.getpid() == MAIN else 'child', file=sys.stderr)\n"
+        "    return real(articles, options)\n"
+        "MAIN = os.getpid()\n"
+        "epub.render_with_report = spy\n"
+        "from converter.cli import main\n"
+        "sys.argv = ['converter', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    books = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        proc = subprocess.run(
+            [sys.executable, "-c", code, "export", "samples", "-o", str(out), "--jobs", jobs,
+             "--offline", "--image-root", "samples/uploads", "--quiet"],
+            capture_output=True, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        where = "child" if jobs == "2" else "main"
+        assert f"book made in {where}" in proc.stderr, proc.stderr
+        books[jobs] = zipfile.ZipFile(out / "epub" / "book.epub")
+        names = books[jobs].namelist()
+    assert names == books["1"].namelist()
+    assert all(books["1"].read(n) == books["2"].read(n) for n in names)
+
+
 # ---------------------------------------------------------------------------------------------
 # The real CLI in a subprocess, with one fault injected first
 

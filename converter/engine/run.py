@@ -214,7 +214,7 @@ def export(
                 run.handle(outcome, incremental)
                 if progress is not None:  # after: an interrupt's count is of finished ones
                     progress(done)
-            run.collections(incremental)
+            run.collections(incremental, jobs)
         run.finish(previous, prune)
     finally:  # interrupted (SIGINT, SIGTERM) or failed: no partial files are left behind
         run.part.unlink(missing_ok=True)
@@ -499,16 +499,17 @@ class _Run:
 
     # -- feeds and the book ---------------------------------------------------------------
 
-    def collections(self, incremental: bool) -> None:
+    def collections(self, incremental: bool, jobs: int) -> None:
         """The feeds and the book; an article whose own part raises is left out of all of
-        them and of every other output, and reported as failed (render stage)."""
+        them and of every other output, and reported as failed (render stage). With
+        ``jobs`` > 1 the book is made in a process of its own meanwhile (``Plan.apart``)."""
         plans: list[Plan[Any]] = feed_plans(self.out, self.formats, self.collector, self.options)
         plans += file_plans(self.out, self.formats, self.sitemap, self.options)
         book_warnings: list[str] = []
         book = self._book_plan(incremental, book_warnings)
         if book is not None:
             plans.append(book)
-        failed, errors = render_all(plans)
+        failed, errors = render_all(plans, jobs)
         self.result.warnings.extend(book_warnings)
         for item in failed.values():
             self._failed_late(item)
@@ -552,7 +553,7 @@ class _Run:
             write_atomic(folder, adapter.file, data, only_if_changed=True)
 
         where = f"{adapter.folder}/{adapter.file}"
-        return Plan(where, book.articles, render, emit, empty_ok=False)
+        return Plan(where, book.articles, render, emit, empty_ok=False, apart=True)
 
     def _failed_late(self, item: Failure) -> None:
         """An article written already, then failed in a feed or the book: its files go, and
