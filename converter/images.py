@@ -30,6 +30,7 @@ __all__ = [
     "Purpose",
     "caption_from_lead",
     "pick",
+    "picture_key",
     "same_picture",
     "shown_in_body",
     "srcset",
@@ -94,7 +95,7 @@ def srcset(image: Image | None) -> list[Rendition]:
     return proportional if len(proportional) >= 2 else []
 
 
-def _picture_key(url: str) -> tuple[str, str]:
+def picture_key(url: str) -> tuple[str, str]:
     """What names the picture behind ``url``: for a WordPress upload (also inside a Thumbor
     transform URL) the path after ``wp-content/uploads/``, case-folded, without the suffixes of
     WordPress's copies; any other URL is itself."""
@@ -111,7 +112,7 @@ def same_picture(a: str, b: str) -> bool:
     """Whether two image URLs show the same picture: the same upload (the CDN original, a
     Thumbor transform, ``-1024x576``/``-scaled``/``-rotated`` copies, on any host), or, for other
     URLs, the same URL (both are RFC 3986-encoded by then: cms.py and resolve_url)."""
-    return _picture_key(a) == _picture_key(b)
+    return picture_key(a) == picture_key(b)
 
 
 def _only_image(p: etree._Element) -> etree._Element | None:
@@ -148,7 +149,8 @@ def shown_in_body(image: Image | None, body: etree._Element) -> bool:
     if not src or image is None:
         return False
     urls = (image.url, *(r.url for r in image.renditions), *(url for _, url in image.named))
-    return any(same_picture(src, url) for url in urls)
+    key = picture_key(src)
+    return any(picture_key(url) == key for url in urls)
 
 
 def caption_from_lead(image: Image | None, body: etree._Element) -> None:

@@ -251,20 +251,22 @@ def _picture(
 def _associations(article: Article) -> list[dict[str, Any]]:
     """The lead image, then each other picture of the body, once, in reading order."""
     out: list[dict[str, Any]] = []
-    seen: list[str] = []  # URLs of the pictures already associated
+    seen: set[tuple[str, str]] = set()  # the pictures already associated (images.picture_key)
     count = 0  # body pictures
     if article.image is not None:
         out.append(_lead(article.image))
-        seen += [article.image.url, *(r.url for r in article.image.renditions)]
-        seen += [url for _, url in article.image.named]
+        urls = [article.image.url, *(r.url for r in article.image.renditions)]
+        seen.update(images.picture_key(url) for url in urls)
+        seen.update(images.picture_key(url) for _, url in article.image.named)
     pictures = body_tree(article.body).iter("img") if "<img" in article.body else ()
     for img in pictures:
         src = img.get("src") or ""
         if not src.startswith(("https://", "http://")) or _in_embed(img):
             continue
-        if any(images.same_picture(src, url) for url in seen):
+        key = images.picture_key(src)
+        if key in seen:  # same_picture is equality of keys
             continue
-        seen.append(src)
+        seen.add(key)
         count += 1
         caption = _caption(img)
         alt = " ".join((img.get("alt") or "").split())
