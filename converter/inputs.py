@@ -120,20 +120,29 @@ def _lines(
         if not line:
             continue
         seen = True
-        position = f"line {number}"
-        try:
-            text = _decode(line, source)
-            value = orjson.loads(text)
-        except InputError as exc:
-            yield InputError(source, position, exc.reason)
+        value = _line_value(line, source, number)
+        if isinstance(value, InputError):
+            yield value
             continue
-        except orjson.JSONDecodeError:
-            yield _json_error(text, source, number)
-            continue
-        for pos, item in records_of(value, position):
+        for pos, item in records_of(value, f"line {number}"):
             yield Record(source, pos, item)
     if not seen:
         yield InputError(source, "", "empty file: no article")
+
+
+def _line_value(line: bytes, source: str, number: int) -> Any:
+    """The JSON value of one line, or the InputError that says why it has none."""
+    try:
+        return orjson.loads(line)  # the bytes as they are: orjson checks the UTF-8 itself
+    except orjson.JSONDecodeError:
+        pass  # not UTF-8, a BOM, or not JSON: the text path below says which
+    try:
+        text = _decode(line, source)
+        return orjson.loads(text)
+    except InputError as exc:
+        return InputError(source, f"line {number}", exc.reason)
+    except orjson.JSONDecodeError:
+        return _json_error(text, source, number)
 
 
 def _whole(data: bytes, source: str) -> Iterator[Record | InputError]:
