@@ -7,6 +7,7 @@ it must never become a path outside the output directory, on any file system.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -433,3 +434,38 @@ def test_write_atomic_target_is_a_directory(tmp_path: Path) -> None:
     assert "taken" in str(info.value)
     assert leftovers(tmp_path) == []  # the temporary file is cleaned up on failure
     assert (tmp_path / "taken").is_dir()
+
+
+def test_temporary_names_taken_are_skipped_and_forks_draw_their_own(tmp_path: Path) -> None:
+    """write_atomic's temporary file: a name already taken (O_EXCL) is skipped for the next; a
+    forked process draws other names than its parent (else two writers of one directory would
+    try the same names in turn)."""
+    import random
+
+    from converter import output
+
+    seeded = random.Random(7)
+    first = f".tmp-{random.Random(7).getrandbits(64):016x}.part"
+    (tmp_path / first).write_bytes(b"someone else's")
+    original = output._NAMES
+    output._NAMES = seeded
+    try:
+        fd, name = output._temporary(tmp_path)
+        os.close(fd)
+    finally:
+        output._NAMES = original
+    assert Path(name).name != first and Path(name).name.startswith(".tmp-")
+    assert (tmp_path / first).read_bytes() == b"someone else's"
+
+    read, write = os.pipe()
+    state = output._NAMES.getstate()
+    pid = os.fork()
+    if pid == 0:  # the child: its next name, to the parent
+        os.write(write, f"{output._NAMES.getrandbits(64)}".encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = int(os.read(read, 100))
+    os.close(read)
+    assert output._NAMES.getstate() == state  # the parent's draws are its own
+    assert child != output._NAMES.getrandbits(64)
