@@ -141,6 +141,10 @@ FIGURES = [
     ("block inside a paragraph is lifted out", '<p>a<figure><img src="https://a.org/i.jpg"></figure>b</p>',
      '<p>a</p>\n<figure><img src="https://a.org/i.jpg" alt=""></figure>\n<p>b</p>'),
     ("img without src shows its alt text, as a browser does", "<p>x <img alt=y></p>", "<p>x y</p>"),
+    ("a figure of text only is a paragraph", "<figure>0 </figure>", "<p>0 </p>"),
+    ("… also when its only block was empty (fuzz S)", "<figure>0 <p></p></figure>", "<p>0 </p>"),
+    ("… whatever the order", "<figure><p></p>0</figure>", "<p>0</p>"),
+    ("a figure holding a block stays", "<figure>0 <p>x</p></figure>", "<figure>0 <p>x</p></figure>"),
 ]  # fmt: skip
 
 

@@ -204,10 +204,7 @@ def figcaptions(root: etree._Element, ctx: object) -> bool:
             keep.tail = None
             figure.append(keep)
     for figure in root.iter("figure"):  # an image without alt text is described by its caption
-        if (
-            figure.get("class") is None
-            and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
-        ):
+        if pictureless(figure):
             figure.tag = "p"  # no picture left (its source was unusable): only text
             blocks_in_paragraphs = blocks_in_paragraphs or _in_paragraph(figure)
             continue
@@ -218,6 +215,15 @@ def figcaptions(root: etree._Element, ctx: object) -> bool:
             for img in without_alt:
                 img.set("alt", text)
     return blocks_in_paragraphs
+
+
+def pictureless(figure: etree._Element) -> bool:
+    """A figure (not an embed) holding no picture, caption or block: only text, which is a
+    paragraph's (``figcaptions`` makes it one; ``empties`` too, when what it held was empty)."""
+    return (
+        figure.get("class") is None
+        and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
+    )
 
 
 def _in_paragraph(el: etree._Element) -> bool:

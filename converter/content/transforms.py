@@ -26,6 +26,7 @@ from .structure import (
     definition_lists,
     figcaptions,
     list_items,
+    pictureless,
     table_parts,
     tables,
     title_breaks,
@@ -1162,6 +1163,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
             _trim_breaks(el)
         if tag in _KEEP_EMPTY:
             continue
+        if tag == "figure" and pictureless(el) and _holds_paragraphs(el.getparent()):
+            # What made it a figure was empty and went just now: it is the paragraph that
+            # captions makes of such a figure (else a second pass did: <figure>0 <p></p>).
+            el.tag = tag = "p"
         if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
             _group(el, True, "li")  # loose text in a list: an item of its own, not a paragraph
             continue
@@ -1202,6 +1207,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
             _strip_edges(p)
             if p.tag == "p" and _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
                 _split_paragraph(p)
+
+
+def _holds_paragraphs(parent: etree._Element | None) -> bool:
+    return parent is not None and parent.tag not in _PARAGRAPH_LIKE | _INLINE_PARENTS
 
 
 def _trim_end(p: etree._Element) -> None:
