@@ -271,13 +271,15 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     if not contents or not contents.strip():
         return Body("", tuple(ctx.warnings))
     text = thin(xml_safe(contents))  # at most MAX_ATTRIBUTES on an element: parsing is n²
-    if "&#" in text:  # character references to what XML cannot carry
+    # (A one-character test first, each time: it is a memchr, ~15 times cheaper on a body than
+    # looking for two or three characters, which CPython does one character at a time.)
+    if "#" in text and "&#" in text:  # character references to what XML cannot carry
         text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:  # a lone CR too (a second pass over the body only then)
             text = text.replace("\r", "\n")
-    if "wp:" in text and "/-->" in text:
+    if "!" in text and "wp:" in text and "/-->" in text:  # "<!-- wp:embed … /-->"
         text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
@@ -287,7 +289,7 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
         transform(body, ctx)
     allow_list(body)
     html = serialise(body)
-    if "='" in html:  # libxml2 writes a value holding '"' in '…'; an HTML5 writer in "…"
+    if "'" in html and "='" in html:  # libxml2 writes '…' for a value holding '"'; HTML5 "…"
         html = _TAG.sub(_double_quoted, html)
     if ctx.sanitiser == "nh3":  # defence in depth, asked for: nh3 has the last word
         clean = _sanitise(html)

@@ -149,7 +149,8 @@ _TITLES = ("figcaption", "caption", "h2", "h3", "h4", "h5", "h6", "dt")
 def title_breaks(root: etree._Element, ctx: object) -> None:
     """<br> inside a caption or heading → a space (Markdown headings and captions are one
     line; dropping it ran words together: "very<br>cute" → "verycute")."""
-    for br in [br for el in root.iter(*_TITLES) for br in el.iter("br")]:
+    # (len(el) first: lxml sets up a tag matcher for every iter() call, even on a bare text)
+    for br in [br for el in root.iter(*_TITLES) if len(el) for br in el.iter("br")]:
         parent = br.getparent()
         if parent is None:
             continue
@@ -219,11 +220,16 @@ def figcaptions(root: etree._Element, ctx: object) -> bool:
 
 def pictureless(figure: etree._Element) -> bool:
     """A figure (not an embed) holding no picture, caption or block: only text, which is a
-    paragraph's (``figcaptions`` makes it one; ``empties`` too, when what it held was empty)."""
-    return (
-        figure.get("class") is None
-        and next(figure.iter("img", "figcaption", *_BLOCKS), None) is None
-    )
+    paragraph's (``figcaptions`` makes it one; ``empties`` too, when what it held was empty).
+
+    A walk over its few descendants: ``figure.iter(*tags)`` cost ~20k instructions a figure,
+    for the tag matcher lxml builds on every such call (issue 13)."""
+    if figure.get("class") is not None:
+        return False
+    return all(el.tag not in _PICTURE_OR_BLOCK for el in figure.iterdescendants())
+
+
+_PICTURE_OR_BLOCK = frozenset(("img", "figcaption", *_BLOCKS))
 
 
 def _in_paragraph(el: etree._Element) -> bool:
