@@ -395,11 +395,18 @@ def table_parts(root: etree._Element, ctx: object) -> None:
     table, a row group or a row, outside a cell, is moved before the table ("foster
     parenting"), in order, as a browser shows it.
     """
-    strays = [
-        el
-        for el in root.iter(*_PART_PARENTS)
-        if (parent := el.getparent()) is not None and parent.tag not in _PART_PARENTS[str(el.tag)]
-    ]
+    # In document order, so a part's parent is judged first: the parent a part has once the
+    # strays around it are unwrapped decides (fuzz: <tbody><tr></tr> left the row loose).
+    strays: list[etree._Element] = []
+    unwrapped: set[etree._Element] = set()
+    for el in root.iter(*_PART_PARENTS):
+        parent = el.getparent()
+        while parent is not None and parent in unwrapped:
+            parent = parent.getparent()
+        if parent is not None and parent.tag not in _PART_PARENTS[str(el.tag)]:
+            strays.append(el)
+            if el.tag != "col":
+                unwrapped.add(el)
     for el in reversed(strays):
         remove(el) if el.tag == "col" else unwrap(el)
     for table in list(root.iter("table")):
