@@ -1186,20 +1186,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
                 tag == "table" and not any(True for _ in el.iter("td", "th"))
             ):
-                # A list without items or a table without cells holds loose text: where that
-                # text stands among blocks it becomes a paragraph (as a second pass would make
-                # it), inside inline content it is simply unwrapped.
-                parent = el.getparent()
-                if parent is not None and parent.tag not in _PARAGRAPH_LIKE | _INLINE_PARENTS:
-                    el.tag = "p"
-                    el.attrib.clear()
-                    for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
-                        if child is not el:
-                            unwrap(child)
-                    if not len(el) and not (el.text or "").strip():
-                        remove(el)  # it held only empty table parts: <ul><tr></tr></ul>
-                else:
-                    unwrap(el)
+                _loose_text_holder(el)
             continue
         if el.text and tag not in V.BLOCK_TAGS:
             parent = el.getparent()
@@ -1219,6 +1206,22 @@ def empties(root: etree._Element, ctx: Context) -> None:
             _strip_edges(p)
             if p.tag == "p" and _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
                 _split_paragraph(p)
+
+
+def _loose_text_holder(el: etree._Element) -> None:
+    """A list without items or a table without cells holds loose text: where that text stands
+    among blocks it becomes a paragraph (as a second pass would make it), inside inline
+    content it is simply unwrapped."""
+    if not _holds_paragraphs(el.getparent()):
+        unwrap(el)
+        return
+    el.tag = "p"
+    el.attrib.clear()
+    for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
+        if child is not el:
+            unwrap(child)
+    if not len(el) and not (el.text or "").strip():
+        remove(el)  # it held only empty table parts: <ul><tr></tr></ul>
 
 
 def _holds_paragraphs(parent: etree._Element | None) -> bool:
