@@ -945,10 +945,10 @@ def lift_blocks(root: etree._Element, ctx: Context) -> None:
     <p>a<figure/>b</p> → <p>a</p><figure/><p>b</p>
     """
     for p in [el for el in root.iter(*_LIFTED_FROM)]:
-        _lift(p)
+        _lift(p, ctx)
 
 
-def _lift(p: etree._Element) -> None:
+def _lift(p: etree._Element, ctx: Context) -> None:
     """``lift_blocks`` for one paragraph (or heading, caption, pre)."""
     for child in p:
         if child.tag in V.BLOCK_TAGS:
@@ -980,6 +980,8 @@ def _lift(p: etree._Element) -> None:
                 _flow(seg, always=tag == "blockquote")
             if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
                 _line_breaks(seg)
+                if ctx.brackets:  # and its shortcodes are no longer code (fuzz U: <pre><ol>[e d])
+                    unknown_shortcodes(seg, _KNOWN_SHORTCODES, ctx.warnings)
     replace_by(p, out)  # out holds at least the block that was inside
     for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
         if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
@@ -992,7 +994,7 @@ def _lift(p: etree._Element) -> None:
             while new is not None and new is not after:
                 following = new.getnext()
                 if new.tag == "p" and any(c.tag in _LIFTED_AGAIN for c in new):
-                    _lift(new)
+                    _lift(new, ctx)
                 new = following
 
 
