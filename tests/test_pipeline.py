@@ -83,6 +83,16 @@ JUNK = [
     ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
     ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
     ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+    # A link in a link: an HTML5 parser closes the outer one at the inner one (fuzz V)
+    ("a link right in a link: closed there, as a browser does", '<a href="https://a.org/">x <a href="https://b.org/">y</a> z</a>',
+     '<p><a href="https://a.org/">x </a><a href="https://b.org/">y</a> z</p>'),
+    ("a link in a link keeps its own URL", '<a href="https://a.org/">x <b><a href="https://b.org/">y</a></b> z</a>',
+     '<p><a href="https://a.org/">x </a><strong><a href="https://b.org/">y</a></strong><a href="https://a.org/"> z</a></p>'),
+    ("the outer link goes inside what stands between",
+     '<a href="https://a.org/">x<em>e <a href="https://b.org/">y</a></em></a>',
+     '<p><a href="https://a.org/">x</a><em><a href="https://a.org/">e </a><a href="https://b.org/">y</a></em></p>'),
+    ("an outer link around only the inner one is gone", '<a href="https://a.org/"><span><a href="https://b.org/">y</a></span></a>',
+     '<p><a href="https://b.org/">y</a></p>'),
 ]  # fmt: skip
 
 

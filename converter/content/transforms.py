@@ -541,6 +541,61 @@ _PLAIN_ATTRIBUTE = re.compile(r"[A-Za-z_][\w.-]*\Z")  # lxml deletes it by name 
 
 
 # ---------------------------------------------------------------------------------------------
+# 2a. A link inside a link is taken apart
+
+
+def nested_links(root: etree._Element, ctx: Context) -> None:
+    """A link inside a link (pasted markup: ``<a href=x><span><a href=y>…``) is none to an
+    HTML5 parser, which closes the outer link at the inner one: such a page is not what a
+    browser (or the sanitiser's parser) builds from it, and not valid HTML. The outer link is
+    taken apart around the inner one: its own text stays linked to its URL, the inner link
+    keeps its own, and an element between the two gets the outer link inside it, around what
+    it holds (fuzz V: ``<a href=a><d><a href=\\>D``)."""
+    work = [a for a in root.iter("a") if _holds_link(a)]
+    for a in reversed(work):  # the inner ones first
+        pending = [a] if a.getparent() is not None else []
+        while pending:
+            pending.extend(_split_link(pending.pop()))
+
+
+def _holds_link(el: etree._Element) -> bool:
+    return next(el.iterdescendants("a"), None) is not None
+
+
+def _split_link(a: etree._Element) -> list[etree._Element]:
+    """Replace the link ``a`` by its content: a copy of it around each run without a link,
+    the links it holds as they are, and a copy inside each other element that holds one.
+    Returns those inner copies (they hold a link: taken apart in turn)."""
+    out: list[etree._Element] = []
+    again: list[etree._Element] = []
+    run: list[Item] = [a.text] if a.text else []
+    for child in list(a):
+        tail, child.tail = child.tail, None
+        if child.tag != "a" and not _holds_link(child):
+            run.append(child)
+        else:
+            if run:
+                out.append(_copy_of(a))
+                _fill(out[-1], run)
+                run = []
+            out.append(child)
+            if child.tag != "a":
+                inner = _copy_of(a)
+                inner.text, child.text = child.text, None
+                for grandchild in list(child):
+                    inner.append(grandchild)
+                child.append(inner)
+                again.append(inner)
+        if tail:
+            run.append(tail)
+    if run:
+        out.append(_copy_of(a))
+        _fill(out[-1], run)
+    replace_by(a, out)  # out holds at least the link inside
+    return again
+
+
+# ---------------------------------------------------------------------------------------------
 # 2b. Inline elements around blocks are pushed into them
 
 
@@ -1292,6 +1347,7 @@ def captions(root: etree._Element, ctx: Context) -> None:
 PIPELINE: tuple[Transform, ...] = (
     embeds,
     vocabulary,
+    nested_links,  # after vocabulary: only links with an href are links by then
     shortcodes_left,
     inline_around_blocks,
     table_parts,  # before paragraphs: what a table may not hold goes out, into paragraphs
