@@ -252,6 +252,15 @@ URLS = [
     ("protocol-relative", "//cdn.x.org/a.js", "https://cdn.x.org/a.js"),
     ("mailto", "mailto:a@b.c", "mailto:a@b.c"),
     ("javascript", "javascript:alert(1)", None),
+    # http(s) not written "http(s)://": a browser skips slashes and backslashes after the
+    # colon and takes the host up to the next one (WHATWG URL); no host: no link (fuzz W)
+    ("http: without a host", "http:", None),
+    ("https:/ without a host", "https:/", None),
+    ("upper-case scheme, no host", "HTTP://", None),
+    ("backslashes, no host", "http:\\\\", None),
+    ("http:?q, no host", "http:?q", None),
+    ("https:host is a host", "https:x.org", "https:x.org"),
+    ("upper-case scheme with a host", "HTTPS://A.org/x", "HTTPS://A.org/x"),
     ("javascript mixed case and spaces", "  JaVaScRiPt:alert(1)", None),
     ("javascript with a tab", "java\tscript:alert(1)", None),
     ("vbscript", "vbscript:msgbox(1)", None),

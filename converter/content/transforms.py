@@ -123,6 +123,8 @@ def _resolve(u: str, ctx: Context) -> str | None:
         if m:
             if m.group(1).lower() not in V.URL_SCHEMES:
                 return None
+            if m.group(1).lower() in ("http", "https") and not _odd_web_host_ok(u, m.end()):
+                return None
         elif ctx.base:
             try:
                 u = urljoin(ctx.base, u)
@@ -137,6 +139,18 @@ def _resolve(u: str, ctx: Context) -> str | None:
     return encode(u)  # percent-encoded where RFC 3986 requires it (converter/urls.py)
 
 
+def _odd_web_host_ok(u: str, after_scheme: int) -> bool:
+    """An http(s) URL not written "http(s)://…" ("http:", "HTTPS://x", "https:x.org"): a
+    browser's URL parser skips any slashes and backslashes after the colon and takes the host
+    up to the next one (WHATWG URL, special authority states). No host, or one it rejects, is
+    no link (nh3 drops it too: fuzz W, [video src="http:"]); the URL is otherwise kept as it
+    is written."""
+    rest = u[after_scheme:].lstrip("/\\")
+    host = _HOST_END.split(rest, 1)[0]
+    return bool(host) and _host_ok("http://" + host)
+
+
+_HOST_END = re.compile(r"[/?#\\]")
 # The usual web URL's host: nothing to check. Others are checked by _host_ok.
 _PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:[/?#]|\Z)")
 # WHATWG URL "forbidden domain code points", looked for after percent-decoding the host.
