@@ -83,6 +83,8 @@ JUNK = [
     ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
     ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
     ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+    ("cells in a row group get their row (fuzz X)", "<table><thead><td>h</td></thead><tbody><td>a</td><td>b</td></tbody></table>",
+     "<table><thead><tr><td>h</td></tr></thead><tbody><tr><td>a</td><td>b</td></tr></tbody></table>"),
     # A link in a link: an HTML5 parser closes the outer one at the inner one (fuzz V)
     ("a link right in a link: closed there, as a browser does", '<a href="https://a.org/">x <a href="https://b.org/">y</a> z</a>',
      '<p><a href="https://a.org/">x </a><a href="https://b.org/">y</a> z</p>'),

@@ -131,7 +131,8 @@ def _as_html5_builds(body: etree._Element) -> list[etree._Element]:
     our string back unchanged in the first round (a second round did it, or, for an empty
     item, none of the 16):
 
-    * rows and cells standing directly in a <table> go into a <tbody> (and a <tr>);
+    * rows and cells standing directly in a <table> go into a <tbody> (and a <tr>), cells
+      directly in a row group into a <tr>;
     * the newlines that start a <pre> go: the HTML5 parser drops the first, and html5ever
       then writes the text without it, so every round dropped one more;
     * libxml2 writes an empty <li> without its end tag, html5ever with it: an empty text node
@@ -139,7 +140,7 @@ def _as_html5_builds(body: etree._Element) -> list[etree._Element]:
       once written (as "<li></li>" parses back: the cached tree must match).
     """
     empty: list[etree._Element] = []
-    for el in list(body.iter("li", "pre", "table")):
+    for el in list(body.iter("li", "pre", "table", "thead", "tbody", "tfoot")):
         if el.tag == "li":
             if not el.text and not len(el):
                 el.text = ""
@@ -147,9 +148,24 @@ def _as_html5_builds(body: etree._Element) -> list[etree._Element]:
         elif el.tag == "pre":
             if el.text and el.text[0] == "\n":
                 el.text = el.text.lstrip("\n") or None
-        else:
+        elif el.tag == "table":
             _row_group(el)
+        else:
+            _cells_into_rows(el)
     return empty
+
+
+def _cells_into_rows(group: etree._Element) -> None:
+    """Each run of cells directly in a row group (<thead><td>) into a <tr> (fuzz X)."""
+    tr = None
+    for child in list(group):
+        if child.tag not in ("td", "th"):
+            tr = None
+            continue
+        if tr is None:
+            tr = group.makeelement("tr")
+            child.addprevious(tr)
+        tr.append(child)
 
 
 def _row_group(table: etree._Element) -> None:
