@@ -1052,6 +1052,10 @@ def _lift(p: etree._Element, ctx: Context) -> None:
                 # The paragraph rules did not reach inside it while it stood in a <p>
                 # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
                 _flow(seg, always=tag == "blockquote")
+                # and the paragraphs they made there may hold a block (fuzz Y: <p><ul><p>\n>
+                # <ol>… left a list in a paragraph): lifted out now, as at the top level
+                for q in [q for q in seg.iter("p") if any(c.tag in _LIFTED_AGAIN for c in q)]:
+                    _lift(q, ctx)
             if p.tag == "pre":  # its newlines were preformatted text; now they are breaks
                 _line_breaks(seg)
                 if ctx.brackets:  # and its shortcodes are no longer code (fuzz U: <pre><ol>[e d])
