@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import itertools
 import json
 import os
 import shutil
@@ -231,6 +232,35 @@ def article_dir(c: Corpus, n: int, work: Path) -> Path:
 # Running things
 
 
+_OUTS = itertools.count()
+
+
+def fresh_out(work: Path) -> Path:
+    """A new output directory for each run; none is deleted until the whole run is over.
+
+    On ext4 a new file's inode is looked for past every inode of its group freed in the last
+    60 s (300 s while the inode table block is dirty: ``recently_deleted`` in
+    fs/ext4/ialloc.c), one by one. On this project's VM, creating a file right after a
+    ``rmtree`` of the previous run's 600 outputs cost ~800 µs instead of ~20 µs (perf: the
+    time in ``recently_deleted``), and that charged the deletions of the benchmark itself to
+    whichever tool ran next."""
+    return work / f"out-{next(_OUTS):04d}"
+
+
+def create_probe(work: Path, files: int = 200) -> float:
+    """Microseconds to create (and write 12 KB to) one file in a new directory: the state of
+    the disk when the whole processes are timed (see ``fresh_out``)."""
+    d = fresh_out(work)
+    d.mkdir()
+    data = b"x" * 12_288
+    t0 = time.perf_counter()
+    for i in range(files):
+        fd = os.open(d / f"{i:05d}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, data)
+        os.close(fd)
+    return (time.perf_counter() - t0) / files * 1e6
+
+
 def _env() -> dict[str, str]:
     """The worktree's code first (the venv's editable install may point elsewhere)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -323,18 +353,18 @@ def measure_cli(c: Corpus, n: int, args: argparse.Namespace, cpu: int | None) ->
     sizes and tools interleaved, so a burst of load hits them alike)."""
     work = Path(args.workdir)
     dirs = {k: article_dir(c, k, work) for k in (n, 2 * n)}
+    probe_before = create_probe(work)
     best: dict[tuple[str, int], list[float]] = {}
     for _ in range(args.repeat):
         for tool in CLI:
             for k, src in dirs.items():
-                out = work / "out"
-                shutil.rmtree(out, ignore_errors=True)
+                out = fresh_out(work)
                 wall, cpu_s, _ = run_timed(pinned(cpu, cli_argv(tool, src, out)))
                 if not any(out.iterdir()):
                     raise RuntimeError(f"{tool} wrote nothing")
                 prev = best.setdefault((tool, k), [wall, cpu_s])
                 best[(tool, k)] = [min(prev[0], wall), min(prev[1], cpu_s)]
-    result: dict[str, Any] = {"n": n}
+    result: dict[str, Any] = {"n": n, "create_us": [probe_before, create_probe(work)]}
     for tool in CLI:
         (w1, c1), (w2, c2) = best[(tool, n)], best[(tool, 2 * n)]
         result[tool] = {
@@ -354,8 +384,7 @@ def measure_cli_instructions(c: Corpus, k: int, work: Path) -> dict[str, float]:
     for tool in CLI:
         counts = []
         for size in (k, 2 * k):
-            dest = work / "cg-out"
-            shutil.rmtree(dest, ignore_errors=True)
+            dest = fresh_out(work)
             counts.append(instructions.collected(cli_argv(tool, article_dir(c, size, work), dest)))
         out[tool] = (counts[1] - counts[0]) / k
     return out
@@ -585,6 +614,17 @@ def corpus_tables(result: dict[str, Any], names: list[str]) -> list[str]:
                 f"{ins / 1e6:.2f} M" if ins else "–",
             ]
         lines.append(f"| {tool} | " + " | ".join(cells) + " |")
+    probes = []
+    for n in names:
+        created = (result["corpora"][n].get("cli") or {}).get("create_us")
+        if created:
+            probes.append(f"{n} {created[0]:.0f} / {created[1]:.0f} µs")
+    if probes:
+        lines += [
+            "",
+            "Creating a 12 KB file in a new directory, before / after those runs "
+            "(`create_probe`: the disk's state; see `fresh_out`): " + ", ".join(probes),
+        ]
     return lines
 
 
