@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 import idna
 
-__all__ = ["canonical_web", "encode", "web_url"]
+__all__ = ["PLAIN_HOST", "canonical_web", "encode", "numeric_host_ok", "web_url"]
 
 # Anything outside unreserved / reserved / "%", or brackets (valid only around an IPv6 host),
 # or a "%" that starts no escape: the URL needs the slow path. Otherwise it is valid as it is.
@@ -40,7 +40,11 @@ _SAFE = {  # what each component may hold besides unreserved characters (RFC 398
 # apart, as a character class repeats in C and an alternation does not). Anything else takes
 # the full rules, which give such a URL back unchanged too (tests/test_urls.py).
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*"
-_CANONICAL_WEB = re.compile(rf"https?://[A-Za-z0-9\-.]+(?:[/?]{_URL_CHARS})?(?:#{_URL_CHARS})?")
+# A host name that is no number to a browser: its last label ends in a letter or "-" and does
+# not start with "0x" (WHATWG URL, "ends in a number checker"). A host that ends in a number
+# ("1.2.3.4", "e.4", "a.0x1f", or a trailing ".") takes the full rules (``numeric_host_ok``).
+PLAIN_HOST = r"(?:[A-Za-z0-9\-.]*\.)?(?!0[xX])[A-Za-z0-9\-]*[A-Za-z\-]"
+_CANONICAL_WEB = re.compile(rf"https?://{PLAIN_HOST}(?:[/?]{_URL_CHARS})?(?:#{_URL_CHARS})?")
 _WHITESPACE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _WEB_SCHEMES = ("http", "https")
@@ -125,6 +129,54 @@ def canonical_web(url: str) -> bool:
     return _CANONICAL_WEB.fullmatch(url) is not None and (
         "%" not in url or _BAD_PERCENT.search(url) is None
     )
+
+
+# WHATWG URL §3.3 host parsing: a host whose last label is a number is an IPv4 address.
+_ENDS_IN_NUMBER = re.compile(r"(?:\A|\.)(?:[0-9]+|0[xX][0-9A-Fa-f]*)\.?\Z")
+_IPV4_DIGITS = {
+    10: re.compile(r"[0-9]+"),
+    16: re.compile(r"[0-9A-Fa-f]+"),
+    8: re.compile(r"[0-7]+"),
+}
+
+
+def numeric_host_ok(host: str) -> bool:
+    """False for an (ASCII, lower-case or not) host that a browser's URL parser takes for an
+    IPv4 address and rejects ("e.4", "1.2.3.256", "09.1", "1.2.3.4.5"): no URL to a browser,
+    and one that nh3 drops (fuzz Z). True for every other host.
+
+    WHATWG URL, "ends in a number checker" and "IPv4 parser": up to four parts, each decimal,
+    0x-hex or 0-octal; all but the last at most 255, the last below 256 ** (5 - parts)."""
+    if _ENDS_IN_NUMBER.search(host) is None:
+        return True
+    parts = host.split(".")
+    if parts[-1] == "":
+        parts.pop()
+    if len(parts) > 4:
+        return False
+    numbers = [_ipv4_number(part) for part in parts]
+    if any(n is None for n in numbers):
+        return False
+    last = numbers.pop()
+    return all(n is not None and n <= 255 for n in numbers) and (
+        last is not None and last < 256 ** (4 - len(numbers))
+    )
+
+
+def _ipv4_number(part: str) -> int | None:
+    """WHATWG URL "IPv4 number parser": None for failure."""
+    if not part:
+        return None
+    radix = 10
+    if part[:2] in ("0x", "0X"):
+        part, radix = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        part, radix = part[1:], 8
+    if not part:
+        return 0
+    if _IPV4_DIGITS[radix].fullmatch(part) is None:
+        return None
+    return int(part, radix)
 
 
 def _web_url(url: str) -> tuple[str, str]:

@@ -7,9 +7,11 @@ shortcodes §7; embeds §8.
 from __future__ import annotations
 
 import ast
+import itertools
 import sys
 from pathlib import Path
 
+import nh3
 import pytest
 from lxml import etree
 
@@ -269,12 +271,61 @@ URLS = [
     ("data", "data:text/html;base64,PHNjcmlwdD4=", None),
     ("space encoded", "https://x.org/a b.jpg", "https://x.org/a%20b.jpg"),
     ("empty", "", None),
+    # A host whose last label is a number is an IPv4 address to a browser (WHATWG URL, "ends
+    # in a number checker"); one it cannot parse as such is no URL (fuzz Z: nh3 drops it)
+    ("IPv4 kept", "http://1.2.3.4/x", "http://1.2.3.4/x"),
+    ("name ending in a number", "https://e.4/x", None),
+    ("IPv4 part over 255", "http://1.2.3.256/", None),
+    ("five parts", "http://1.2.3.4.5/", None),
+    ("octal with an 8", "http://09.1/", None),
+    ("hex label last", "https://a.0x1f", None),
+    ("short IPv4 forms kept", "http://0x7f.1/", "http://0x7f.1/"),
+    ("one number kept", "http://4294967295/", "http://4294967295/"),
+    ("one number too big", "http://4294967296/", None),
+    ("trailing dot after a number", "https://e.4./", None),
+    ("a digit in the last label is no number", "https://a.b4/x", "https://a.b4/x"),
+    ("0x and more is no number", "https://a.0xg/", "https://a.0xg/"),
+    ("odd scheme form, numeric host", "https:e.4", None),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("url", "expected"), [c[1:] for c in URLS], ids=[c[0] for c in URLS])
 def test_urls_are_made_absolute_and_safe(url: str, expected: str | None) -> None:
     assert resolve_url(url, Context(base=BASE)) == expected
+
+
+IPV4_LABELS = (
+    "e",
+    "4",
+    "0",
+    "09",
+    "07",
+    "0x",
+    "0X1f",
+    "0xg",
+    "255",
+    "256",
+    "65536",
+    "4294967296",
+    "a4",
+    "-",
+    "",
+)
+
+
+def test_numeric_hosts_are_kept_or_dropped_as_nh3_does() -> None:
+    """Every host of up to three such labels, and of four of the short ones: the link is kept
+    exactly when nh3 (whose URL parser is the WHATWG one) keeps it."""
+    hosts = [h for k in (1, 2, 3) for h in itertools.product(IPV4_LABELS[:-1], repeat=k)]
+    hosts += itertools.product(("4", "0x", "255", "e", "09", ""), repeat=4)
+    differ = []
+    for labels in hosts:
+        if labels[0]:  # "https:///p" is a host "p" to a browser; dropped here (no host)
+            url = "https://" + ".".join(labels) + "/p"
+            theirs = "href=" in nh3.clean(f'<a href="{url}">x</a>', link_rel=None)
+            if (resolve_url(url, Context(base=BASE)) is not None) != theirs:
+                differ.append(url)
+    assert differ == []
 
 
 def test_staging_origin_is_rewritten_in_links() -> None:

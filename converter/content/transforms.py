@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from ..options import Sanitiser
-from ..urls import canonical_web, encode
+from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
 from . import vocabulary as V
 from .embeds import Embed, embed_figure, match_url, video_details
 from .shortcodes import NAMES as _SHORTCODE_NAMES
@@ -152,7 +152,7 @@ def _odd_web_host_ok(u: str, after_scheme: int) -> bool:
 
 _HOST_END = re.compile(r"[/?#\\]")
 # The usual web URL's host: nothing to check. Others are checked by _host_ok.
-_PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,4})?(?:[/?#]|\Z)")
+_PLAIN_HOST = re.compile(rf"https?://{PLAIN_HOST}(?::[0-9]{{1,4}})?(?:[/?#]|\Z)")
 # WHATWG URL "forbidden domain code points", looked for after percent-decoding the host.
 _FORBIDDEN_IN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
 
@@ -178,10 +178,10 @@ def _host_ok(url: str) -> bool:
         return False
     if not host.isascii():
         try:
-            host.encode("idna")  # IDNA: U+FFFD and other prohibited code points fail
+            host = host.encode("idna").decode("ascii")  # U+FFFD and others fail
         except UnicodeError:
             return False
-    return True
+    return numeric_host_ok(host)
 
 
 # ---------------------------------------------------------------------------------------------
