@@ -14,7 +14,7 @@ neither accepts is kept, percent-encoded (RFC 3986 §3.2.2 allows UTF-8 escapes 
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 import idna
 
@@ -42,8 +42,9 @@ _SAFE = {  # what each component may hold besides unreserved characters (RFC 398
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*"
 # A host name that is no number to a browser: its last label ends in a letter or "-" and does
 # not start with "0x" (WHATWG URL, "ends in a number checker"). A host that ends in a number
-# ("1.2.3.4", "e.4", "a.0x1f", or a trailing ".") takes the full rules (``numeric_host_ok``).
-PLAIN_HOST = r"(?:[A-Za-z0-9\-.]*\.)?(?!0[xX])[A-Za-z0-9\-]*[A-Za-z\-]"
+# ("1.2.3.4", "e.4", "a.0x1f", or a trailing ".") takes the full rules (``numeric_host_ok``),
+# and so does one with an "xn--" label (which must be Punycode).
+PLAIN_HOST = r"(?![^/?#]*[xX][nN]--)(?:[A-Za-z0-9\-.]*\.)?(?!0[xX])[A-Za-z0-9\-]*[A-Za-z\-]"
 _CANONICAL_WEB = re.compile(rf"https?://{PLAIN_HOST}(?:[/?]{_URL_CHARS})?(?:#{_URL_CHARS})?")
 _WHITESPACE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
@@ -61,6 +62,8 @@ def _host(host: str) -> str:
     if host.startswith("[") and host.endswith("]"):  # an IP literal urlsplit has checked
         return host
     if not host.isascii():
+        if "%" in host:  # a browser decodes the host first ("é%41" is "éA", not "xn--%41-…")
+            host = unquote(host)
         try:
             return idna.encode(host, uts46=True).decode("ascii")
         except (idna.IDNAError, UnicodeError, ValueError):

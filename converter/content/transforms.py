@@ -7,8 +7,10 @@ subtree); the tables live in vocabulary.py.
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
@@ -114,43 +116,50 @@ def _resolve(u: str, ctx: Context) -> str | None:
         return None
     if u.startswith("#"):  # a place in this article: stays relative (see structure.anchors)
         return encode(u)
-    if u.startswith(("https://", "http://")):
-        pass
-    elif u.startswith("//"):
+    m = _SCHEME.match(u)
+    if "\\" in u and (m.group(1).lower() in _WEB if m else ctx.base.startswith(_WEB_PREFIXES)):
+        u = _backslashes(u)
+    if u.startswith("//"):
         u = "https:" + u
-    else:
         m = _SCHEME.match(u)
-        if m:
-            if m.group(1).lower() not in V.URL_SCHEMES:
-                return None
-            if m.group(1).lower() in ("http", "https") and not _odd_web_host_ok(u, m.end()):
-                return None
-        elif ctx.base:
-            try:
-                u = urljoin(ctx.base, u)
-            except ValueError:
-                return None
+    if m:
+        scheme = m.group(1).lower()
+        if scheme not in V.URL_SCHEMES:
+            return None
+        if scheme in _WEB and not _TWO_SLASHES.match(u):
+            # "http:x.org", "HTTPS:/x.org", "https:///x.org": what a browser reads (fuzz W)
+            u = scheme + "://" + u[m.end() :].lstrip("/")
+    elif ctx.base:
+        try:
+            u = urljoin(ctx.base, u)
+        except ValueError:
+            return None
     for old, new in ctx.origins:
         if u.startswith(old) and (len(u) == len(old) or u[len(old)] in "/?#"):
             u = new + u[len(old) :]
             break
-    if u.startswith(("https://", "http://")) and not _PLAIN_HOST.match(u) and not _host_ok(u):
+    if u.startswith(_WEB_PREFIXES) and not _PLAIN_HOST.match(u) and not _host_ok(u):
         return None
     return encode(u)  # percent-encoded where RFC 3986 requires it (converter/urls.py)
 
 
-def _odd_web_host_ok(u: str, after_scheme: int) -> bool:
-    """An http(s) URL not written "http(s)://…" ("http:", "HTTPS://x", "https:x.org"): a
-    browser's URL parser skips any slashes and backslashes after the colon and takes the host
-    up to the next one (WHATWG URL, special authority states). No host, or one it rejects, is
-    no link (nh3 drops it too: fuzz W, [video src="http:"]); the URL is otherwise kept as it
-    is written."""
-    rest = u[after_scheme:].lstrip("/\\")
-    host = _HOST_END.split(rest, 1)[0]
-    return bool(host) and _host_ok("http://" + host)
+_WEB = ("http", "https")
+_WEB_PREFIXES = ("https://", "http://")
+_TWO_SLASHES = re.compile(r"https?://(?!/)")  # the usual form, the scheme in lower case
 
 
-_HOST_END = re.compile(r"[/?#\\]")
+def _backslashes(u: str) -> str:
+    """An http(s) URL (or one relative to an http(s) page) as a browser's URL parser reads
+    it: a backslash before the query or fragment is a slash ("http:\\\\x.org\\a" is
+    http://x.org/a; WHATWG URL, the states of special schemes)."""
+    end = len(u)
+    for c in "?#":
+        i = u.find(c)
+        if 0 <= i < end:
+            end = i
+    return u[:end].replace("\\", "/") + u[end:]
+
+
 # The usual web URL's host: nothing to check. Others are checked by _host_ok.
 _PLAIN_HOST = re.compile(rf"https?://{PLAIN_HOST}(?::[0-9]{{1,4}})?(?:[/?#]|\Z)")
 # WHATWG URL "forbidden domain code points", looked for after percent-decoding the host.
@@ -168,20 +177,68 @@ def _host_ok(url: str) -> bool:
     except ValueError:  # a bracketed host that is no IP address
         return False
     host = netloc.rpartition("@")[2]
-    if host.startswith("["):
-        return True  # urlsplit checked the IPv6 address
+    if host.startswith("["):  # an IPv6 address, then nothing but a port (no IPvFuture)
+        m = _BRACKETED.fullmatch(host)
+        return m is not None and _port_ok(m.group(2)) and _ipv6(m.group(1))
     host, _, port = host.partition(":")
-    if port and not (port.isdigit() and int(port) <= 65535):
+    if not _port_ok(port):
         return False
     host = unquote(host)
     if not host or _FORBIDDEN_IN_HOST.search(host):
         return False
-    if not host.isascii():
-        try:
+    try:
+        if not host.isascii():
+            if _ACE_NOT_ASCII.search(host):  # "xn--0ß": an ACE label is ASCII (UTS 46)
+                return False
             host = host.encode("idna").decode("ascii")  # U+FFFD and others fail
-        except UnicodeError:
+        if "xn--" in host.lower() and not _punycode_ok(host.lower()):
             return False
+    except UnicodeError:
+        return False
     return numeric_host_ok(host)
+
+
+# A label that starts "xn--" and holds a non-ASCII character (labels end at the dots that
+# UTS 46 maps to ".").
+_ACE_NOT_ASCII = re.compile(
+    r"(?:\A|[.\u3002\uff0e\uff61])[xX][nN]--[^.\u3002\uff0e\uff61]*[^\x00-\x7f]"
+)
+
+
+def _punycode_ok(host: str) -> bool:
+    """Each "xn--" label is Punycode of a label that UTS 46 (as browsers apply it) takes as
+    it is: "xn--", "xn--a", "xn--0x0x" (U+4CCBF, unassigned) or "xn--xn--0x0x0x" (a format
+    control, then "xn-") is no host. UnicodeError if not Punycode at all."""
+    for label in host.encode("ascii").decode("idna").split("."):
+        if label.startswith("xn--"):
+            return False
+        if not label.isascii() and (
+            label != unicodedata.normalize("NFC", label)
+            or label != label.lower()
+            or any(unicodedata.category(c) in _NOT_IN_LABELS for c in label)
+        ):
+            return False
+    return True
+
+
+# Unassigned, format, control, private-use, surrogate and space characters: UTS 46
+# disallows them (or maps them away, which a decoded label must not need).
+_NOT_IN_LABELS = frozenset(("Cn", "Cf", "Cc", "Co", "Cs", "Zs", "Zl", "Zp"))
+
+
+_BRACKETED = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::([0-9]*))?")
+
+
+def _port_ok(port: str | None) -> bool:
+    return not port or (port.isascii() and port.isdigit() and int(port) <= 65535)
+
+
+def _ipv6(address: str) -> bool:
+    try:
+        ipaddress.IPv6Address(address)
+    except ValueError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
