@@ -742,3 +742,23 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(fetch, "resolve", loopback_only)
     yield
+
+
+MARKER_SPACING = [
+    # (paragraph of the clean body, its text once the image is replaced by the marker)
+    ('<p>Read more<img src="https://e.org/x.png">next</p>', "Read more Image not included. next"),
+    ('<p><a href="https://e.org/">Comments</a><img src="https://e.org/x.png"></p>', "Comments Image not included."),
+    ('<p>(<img src="https://e.org/x.png">)</p>', "(Image not included.)"),
+    ('<p><b>x</b><img src="https://e.org/x.png"><i>y</i></p>', "x Image not included. y"),
+    ('<p>a <img src="https://e.org/x.png"> b</p>', "a Image not included. b"),
+]
+
+
+@pytest.mark.parametrize(("html", "text"), MARKER_SPACING)
+def test_missing_image_marker_does_not_run_into_words(html: str, text: str) -> None:
+    """realworld-extra 4200059: "Comments<img>" read "CommentsImage not included."."""
+    from converter.adapters.epub.body import without_image
+
+    p = etree.fromstring(html.replace('.png">', '.png"/>'))
+    without_image(p.find(".//img"))
+    assert "".join(p.itertext()) == text

@@ -106,6 +106,39 @@ def test_junk_is_removed(contents: str, expected: str) -> None:
     assert clean(contents) == expected
 
 
+# What a browser shows stays: the label of a button, the text of a textarea or output, the
+# fallback of a plugin no browser plays (realworld-extra bodies: Gutenberg's accordion and
+# button blocks, feedparser's sanitize fixtures). What it does not show goes.
+SHOWN = [
+    ("button label in a heading (Gutenberg accordion)",
+     '<h3 class="wp-block-accordion-heading"><button type="button"><span>Accordion Title</span></button></h3>',
+     "<h3>Accordion Title</h3>"),
+    ("button block", '<div class="wp-block-button"><button type="button">My button 4</button></div>', "<p>My button 4</p>"),
+    ("textarea text, as text", "<p>Copy: <textarea>some <b>code</b></textarea> done</p>", "<p>Copy: some &lt;b&gt;code&lt;/b&gt; done</p>"),
+    ("output", "<p>Sum: <output>42</output> ok</p>", "<p>Sum: 42 ok</p>"),
+    ("unclosed object without a URL: its fallback", 'safe<object classid="clsid:1"> <b>description</b>',
+     "<p>safe <strong>description</strong></p>"),
+    ("object with a URL: the embed, then its fallback (no params)",
+     '<object data="https://e.org/a.swf"><param name="movie" value="https://e.org/a.swf">Fallback <a href="https://e.org/g">get</a></object>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="https://e.org/a.swf">Embedded content (e.org)</a></figcaption></figure>\n'
+     '<p>Fallback <a href="https://e.org/g">get</a></p>'),
+    ("embed is a void element: what libxml2 put in it follows it",
+     '<p>before <embed src="http://example.com/a.swf"> after words</p>',
+     '<p>before </p>\n<figure class="embed" data-embed="generic"><figcaption><a href="http://example.com/a.swf">'
+     'Embedded content (example.com)</a></figcaption></figure>\n<p> after words</p>'),
+    ("applet fallback", '<p><applet code="x.class">Applet fallback</applet></p>', "<p>Applet fallback</p>"),
+    ("select options are widget text: gone", "<p>pick <select><option>A</option><option>B</option></select> end</p>", "<p>pick  end</p>"),
+    ("video fallback is not shown by a browser: gone",
+     '<video src="https://e.org/v.mp4">Your browser cannot play it</video>',
+     '<figure class="embed" data-embed="video" data-src="https://e.org/v.mp4"><figcaption><a href="https://e.org/v.mp4">Video: v.mp4</a></figcaption></figure>'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in SHOWN], ids=[c[0] for c in SHOWN])
+def test_text_a_browser_shows_in_widgets_and_plugins_is_kept(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
 FIGURES = [
     # Issue 11: a caption is only what the source marks as one; the text after an opening
     # image stays a paragraph (in feeds it is often the whole article's first paragraph).
@@ -180,6 +213,12 @@ EMBEDS = [
     ("bare URL alone in a paragraph", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", YT.format("YouTube")),
     ("youtu.be short link", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n", YT.format("YouTube")),
     ("[embed] shortcode", "[embed]https://youtu.be/dQw4w9WgXcQ[/embed]", YT.format("YouTube")),
+    # the oldest embed blocks: the URL right in the figure (Gutenberg core__embed__deprecated-1)
+    ("embed block without its wrapper", '<figure class="wp-block-embed">\n https://youtu.be/dQw4w9WgXcQ\n <figcaption>T</figcaption></figure>',
+     YT.format("YouTube: T")),
+    ("embed block without its wrapper, unknown provider",
+     '<figure class="wp-block-embed">\n https://example.com/\n <figcaption>Embedded content</figcaption></figure>',
+     '<figure><p><a href="https://example.com/">https://example.com/</a></p><figcaption>Embedded content</figcaption></figure>'),
     ("unknown bare URL becomes a link", "https://example.com/page",
      '<p><a href="https://example.com/page">https://example.com/page</a></p>'),
     ("URL inside a sentence stays text", "see https://example.com/page now", "<p>see https://example.com/page now</p>"),
@@ -520,6 +559,14 @@ def test_common_bodies_stay_on_the_libxml2_path() -> None:
             '<figure><img src="https://example.org/i.jpg" alt=""></figure>\n<p>"&gt;</p>',
         ),
         ("<noscript>shown only without scripts</noscript><p>b</p>", "<p>b</p>"),
+        # an end tag of the body or the document inside the content: a browser ignores it;
+        # libxml2 ended the body there (realworld-extra: "the tag <strong></body></strong>")
+        ("<p>a <strong></body></strong>, b</p><p>next</p>", "<p>a , b</p>\n<p>next</p>"),
+        ("<p>a</html> b</p><p>c</p>", "<p>a b</p>\n<p>c</p>"),
+        ("<p>x</p></BODY></HTML><p>y</p>", "<p>x</p>\n<p>y</p>"),
+        # so is a start tag of the document, its head or its body (libxml2 split the paragraph)
+        ("<p>a <body class=x> b</p>", "<p>a  b</p>"),
+        ("<p>a <head> b</p><p>c</p>", "<p>a  b</p>\n<p>c</p>"),
     ],
 )
 def test_html5_shapes_keep_the_text_a_browser_shows(contents: str, expected: str) -> None:

@@ -34,6 +34,19 @@ __all__ = ["Body", "Context", "body_tree", "normalise", "parse", "serialise", "x
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 # (The surrogates as chr(): mypyc compiles this module and takes no surrogate in a literal.)
 _XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{chr(0xD800)}-{chr(0xDFFF)}\ufffe\uffff]")
+# libxml2's messages for an end tag of the body where the body had already ended (or another
+# element was open): "Unexpected end tag : body", "Opening and ending tag mismatch: body and b";
+# and for a start tag of the document, its head or body inside the content, which a browser
+# ignores and libxml2 ends the paragraph at.
+_ENDED = (
+    " end tag : body",
+    " end tag : html",
+    "mismatch: body and",
+    "mismatch: html and",
+    "misplaced <html> tag",
+    "misplaced <head> tag",
+    "misplaced <body> tag",
+)
 _PARSER = etree.HTMLParser(
     huge_tree=True,  # libxml2 otherwise drops whatever is nested deeper than 256, silently
     remove_comments=True,
@@ -97,13 +110,21 @@ def parse(html: str) -> etree._Element:
     huge_tree, and would silently drop the rest): the caller reports the article.
     """
     doc = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
+    ended = False  # a "</body>", "</html>" or "<body>" in the fragment (see _ENDED)
     log = _PARSER.error_log
-    if log and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
-        raise RecursionError("markup nested deeper than the parser's 2048 levels")
+    if log:
+        for e in log:
+            if e.type_name == "ERR_RESOURCE_LIMIT":
+                raise RecursionError("markup nested deeper than the parser's 2048 levels")
+            ended = ended or e.message.endswith(_ENDED)
     body = doc.find("body")
     if body is None:  # the fragment opened with head-only content; keep what was parsed
         body = etree.SubElement(doc, "body")
-    if html5.needs_html5(html, body):
+    # A browser ignores an end tag of the body or the document inside the content; libxml2
+    # ends the body there (what follows went beside it, or was dropped after "</html>": the
+    # "</body>" appended above was then one too many). Sample: realworld-extra 4100170,
+    # "insert the code before the tag <strong></body></strong>".
+    if ended or body.tail or body.getnext() is not None or html5.needs_html5(html, body):
         return html5.parse(html)
     return body
 

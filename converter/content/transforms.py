@@ -270,8 +270,9 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             if any(a.tag == "object" for a in el.iterancestors()):
                 continue  # the <embed> fallback of an <object>: the object speaks for both
             embed = _plugin(el, ctx)
-            if embed is None:
-                continue  # no URL: the vocabulary removes (object) or unwraps (embed) it
+            if embed is not None:
+                _plugin_figure(el, embed_figure(embed, None))
+            continue  # no URL: the vocabulary unwraps it (its fallback stays)
         elif tag == "iframe":
             src = resolve_url(el.get("src", ""), ctx)
             if src is None or not src.startswith(("https://", "http://")):
@@ -334,14 +335,14 @@ _MEDIA = frozenset({"iframe", "video", "audio", "object", "embed"})
 
 def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     """<figure class="wp-block-embed …"><div class="wp-block-embed__wrapper">URL</div>
-    <figcaption>…</figcaption></figure>: the URL as an embed, the caption as its title."""
+    <figcaption>…</figcaption></figure>: the URL as an embed, the caption as its title. The
+    oldest blocks have the URL right in the figure, no wrapper (Gutenberg's fixture
+    core__embed__deprecated-1.html, realworld-extra 4100035)."""
     wrapper = next(
         (d for d in figure.iter("div") if "wp-block-embed__wrapper" in (d.get("class") or "")),
         None,
     )
-    if wrapper is None:
-        return None
-    m = _URL_ONLY.match("".join(wrapper.itertext()))
+    m = _URL_ONLY.match("".join(wrapper.itertext()) if wrapper is not None else figure.text or "")
     url = resolve_url(m.group(1), ctx) if m else None
     if url is None:
         return None  # an iframe or a blockquote inside: found as such
@@ -362,6 +363,17 @@ def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
             figure.attrib.clear()
         return None
     return Embed(embed.provider, embed.url, embed.player, title) if title else embed
+
+
+def _plugin_figure(el: etree._Element, figure: etree._Element) -> None:
+    """The figure in place of a plugin ``el``, and after it the fallback that a browser shows
+    (no plugin runs any more); its <param> and <embed> were the plugin's, they go. An <embed>
+    is a void element to a browser: what libxml2 put in it follows it."""
+    el.addprevious(figure)
+    for child in list(el.iter("param", "embed")):
+        if child is not el:
+            remove(child)
+    unwrap(el)
 
 
 def _plugin(el: etree._Element, ctx: Context) -> Embed | None:

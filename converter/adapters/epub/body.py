@@ -34,6 +34,22 @@ def _missing_marker(parent: etree._Element, text: str) -> etree._Element:
     return node(None, tag, {"class": "missing-image"}, text)
 
 
+def _spaced(marker: etree._Element) -> None:
+    """A space between an inline marker and the words beside it, which it would otherwise run
+    into ("Comments<img>" became "CommentsImage not included.": realworld-extra 4200059)."""
+    previous, parent = marker.getprevious(), marker.getparent()
+    if previous is not None:
+        before = previous.tail or "".join(previous.itertext())
+        if before[-1:].isalnum():
+            previous.tail = (previous.tail or "") + " "
+    elif parent is not None and parent.text and parent.text[-1].isalnum():
+        parent.text += " "
+    following = marker.getnext()
+    after = marker.tail or ("".join(following.itertext()) if following is not None else "")
+    if after[:1].isalnum():
+        marker.tail = " " + (marker.tail or "")
+
+
 def without_image(img: etree._Element) -> None:
     """Replace an image we do not have with its text: alt, else nothing if a caption says it.
     A linked image's link and a figure's caption always stay (the link then says so)."""
@@ -52,7 +68,10 @@ def without_image(img: etree._Element) -> None:
     if not text and next(img.iterancestors("a"), None) is not None:
         text = "Image not included."  # a linked image keeps its link, which needs text
     if text:
-        replace(img, _missing_marker(parent, text))
+        marker = _missing_marker(parent, text)
+        replace(img, marker)
+        if marker.tag == "span":
+            _spaced(marker)
         return
     remove(img)
     if figure is not None and not len(figure) and not (figure.text or "").strip():
