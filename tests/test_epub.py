@@ -747,7 +747,10 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 MARKER_SPACING = [
     # (paragraph of the clean body, its text once the image is replaced by the marker)
     ('<p>Read more<img src="https://e.org/x.png">next</p>', "Read more Image not included. next"),
-    ('<p><a href="https://e.org/">Comments</a><img src="https://e.org/x.png"></p>', "Comments Image not included."),
+    (
+        '<p><a href="https://e.org/">Comments</a><img src="https://e.org/x.png"></p>',
+        "Comments Image not included.",
+    ),
     ('<p>(<img src="https://e.org/x.png">)</p>', "(Image not included.)"),
     ('<p><b>x</b><img src="https://e.org/x.png"><i>y</i></p>', "x Image not included. y"),
     ('<p>a <img src="https://e.org/x.png"> b</p>', "a Image not included. b"),

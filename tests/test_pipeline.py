@@ -134,7 +134,9 @@ SHOWN = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in SHOWN], ids=[c[0] for c in SHOWN])
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in SHOWN], ids=[c[0] for c in SHOWN]
+)
 def test_text_a_browser_shows_in_widgets_and_plugins_is_kept(contents: str, expected: str) -> None:
     assert clean(contents) == expected
 
