@@ -134,6 +134,50 @@ SHOWN = [
 ]  # fmt: skip
 
 
+# A lazy-loaded image or frame: the source its script sets, as a reader sees it
+LAZY = [
+    ("data: placeholder, data-src", '<p><img src="data:image/gif;base64,R0lGOD" data-src="https://e.org/real.jpg" alt="A"></p>',
+     '<figure><img src="https://e.org/real.jpg" alt="A"></figure>'),
+    ("no src, data-lazy-src (WP Rocket)", '<p>x <img data-lazy-src="/real.jpg" alt="B"></p>',
+     '<p>x <img src="https://example.org/real.jpg" alt="B"></p>'),
+    ("a real src stays", '<p><img src="https://e.org/ph.gif" data-src="https://e.org/real.jpg"></p>',
+     '<figure><img src="https://e.org/ph.gif" alt=""></figure>'),
+    ("srcset only: its largest candidate", '<figure><img srcset="https://e.org/a-300.jpg 300w, https://e.org/a-600.jpg 600w" alt="C"><figcaption>c</figcaption></figure>',
+     '<figure><img src="https://e.org/a-600.jpg" alt="C"><figcaption>c</figcaption></figure>'),
+    ("lazy srcset", '<figure><img src="data:," data-srcset="https://e.org/a.jpg 1x, https://e.org/b.jpg 2x"></figure>',
+     '<figure><img src="https://e.org/b.jpg" alt=""></figure>'),
+    ("picture without an img src: its source", '<picture><source srcset="https://e.org/a.webp"><img alt="E"></picture>',
+     '<figure><img src="https://e.org/a.webp" alt="E"></figure>'),
+    ("lazy frame", '<iframe src="about:blank" data-lazy-src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>',
+     '<figure class="embed" data-embed="youtube" data-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ">'
+     '<figcaption><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube</a></figcaption></figure>'),
+    ("no usable source anywhere: the alt text", '<p><img src="data:," data-src="data:," alt="F"></p>', "<p>F</p>"),
+]  # fmt: skip
+
+
+SRCSETS = [
+    ("a.jpg 300w, b.jpg 600w", [("a.jpg", 300.0), ("b.jpg", 600.0)]),
+    ("a.jpg, b.jpg 2x", [("a.jpg", 10_000.0), ("b.jpg", 20_000.0)]),  # no descriptor: 1x
+    # a comma inside a URL (a Thumbor filter) is part of it; one at its end ends the candidate
+    ("https://t.x/fill(white,1)/a.jpg 1x,https://t.x/b.jpg 2x",
+     [("https://t.x/fill(white,1)/a.jpg", 10_000.0), ("https://t.x/b.jpg", 20_000.0)]),
+    ("a.jpg,b.jpg", [("a.jpg,b.jpg", 10_000.0)]),  # no space: one URL, as a browser reads it
+    (" , ", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("srcset", "expected"), SRCSETS)
+def test_srcset_candidates(srcset: str, expected: list[tuple[str, float]]) -> None:
+    from converter.content.structure import srcset_candidates
+
+    assert srcset_candidates(srcset) == expected
+
+
+@pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in LAZY], ids=[c[0] for c in LAZY])
+def test_lazy_loaded_media_get_the_source_a_reader_sees(contents: str, expected: str) -> None:
+    assert normalise(contents, Context(base="https://example.org/a/")).html == expected
+
+
 @pytest.mark.parametrize(
     ("contents", "expected"), [c[1:] for c in SHOWN], ids=[c[0] for c in SHOWN]
 )

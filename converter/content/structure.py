@@ -25,6 +25,7 @@ __all__ = [
     "definition_lists",
     "figcaptions",
     "list_items",
+    "srcset_candidates",
     "table_parts",
     "tables",
     "title_breaks",
@@ -624,3 +625,37 @@ def _in_code(el: etree._Element | None) -> bool:
             return True
         el = el.getparent()
     return False
+
+
+def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
+    """The (URL, size) candidates of a srcset: the size is the width ("300w"), else the
+    density ("2x", none is "1x") times 10,000, a width such a density stands for (HTML
+    §4.8.4.3.2: a URL runs to the next white space, and a comma at its end ends the
+    candidate; descriptors run to the next comma)."""
+    found: list[tuple[str, float]] = []
+    i, n = 0, len(srcset)
+    while i < n:
+        while i < n and (srcset[i].isspace() or srcset[i] == ","):
+            i += 1
+        start = i
+        while i < n and not srcset[i].isspace():
+            i += 1
+        url = srcset[start:i]
+        descriptors = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            end = srcset.find(",", i)
+            end = n if end < 0 else end
+            descriptors, i = srcset[i:end], end
+        if url:
+            found.append((url, _candidate_size(descriptors)))
+    return found
+
+
+def _candidate_size(descriptors: str) -> float:
+    for d in descriptors.split():
+        number = d[:-1]
+        if d[-1:] in ("w", "x") and number.replace(".", "", 1).isdigit():
+            return float(number) * (1 if d[-1] == "w" else 10_000)
+    return 10_000.0  # no descriptor: 1x

@@ -29,6 +29,7 @@ from .structure import (
     figcaptions,
     list_items,
     pictureless,
+    srcset_candidates,
     table_parts,
     tables,
     title_breaks,
@@ -251,6 +252,51 @@ def _quoted(blockquote: etree._Element) -> etree._Element:
     for child in list(blockquote):
         quoted.append(child)
     return quoted
+
+
+def lazy_media(root: etree._Element, ctx: Context) -> None:
+    """An image or frame whose source a lazy-loading script sets gets that source, as a reader
+    with scripts on sees it: a placeholder (a data: URL, about:blank) or no src, and the URL
+    in data-src, data-lazy-src… (WordPress lazy-load plugins, news sites' feeds), else the
+    largest candidate of its srcset or of its <picture>'s first <source>. A real src stays."""
+    for el in root.iter("img", "iframe"):
+        src = (el.get("src") or "").strip()
+        if src and not src.lower().startswith(_PLACEHOLDER_SCHEMES):
+            continue
+        found = next((v for v in (el.get(n, "").strip() for n in _LAZY_SRC) if _real(v)), "")
+        if not found and el.tag == "img":
+            found = _from_srcset(el)
+        if found:  # src first, where it stands in every other image
+            rest = [(name, value) for name, value in el.items() if name != "src"]
+            el.attrib.clear()
+            el.set("src", found)
+            for name, value in rest:
+                el.set(name, value)
+
+
+# The attributes lazy-loading scripts take the real source from (lazysizes, a3 Lazy Load,
+# WP Rocket, Jetpack, jQuery Lazy, Echo), in the order they are looked at.
+_LAZY_SRC = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo")
+_LAZY_SRCSET = ("data-lazy-srcset", "data-srcset", "srcset")
+_PLACEHOLDER_SCHEMES = ("data:", "about:", "javascript:")
+
+
+def _real(url: str) -> bool:
+    return bool(url) and not url.lower().startswith(_PLACEHOLDER_SCHEMES)
+
+
+def _from_srcset(img: etree._Element) -> str:
+    """The largest candidate of the image's (lazy) srcset, else of its <picture>'s first
+    <source>: what a wide screen loads."""
+    sets = [img.get(name, "") for name in _LAZY_SRCSET]
+    picture = next(img.iterancestors("picture"), None)  # libxml2 nests <img> in <source>
+    if picture is not None:
+        sets += [s.get(name, "") for s in picture.iter("source") for name in _LAZY_SRCSET]
+    for srcset in sets:
+        best = max(srcset_candidates(srcset), key=lambda c: c[1], default=None)
+        if best is not None and _real(best[0]):
+            return best[0]
+    return ""
 
 
 def embeds(root: etree._Element, ctx: Context) -> None:
@@ -1437,6 +1483,7 @@ def captions(root: etree._Element, ctx: Context) -> None:
 
 
 PIPELINE: tuple[Transform, ...] = (
+    lazy_media,  # first: the embeds and the vocabulary see the sources a reader sees
     embeds,
     vocabulary,
     nested_links,  # after vocabulary: only links with an href are links by then
