@@ -1151,13 +1151,15 @@ def _lift(p: etree._Element, ctx: Context) -> None:
     for child in list(p):
         p.remove(child)
     out: list[etree._Element] = []
-    lifted: list[etree._Element] = []
+    lifted: list[etree._Element] = []  # paragraphs that were in the paragraph, and its pieces
     for seg in segments:
         if isinstance(seg, list):
             para = p.makeelement(p.tag, {})
             _fill(para, seg)
             if len(para) or _has_text(para.text):
                 out.append(para)
+                if p.tag == "p":  # (fuzz AB: <p><x><div> a\nb<p> kept " a<br>b" a pass)
+                    lifted.append(para)
         else:
             out.append(seg)
             tag = seg.tag
@@ -1176,7 +1178,7 @@ def _lift(p: etree._Element, ctx: Context) -> None:
                 if ctx.brackets:  # and its shortcodes are no longer code (fuzz U: <pre><ol>[e d])
                     unknown_shortcodes(seg, _KNOWN_SHORTCODES, ctx.warnings)
     replace_by(p, out)  # out holds at least the block that was inside
-    for seg in lifted:  # a paragraph in a paragraph: the rules a top-level one gets
+    for seg in lifted:  # a paragraph in a paragraph, or a piece: a top-level one's rules
         if _splits_here(seg):  # (fuzz: <p><l><p>a\n. kept its trailing space a pass)
             after = seg.getnext()
             _split_paragraph(seg)
