@@ -29,6 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 logging.disable(logging.CRITICAL)  # warnings about odd shortcodes etc. are not findings
 
 with atheris.instrument_imports(include=["converter", "harness"]):
+    import converter  # noqa: F401  (installs its finder: see below)
+
+    # With CONVERTER_PURE_PYTHON=1 (or a stale build) converter puts its own finder for the
+    # hot-path sources first in sys.meta_path (converter/_native.py), ahead of atheris's,
+    # which then never saw those modules: the whole body pipeline ran uninstrumented (the
+    # runs reported ~146 edges). Atheris's finder goes first again; it asks the finders after
+    # it, converter's among them, and instruments what they load.
+    _atheris = [f for f in sys.meta_path if type(f).__name__ == "AtherisMetaPathFinder"]
+    for _finder in _atheris:
+        sys.meta_path.remove(_finder)
+        sys.meta_path.insert(0, _finder)
     import harness
 
     # converter.render imports the adapters lazily: import them here so they are instrumented.
