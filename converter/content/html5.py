@@ -52,7 +52,10 @@ def needs_html5(html: str, body: etree._Element) -> bool:
     Decided on the tree, not the string: lxml finds these few tag names among the elements in
     C, for much less than a regex scan of every "<" in the body costs.
     """
-    if html.endswith("</"):
+    if html.endswith("</") or html.rfind("<") > html.rfind(">"):
+        # a "</" at the very end is text; a tag the input ends inside is no tag to a browser,
+        # where libxml2 read the "</body></html>" appended to it as its attribute value
+        # (fuzz AC: '<img src=' gave src="…/%3C/body")
         return True
     for el in body.iter(*_CHECKED):
         if el.tag in FOREIGN_OR_RAW or "".join(el.itertext()).strip():

@@ -1224,34 +1224,36 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
     taken for one. An image inside the text stays where it is, inline.
     """
     for p in list(root.iter("p")):
-        if not len(p) or _has_text(p.text) or _image_of(p[0]) is None:
-            continue
-        parent = p.getparent()
-        if parent is None:
-            continue
-        leading: list[etree._Element] = []  # the images (and <br>s between them) that open it
-        for child in p:
-            if child.tag != "br" and _image_of(child) is None:
-                break
-            leading.append(child)
-            if _has_text(child.tail):
-                break
-        rest = leading[-1].tail
-        figures: list[etree._Element] = []
-        for child in leading:
-            child.tail = None
-            p.remove(child)
-            if child.tag != "br":
-                figure = p.makeelement("figure")
-                figure.append(child)
-                figures.append(figure)
-        p.text = rest.lstrip() if rest else None
-        while len(p) and p[0].tag == "br" and not _has_text(p.text):
-            p.text = (p[0].tail or "").lstrip() or None
-            p.remove(p[0])
-        if len(p) or _has_text(p.text):
-            figures.append(p)
-        replace_by(p, figures)
+        _image_paragraph(p)
+
+
+def _image_paragraph(p: etree._Element) -> None:
+    """``image_figures`` for one paragraph."""
+    if not len(p) or _has_text(p.text) or _image_of(p[0]) is None or p.getparent() is None:
+        return
+    leading: list[etree._Element] = []  # the images (and <br>s between them) that open it
+    for child in p:
+        if child.tag != "br" and _image_of(child) is None:
+            break
+        leading.append(child)
+        if _has_text(child.tail):
+            break
+    rest = leading[-1].tail
+    figures: list[etree._Element] = []
+    for child in leading:
+        child.tail = None
+        p.remove(child)
+        if child.tag != "br":
+            figure = p.makeelement("figure")
+            figure.append(child)
+            figures.append(figure)
+    p.text = rest.lstrip() if rest else None
+    while len(p) and p[0].tag == "br" and not _has_text(p.text):
+        p.text = (p[0].tail or "").lstrip() or None
+        p.remove(p[0])
+    if len(p) or _has_text(p.text):
+        figures.append(p)
+    replace_by(p, figures)
 
 
 def _strip_edges(el: etree._Element) -> None:
@@ -1396,13 +1398,30 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if parent is not None and parent.tag == "p":
                 unwrapped_in.append(parent)
     marks.take_out_all(root)  # of parents taken out of the tree before the loop reached them
-    # As the paragraph rules trim a paragraph's edges (fuzz: ",\ne <a "); each paragraph once,
-    # however many of its children went.
-    for p in dict.fromkeys(unwrapped_in):
-        if p.getparent() is not None:
-            _strip_edges(p)
-            if p.tag == "p" and _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
-                _split_paragraph(p)
+    _settle(unwrapped_in)
+
+
+def _settle(paragraphs: list[etree._Element]) -> None:
+    """The paragraphs whose content ``empties`` took from: the rules they missed, at once.
+    Their edges are trimmed, as the paragraph rules trim them (fuzz: ",\ne <a "), each once
+    however many of its children went; a double break is a paragraph break; one that an
+    image now opens is made figures, as ``image_figures`` would (fuzz AC: <a href=p><a><img>,
+    the empty link before the image went only after image_figures had looked)."""
+    for p in dict.fromkeys(paragraphs):
+        if p.getparent() is None:
+            continue
+        _strip_edges(p)
+        if p.tag != "p":
+            continue
+        after = p.getnext()
+        if _double_break(p):  # "a<br><a></a><br>b": a paragraph break now
+            _split_paragraph(p)
+        new: etree._Element | None = p
+        while new is not None and new is not after:
+            following = new.getnext()
+            if new.tag == "p":
+                _image_paragraph(new)
+            new = following
 
 
 def _loose_text_holder(el: etree._Element) -> None:
