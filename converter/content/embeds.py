@@ -33,6 +33,10 @@ class Provider:
     patterns: tuple[re.Pattern[str], ...]  # named groups feed the templates
     page: str  # canonical page URL template (str.format with the named groups)
     player: str = ""  # player URL template; empty = never framed (blockquote or link only)
+    # Query parameters of the source URL carried to both URLs ("*": all of them): Vimeo's
+    # "h" is what lets an unlisted video play; a Spotify embed code's own parameters are
+    # kept so that the URL the author pasted is still the one a reader reaches.
+    query: tuple[str, ...] = ()
 
 
 def _p(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -59,6 +63,7 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         "https://vimeo.com/{id}",
         "https://player.vimeo.com/video/{id}",
+        query=("h",),
     ),
     Provider(
         "datawrapper",
@@ -115,6 +120,7 @@ PROVIDERS: tuple[Provider, ...] = (
         ),
         "https://open.spotify.com/{kind}/{id}",
         "https://open.spotify.com/embed/{kind}/{id}",
+        query=("*",),
     ),
     Provider(
         "soundcloud",
@@ -148,8 +154,21 @@ def match_url(url: str) -> Embed | None:
                 groups = {k: quote(v, safe="") for k, v in m.groupdict().items() if v}
                 page = provider.page.format(**groups)
                 player = provider.player.format(**groups) if provider.player else ""
+                kept = _kept_query(url, provider.query) if provider.query else ""
+                if kept:
+                    page, player = page + "?" + kept, player + "?" + kept if player else ""
                 return Embed(provider.name, page, player)
     return None
+
+
+def _kept_query(url: str, names: tuple[str, ...]) -> str:
+    """The parameters of ``url``'s query named in ``names`` ("*": all), as written."""
+    query = url.partition("#")[0].partition("?")[2]
+    return "&".join(
+        part
+        for part in query.split("&")
+        if part and ("*" in names or part.partition("=")[0] in names)
+    )
 
 
 def _split(url: str) -> tuple[str, str]:

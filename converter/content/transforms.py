@@ -1431,6 +1431,13 @@ def _loose_text_holder(el: etree._Element) -> None:
     if not _holds_paragraphs(el.getparent()):
         unwrap(el)
         return
+    if el.tag in ("ul", "ol") and any(child.tag in V.BLOCK_TAGS for child in el):
+        # blocks in it (a list in a list without items, made a paragraph just now): its loose
+        # text becomes paragraphs beside them, and it goes (fuzz AD: <figure><ol><ul>a gave
+        # <p><p>a</p></p>, which an HTML5 parser takes apart)
+        _group(el, True)
+        unwrap(el)
+        return
     el.tag = "p"
     el.attrib.clear()
     for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
