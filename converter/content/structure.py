@@ -169,12 +169,13 @@ def title_breaks(root: etree._Element, ctx: object) -> None:
 # Figure captions: a figcaption is the first or last child of a figure (HTML §4.4.13)
 
 
-def figcaptions(root: etree._Element, ctx: object) -> bool:
+def figcaptions(root: etree._Element, ctx: object, made: list[etree._Element]) -> bool:
     """A figcaption outside a figure joins the captionless figure right before it, else
     becomes a paragraph; a figure keeps one caption, as its last child.
 
     True when a paragraph made here may hold a block (a caption or a figure of blocks
-    became one): the caller lifts them out, as it did for the paragraphs before.
+    became one): the caller lifts them out, as it did for the paragraphs before. ``made``
+    gets every paragraph made here: the caller gives them the paragraph rules they missed.
     """
     blocks_in_paragraphs = False
     for caption in list(root.iter("figcaption")):
@@ -194,6 +195,7 @@ def figcaptions(root: etree._Element, ctx: object) -> bool:
             before.append(caption)
         else:
             caption.tag = "p"
+            made.append(caption)
             blocks_in_paragraphs = blocks_in_paragraphs or len(caption) > 0
     for figure in root.iter("figure"):
         captions = [child for child in figure if child.tag == "figcaption"]
@@ -202,12 +204,14 @@ def figcaptions(root: etree._Element, ctx: object) -> bool:
         keep = captions[-1]
         for extra in captions[:-1]:
             extra.tag = "p"  # several captions: the last one is the caption, the others text
+            made.append(extra)
         if keep is not figure[-1]:
             keep.tail = None
             figure.append(keep)
     for figure in root.iter("figure"):  # an image without alt text is described by its caption
         if pictureless(figure):
             figure.tag = "p"  # no picture left (its source was unusable): only text
+            made.append(figure)
             blocks_in_paragraphs = blocks_in_paragraphs or _in_paragraph(figure)
             continue
         without_alt = [img for img in figure.iter("img") if not img.get("alt")]
