@@ -365,7 +365,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             quoted = el.find("blockquote")
         else:  # video, audio
             sources = [el.get("src", "")] + [s.get("src", "") for s in el.iter("source")]
-            src = next((s for s in (resolve_url(x, ctx) for x in sources if x) if s), None)
+            found = (resolve_url(x, ctx) for x in sources if x)
+            src = next((s for s in found if s and not s.startswith("#")), None)  # fuzz AF
             if src is None:
                 remove(el)
                 continue
@@ -442,7 +443,7 @@ def _canonical_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     kind = figure.get("data-embed", "")
     link = figure.find("figcaption/a")
     href = resolve_url(link.get("href", ""), ctx) if link is not None else None
-    if href is None:
+    if href is None or href.startswith("#"):  # a place in the article is no embed (fuzz AF)
         return None
     if kind in ("video", "audio"):
         embed = Embed(kind, href, href if href.startswith(("https://", "http://")) else "")
