@@ -520,3 +520,36 @@ def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(
     assert expand('<p title="[gallery]">x</p>').html == '<p title="[gallery]">x</p>' and calls
     calls.clear()
     assert "<figcaption>" in expand("[caption]" + IMG + " c[/caption]<!-- c -->").html and calls
+
+
+# A syntax highlighter's code shortcode pair is a code block: its content as typed (blank
+# lines, indentation, "<"); a single "[c]" or "[text]" is prose (realworld-extra 4300041).
+CODE_BLOCKS = [
+    ('[sourcecode language="java"]\nif (x) {\n    y();\n\n    z();\n}\n[/sourcecode]',
+     "<pre><code>if (x) {\n    y();\n\n    z();\n}</code></pre>"),
+    ("[php]<?php echo '<b>'; ?>[/php]", "<pre><code>&lt;?php echo '&lt;b&gt;'; ?&gt;</code></pre>"),
+    ("[CODE]x &lt; y[/CODE]", "<pre><code>x &lt; y</code></pre>"),
+    ("a [c] b [text] c", "<p>a [c] b [text] c</p>"),
+    ('<pre>[code lang="py"]x[/code]</pre>', '<pre>[code lang="py"]x[/code]</pre>'),  # shown as code
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), CODE_BLOCKS)
+def test_code_shortcodes_become_code_blocks(text: str, expected: str) -> None:
+    assert normalise(text, Context(base="https://example.org/")).html == expected
+
+
+# A plugin shortcode that points somewhere leaves the URL, where a reader can follow it
+# (realworld-extra 4300090 [iframe_loader src=…], 4300091 [gist id=…]).
+POINTING = [
+    ('Example:\n\n[iframe_loader src="http://jsfiddle.net/a/b/embedded/" width="100%"]\n\nCode',
+     '<p>Example:</p>\n<p><a href="http://jsfiddle.net/a/b/embedded/">http://jsfiddle.net/a/b/embedded/</a></p>\n<p>Code</p>'),
+    ("[gist id=1054257]", '<p><a href="https://gist.github.com/1054257">https://gist.github.com/1054257</a></p>'),
+    ('Look [player url="https://e.org/p.mp3"]now', "<p>Look https://e.org/p.mp3 now</p>"),
+    ('See [related_article id="123"] more', "<p>See more</p>"),  # no URL: gone, as before
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), POINTING)
+def test_a_shortcode_pointing_somewhere_leaves_its_url(text: str, expected: str) -> None:
+    assert normalise(text, Context(base="https://example.org/")).html == expected

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 
 from lxml import etree
 
@@ -274,9 +275,61 @@ def protect(html: str) -> str:
     return _LITERAL.sub("&#91;", html) if "[" in html else html
 
 
+# Code blocks of the syntax-highlighting plugins (SyntaxHighlighter Evolved and its kind:
+# [sourcecode language="java"]…[/sourcecode], [code]…[/code], [php]…[/php] and the other
+# brush names). Only a pair is one: "[c]" or "[text]" alone is prose. Its content is code, as
+# the author typed it: blank lines, indentation and "<" kept (realworld-extra 4300041).
+CODE_NAMES = (
+    "sourcecode", "source", "code", "as3", "actionscript3", "bash", "shell", "sh", "cf",
+    "coldfusion", "clojure", "clj", "cpp", "c", "c-sharp", "csharp", "css", "delphi", "pas",
+    "pascal", "diff", "patch", "erl", "erlang", "fsharp", "go", "golang", "groovy", "haskell",
+    "html", "xml", "xhtml", "xslt", "java", "jfx", "javafx", "js", "jscript", "javascript",
+    "json", "latex", "tex", "matlab", "objc", "obj-c", "perl", "pl", "php", "plain", "text",
+    "powershell", "ps", "posh", "python", "py", "r", "ruby", "rails", "ror", "rb", "sass",
+    "scss", "scala", "sql", "swift", "tsql", "typescript", "ts", "vb", "vbnet", "yaml", "yml",
+)  # fmt: skip
+_CODE_BLOCK = re.compile(
+    r"(?<!\[)\[(" + "|".join(re.escape(n) for n in CODE_NAMES) + r")(?![\w-])([^\]]*)\]"
+    r"(.*?)\[/\1\](?!\])",
+    re.S | re.I,
+)
+
+
+_CODE_CLOSING = frozenset(f"[/{name}]" for name in CODE_NAMES)
+
+
+def _closes_code(text: str) -> bool:
+    """Whether a closing tag of a code shortcode is in ``text``: a look at each "[/" (a few
+    closing [/caption] tags in most bodies) instead of the regex over the whole body."""
+    start = text.find("[/")
+    while start >= 0:
+        end = text.find("]", start, start + 20)
+        if end > 0 and text[start : end + 1].lower() in _CODE_CLOSING:
+            return True
+        start = text.find("[/", start + 2)
+    return False
+
+
+def _code_blocks(text: str) -> str:
+    """Each code shortcode pair as ``<pre><code>`` holding its content as text."""
+    if not _closes_code(text):
+        return text
+
+    def block(m: re.Match[str]) -> str:
+        head = m.string[: m.start()].lower()
+        if any(head.rfind(f"<{t}") > head.rfind(f"</{t}") for t in ("pre", "code")):
+            return m.group(0)  # written inside code: the shortcode is what it shows
+        pre = etree.Element("pre")
+        code = etree.SubElement(pre, "code")
+        code.text = unescape(m.group(3).strip("\n"))  # as the plugins show "&lt;" and "<"
+        return _serialise(pre)
+
+    return _CODE_BLOCK.sub(block, text)
+
+
 def expand(text: str) -> ShortcodeResult:
     """Replace registered shortcodes in text (not inside comments or tags); leave escaped
-    ``[[tag]]`` as literal ``[tag]``.
+    ``[[tag]]`` as literal ``[tag]``. Code shortcode pairs become code blocks first.
 
     Usually no shortcode stands next to markup and the body has no comment: one pass, each
     match's surroundings checked with ``_next_to_markup``. Otherwise the "[" inside comments and
@@ -285,6 +338,8 @@ def expand(text: str) -> ShortcodeResult:
     result = ShortcodeResult(text)
     if "[" not in text:
         return result
+    if "[/" in text:
+        text = result.html = _code_blocks(text)
     exact = "<" in text and _HIDDEN_BRACKET not in text
     if exact and not _has_comment(text):
         try:

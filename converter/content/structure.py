@@ -610,6 +610,9 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
             return m.group(0)  # a shortcode we expand (escaped), or bracketed prose
         removed.add(name)
         after = m.string[m.end() : m.end() + 1]
+        url = _shortcode_url(name, m.group(4)) if m.group(4) else ""
+        if url:  # what it pointed to stays, as a URL (a link, or an embed alone on its line)
+            return m.group(1) + url + ("" if not after or after.isspace() else " ")
         return "" if not after or after.isspace() or after in ".,;:!?)" else m.group(1)
 
     for (el, tail), text in zip(slots, texts, strict=True):
@@ -621,6 +624,27 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
                 el.text = new
     for name in sorted(removed):
         warnings.append(f"unknown shortcode [{name}] removed (its content, if any, kept)")
+
+
+_URL_ATTRIBUTE = re.compile(
+    r"""\b(src|url|href|link|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""", re.I
+)
+
+
+def _shortcode_url(name: str, attributes: str) -> str:
+    """The http(s) URL a plugin shortcode points to (src=, url=, href=, link=), or the gist
+    its id names: "[iframe_loader src=…]" and "[gist id=…]" left nothing a reader could
+    follow (realworld-extra 4300090, 4300091)."""
+    for m in _URL_ATTRIBUTE.finditer(attributes):
+        key, value = m.group(1).lower(), (m.group(2) or m.group(3) or m.group(4) or "").strip()
+        if key == "id":
+            if name == "gist" and re.fullmatch(r"[0-9a-fA-F]+", value):
+                return f"https://gist.github.com/{value}"
+        elif value.lower().startswith(("https://", "http://")) and not any(
+            c.isspace() for c in value
+        ):
+            return value
+    return ""
 
 
 def _in_code(el: etree._Element | None) -> bool:
