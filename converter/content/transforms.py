@@ -1363,7 +1363,12 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if parent is not None and parent.tag in _NO_STRAY_ITEMS:
                 # A list item in preformatted, paragraph or inline content: the HTML4 parser
                 # ends the <pre> at it when the output is parsed again (fuzz: <pre><r><li>x
-                # → <pre><li>x</li></pre> → <li>x</li>). Keep its text, drop the item.
+                # → <pre><li>x</li></pre> → <li>x</li>). Keep its text, drop the item, and
+                # the items right in it, stray in turn (fuzz AG: <p><li><li></li></li></p>).
+                for item in _items_in_item(el):
+                    unwrap(item)
+                if any(child.tag in _LIFTED_AGAIN for child in el):
+                    unwrapped_in.append(parent)  # its blocks go out of it there (fuzz AG)
                 unwrap(el)
                 continue
         if tag == "br":
@@ -1399,10 +1404,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if parent is not None and parent.tag == "p":
                 unwrapped_in.append(parent)
     marks.take_out_all(root)  # of parents taken out of the tree before the loop reached them
-    _settle(unwrapped_in)
+    _settle(unwrapped_in, ctx)
 
 
-def _settle(paragraphs: list[etree._Element]) -> None:
+def _settle(paragraphs: list[etree._Element], ctx: Context) -> None:
     """The paragraphs whose content ``empties`` took from: the rules they missed, at once.
     Their edges are trimmed, as the paragraph rules trim them (fuzz: ",\ne <a "), each once
     however many of its children went; a double break is a paragraph break; one that an
@@ -1410,6 +1415,9 @@ def _settle(paragraphs: list[etree._Element]) -> None:
     the empty link before the image went only after image_figures had looked)."""
     for p in dict.fromkeys(paragraphs):
         if p.getparent() is None:
+            continue
+        if any(child.tag in _LIFTED_AGAIN for child in p):  # a stray item's list, left in it
+            _lift(p, ctx)
             continue
         _strip_edges(p)
         if p.tag != "p":
@@ -1423,6 +1431,18 @@ def _settle(paragraphs: list[etree._Element]) -> None:
             if new.tag == "p":
                 _image_paragraph(new)
             new = following
+
+
+def _items_in_item(li: etree._Element) -> list[etree._Element]:
+    """The list items standing right in ``li`` (no list between), and those in them."""
+    found: list[etree._Element] = []
+    stack = [li]
+    while stack:
+        for child in stack.pop():
+            if child.tag == "li":
+                found.append(child)
+                stack.append(child)
+    return found
 
 
 def _loose_text_holder(el: etree._Element) -> None:
@@ -1449,6 +1469,10 @@ def _loose_text_holder(el: etree._Element) -> None:
 
 
 def _holds_paragraphs(parent: etree._Element | None) -> bool:
+    if parent is not None and parent.tag == "li":  # a stray item is unwrapped (empties): its
+        grand = parent.getparent()  # content goes where it stands (fuzz AG: <p><li><ul>o)
+        if grand is not None and grand.tag in _NO_STRAY_ITEMS:
+            return False
     return parent is not None and parent.tag not in _PARAGRAPH_LIKE | _INLINE_PARENTS
 
 
