@@ -365,8 +365,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             quoted = el.find("blockquote")
         else:  # video, audio
             sources = [el.get("src", "")] + [s.get("src", "") for s in el.iter("source")]
-            found = (resolve_url(x, ctx) for x in sources if x)
-            src = next((s for s in found if s and not s.startswith("#")), None)  # fuzz AF
+            resolved = (resolve_url(x, ctx) for x in sources if x)
+            src = next((s for s in resolved if s and not s.startswith("#")), None)  # fuzz AF
             if src is None:
                 remove(el)
                 continue
