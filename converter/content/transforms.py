@@ -1416,8 +1416,8 @@ def _settle(paragraphs: list[etree._Element], ctx: Context) -> None:
     for p in dict.fromkeys(paragraphs):
         if p.getparent() is None:
             continue
-        if any(child.tag in _LIFTED_AGAIN for child in p):  # a stray item's list, left in it
-            _lift(p, ctx)
+        if p.tag in _LIFTED_FROM and any(child.tag in _LIFTED_AGAIN for child in p):
+            _lift(p, ctx)  # a stray item's list, left in it (a caption may hold blocks: fuzz AH)
             continue
         _strip_edges(p)
         if p.tag != "p":
