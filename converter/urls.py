@@ -44,7 +44,9 @@ _URL_CHARS = r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*"
 # not start with "0x" (WHATWG URL, "ends in a number checker"). A host that ends in a number
 # ("1.2.3.4", "e.4", "a.0x1f", or a trailing ".") takes the full rules (``numeric_host_ok``),
 # and so does one with an "xn--" label (which must be Punycode).
-PLAIN_HOST = r"(?![^/?#]*[xX][nN]--)(?:[A-Za-z0-9\-.]*\.)?(?!0[xX])[A-Za-z0-9\-]*[A-Za-z\-]"
+# Label by label, possessively: ~70 ns a URL more than the plain character class, where a
+# look-ahead over the whole host for "xn--" cost ~230 ns (timeit; ~26 URLs an article).
+PLAIN_HOST = r"(?:(?![xX][nN]--)[A-Za-z0-9\-]*+\.)*+(?![xX][nN]--|0[xX])[A-Za-z0-9\-]*[A-Za-z\-]"
 _CANONICAL_WEB = re.compile(rf"https?://{PLAIN_HOST}(?:[/?]{_URL_CHARS})?(?:#{_URL_CHARS})?")
 _WHITESPACE = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")

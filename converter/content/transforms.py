@@ -254,24 +254,41 @@ def _quoted(blockquote: etree._Element) -> etree._Element:
     return quoted
 
 
-def lazy_media(root: etree._Element, ctx: Context) -> None:
-    """An image or frame whose source a lazy-loading script sets gets that source, as a reader
-    with scripts on sees it: a placeholder (a data: URL, about:blank) or no src, and the URL
-    in data-src, data-lazy-src… (WordPress lazy-load plugins, news sites' feeds), else the
+def _embed_candidates(root: etree._Element) -> list[etree._Element]:
+    """The elements ``embeds`` looks at; on the same walk, each image or frame whose source a
+    lazy-loading script sets gets that source first (``_lazy_source``): the embeds and the
+    vocabulary see the sources a reader sees."""
+    found: list[etree._Element] = []
+    for el in root.iter(*_EMBED_TAGS, "img"):
+        tag = el.tag
+        if tag == "img" or tag == "iframe":
+            _lazy_source(el)
+            if tag == "img":
+                continue
+        if tag in _MEDIA or el.get("class") or el.get("data-src"):
+            found.append(el)
+    return found
+
+
+def _lazy_source(el: etree._Element) -> None:
+    """An image or frame with a placeholder src (a data: URL, about:blank) or none gets the
+    URL in data-src, data-lazy-src… (WordPress lazy-load plugins, news sites' feeds), else the
     largest candidate of its srcset or of its <picture>'s first <source>. A real src stays."""
-    for el in root.iter("img", "iframe"):
-        src = (el.get("src") or "").strip()
-        if src and not src.lower().startswith(_PLACEHOLDER_SCHEMES):
-            continue
-        found = next((v for v in (el.get(n, "").strip() for n in _LAZY_SRC) if _real(v)), "")
-        if not found and el.tag == "img":
-            found = _from_srcset(el)
-        if found:  # src first, where it stands in every other image
-            rest = [(name, value) for name, value in el.items() if name != "src"]
-            el.attrib.clear()
-            el.set("src", found)
-            for name, value in rest:
-                el.set(name, value)
+    src = el.get("src")
+    if src and src[0] not in _MAYBE_PLACEHOLDER:  # the usual "https://…" or "/…": at once
+        return
+    src = (src or "").strip()
+    if src and not src.lower().startswith(_PLACEHOLDER_SCHEMES):
+        return
+    found = next((v for v in (el.get(n, "").strip() for n in _LAZY_SRC) if _real(v)), "")
+    if not found and el.tag == "img":
+        found = _from_srcset(el)
+    if found:  # src first, where it stands in every other image
+        rest = [(name, value) for name, value in el.items() if name != "src"]
+        el.attrib.clear()
+        el.set("src", found)
+        for name, value in rest:
+            el.set(name, value)
 
 
 # The attributes lazy-loading scripts take the real source from (lazysizes, a3 Lazy Load,
@@ -279,6 +296,7 @@ def lazy_media(root: etree._Element, ctx: Context) -> None:
 _LAZY_SRC = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo")
 _LAZY_SRCSET = ("data-lazy-srcset", "data-srcset", "srcset")
 _PLACEHOLDER_SCHEMES = ("data:", "about:", "javascript:")
+_MAYBE_PLACEHOLDER = frozenset("daDAjJ \t\n\r\f")  # how a placeholder src may begin
 
 
 def _real(url: str) -> bool:
@@ -300,13 +318,9 @@ def _from_srcset(img: etree._Element) -> str:
 
 
 def embeds(root: etree._Element, ctx: Context) -> None:
-    """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures."""
-    found = [
-        el
-        for el in root.iter(*_EMBED_TAGS)
-        if el.tag in _MEDIA or el.get("class") or el.get("data-src")
-    ]
-    for el in found:
+    """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures
+    (lazy-loaded images and frames get their real source first: ``_embed_candidates``)."""
+    for el in _embed_candidates(root):
         if el.getparent() is None:
             continue
         tag = el.tag
@@ -1541,8 +1555,7 @@ def captions(root: etree._Element, ctx: Context) -> None:
 
 
 PIPELINE: tuple[Transform, ...] = (
-    lazy_media,  # first: the embeds and the vocabulary see the sources a reader sees
-    embeds,
+    embeds,  # first: lazy-loaded sources, then embeds; the rest sees what a reader sees
     vocabulary,
     nested_links,  # after vocabulary: only links with an href are links by then
     shortcodes_left,
