@@ -264,9 +264,12 @@ EMBEDS = [
     ("Vimeo unlisted keeps its h", '<iframe src="https://player.vimeo.com/video/76979871?h=8272103f6e&amp;badge=0"></iframe>',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/76979871?h=8272103f6e">'
      '<figcaption><a href="https://vimeo.com/76979871?h=8272103f6e">Vimeo</a></figcaption></figure>'),
-    ("Spotify keeps its query", '<iframe src="https://open.spotify.com/embed/track/4oFs?utm_source=generator"></iframe>',
+    ("Spotify keeps its query, and links the URL given", '<iframe src="https://open.spotify.com/embed/track/4oFs?utm_source=generator"></iframe>',
      '<figure class="embed" data-embed="spotify" data-src="https://open.spotify.com/embed/track/4oFs?utm_source=generator">'
-     '<figcaption><a href="https://open.spotify.com/track/4oFs?utm_source=generator">Spotify</a></figcaption></figure>'),
+     '<figcaption><a href="https://open.spotify.com/embed/track/4oFs?utm_source=generator">Spotify</a></figcaption></figure>'),
+    ("Spotify page URL stays the link", "https://open.spotify.com/track/4oFs",
+     '<figure class="embed" data-embed="spotify" data-src="https://open.spotify.com/embed/track/4oFs">'
+     '<figcaption><a href="https://open.spotify.com/track/4oFs">Spotify</a></figcaption></figure>'),
     # the oldest embed blocks: the URL right in the figure (Gutenberg core__embed__deprecated-1)
     ("embed block without its wrapper", '<figure class="wp-block-embed">\n https://youtu.be/dQw4w9WgXcQ\n <figcaption>T</figcaption></figure>',
      YT.format("YouTube: T")),

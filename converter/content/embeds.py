@@ -37,6 +37,9 @@ class Provider:
     # "h" is what lets an unlisted video play; a Spotify embed code's own parameters are
     # kept so that the URL the author pasted is still the one a reader reaches.
     query: tuple[str, ...] = ()
+    # The link is the URL as the author gave it (player or page form), not the page template:
+    # what was pasted stays reachable from every format (realworld-extra 4400061, Spotify).
+    link_as_given: bool = False
 
 
 def _p(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -121,6 +124,7 @@ PROVIDERS: tuple[Provider, ...] = (
         "https://open.spotify.com/{kind}/{id}",
         "https://open.spotify.com/embed/{kind}/{id}",
         query=("*",),
+        link_as_given=True,
     ),
     Provider(
         "soundcloud",
@@ -157,6 +161,8 @@ def match_url(url: str) -> Embed | None:
                 kept = _kept_query(url, provider.query) if provider.query else ""
                 if kept:
                     page, player = page + "?" + kept, player + "?" + kept if player else ""
+                if provider.link_as_given:
+                    page = url.partition("#")[0]
                 return Embed(provider.name, page, player)
     return None
 
