@@ -854,7 +854,10 @@ def _flow(container: etree._Element, always: bool) -> None:
             if tag == "p":
                 if _splits_here(child):
                     _split_paragraph(child)
-            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+            elif tag == "figure":  # its content stays; a list in it keeps blocks in its items
+                for lst in child.iter("ul", "ol"):  # (fuzz AJ: <figure><ul><li></li><pre>)
+                    _blocks_into_items(lst)
+            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE:
                 _flow(child, always=tag == "blockquote")
         else:
             loose = True
