@@ -854,9 +854,8 @@ def _flow(container: etree._Element, always: bool) -> None:
             if tag == "p":
                 if _splits_here(child):
                     _split_paragraph(child)
-            elif tag == "figure":  # its content stays; a list in it keeps blocks in its items
-                for lst in child.iter("ul", "ol"):  # (fuzz AJ: <figure><ul><li></li><pre>)
-                    _blocks_into_items(lst)
+            elif tag == "figure":
+                _figure_lists(child)
             elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE:
                 _flow(child, always=tag == "blockquote")
         else:
@@ -875,6 +874,14 @@ def _flow(container: etree._Element, always: bool) -> None:
                 child.tail = None
     if container.tag in ("ul", "ol"):
         _blocks_into_items(container)
+
+
+def _figure_lists(figure: etree._Element) -> None:
+    """A figure's content stays as it is, but a list in it keeps the blocks standing between
+    its items in them, as lists elsewhere do (fuzz AJ: <figure><ul><li></li><pre>; AK: a
+    figure lifted out of a <pre>, its caption's list holding a <p> before its items)."""
+    for lst in figure.iter("ul", "ol"):
+        _blocks_into_items(lst)
 
 
 def _blocks_into_items(container: etree._Element) -> None:
@@ -1185,7 +1192,9 @@ def _lift(p: etree._Element, ctx: Context) -> None:
             tag = seg.tag
             if tag == "p":
                 lifted.append(seg)
-            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE and tag != "figure":
+            elif tag == "figure":
+                _figure_lists(seg)
+            elif tag not in _PARAGRAPH_LIKE and tag not in _LEAVE_ALONE:
                 # The paragraph rules did not reach inside it while it stood in a <p>
                 # (fuzz: <p>x<u><ol><li>i<ul>… left "i" unwrapped until a second pass).
                 _flow(seg, always=tag == "blockquote")
