@@ -220,7 +220,7 @@ def video_details(embed: Embed, poster: str | None, width: str | None, height: s
     """
     if embed.provider != "video":
         return embed
-    sizes = [int(v) for v in (width, height) if v and v.strip().isdigit() and len(v.strip()) < 6]
+    sizes = [int(v) for v in (width, height) if v and v.strip().isdecimal() and len(v.strip()) < 6]
     w, h = sizes if len(sizes) == 2 and all(sizes) else (0, 0)
     poster = "" if not poster or _OTHER_SCHEME.match(poster) else poster.strip()
     return replace(embed, poster=poster, width=w, height=h)

@@ -476,7 +476,7 @@ _MAX_AREA = 200_000  # cells × their spans are laid out on a grid: bounded work
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    return int(value) if value is not None and value.isdecimal() else None
 
 
 def _set_span(cell: etree._Element, name: str, value: int) -> None:
@@ -684,6 +684,6 @@ def srcset_candidates(srcset: str) -> list[tuple[str, float]]:
 def _candidate_size(descriptors: str) -> float:
     for d in descriptors.split():
         number = d[:-1]
-        if d[-1:] in ("w", "x") and number.replace(".", "", 1).isdigit():
+        if d[-1:] in ("w", "x") and number.replace(".", "", 1).isdecimal():
             return float(number) * (1 if d[-1] == "w" else 10_000)
     return 10_000.0  # no descriptor: 1x
