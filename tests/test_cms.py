@@ -875,8 +875,20 @@ def test_first_image_attachment_is_the_lead() -> None:
         (720, 480, (720, 480)),
         (None, "", (0, 0)),
         ("-1", "x", (0, 0)),
+        # str.isdigit() is true of these and int() refuses them (hypothesis found "²")
+        ("²", "\u2461", (0, 0)),
+        ("\u0663\u0660\u0660", "\uff12\uff10", (300, 20)),  # decimal digits int() reads
     ],
-    ids=["int-zero", "string-zero", "strings", "ints", "null-and-empty", "junk"],
+    ids=[
+        "int-zero",
+        "string-zero",
+        "strings",
+        "ints",
+        "null-and-empty",
+        "junk",
+        "superscript-and-circled",
+        "other-scripts-decimal",
+    ],
 )
 def test_original_size(width: Any, height: Any, expected: tuple[int, int]) -> None:
     image = image_of(attachment(width=width, height=height))

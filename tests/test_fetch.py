@@ -132,6 +132,7 @@ class Server:
                     ),
                     "/slow.jpg": self.slow,
                     "/declared-huge.jpg": lambda: self.send_headers_only(200, 10**9),
+                    "/declared-odd.jpg": lambda: self.send_headers_only(200, "\u00b2"),
                     "/endless.jpg": self.endless,
                     "/drip.jpg": self.drip,
                     "/flaky.jpg": self.flaky,
@@ -142,7 +143,7 @@ class Server:
                     return self.send(200, JPEG)
                 routes.get(path, lambda: self.send(404, b"", "text/plain"))()
 
-            def send_headers_only(self, status: int, length: int) -> None:
+            def send_headers_only(self, status: int, length: int | str) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", "image/jpeg")
                 self.send_header("Content-Length", str(length))
@@ -356,6 +357,16 @@ def test_declared_oversized_body_is_rejected_before_reading(
 ) -> None:
     got = one(server.url("/declared-huge.jpg"), replace(options, max_bytes=100_000))
     assert isinstance(got, str) and "too large" in got and "declared" in got
+
+
+def test_odd_declared_length_is_a_failure_not_a_crash(
+    server: Server, options: FetchOptions
+) -> None:
+    """A Content-Length of "²" (latin-1 on the wire): str.isdigit() is true of it, int() is
+    not. h11 refuses the response before _read_body sees it (which checks isascii() too, in
+    case another transport does not); either way the fetch fails with a message."""
+    got = one(server.url("/declared-odd.jpg"), options)
+    assert isinstance(got, str) and got
 
 
 def test_endless_body_is_cut_at_max_bytes(server: Server, options: FetchOptions) -> None:

@@ -587,7 +587,7 @@ def _read_body(
     response: httpx.Response, options: FetchOptions, budget: _Budget, deadline: float
 ) -> bytes:
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > options.max_bytes:
+    if declared.isascii() and declared.isdigit() and int(declared) > options.max_bytes:
         raise _Failure(f"too large: {declared} bytes declared (max_bytes {options.max_bytes})")
     chunks: list[bytes] = []
     size = 0
