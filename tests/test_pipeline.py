@@ -225,6 +225,13 @@ FIGURES = [
      '<p><a href="https://wordpress.org/">https://wordpress.org/</a></p>'),
     ("existing alt is kept", '<figure><img src="https://a.org/i.jpg" alt="A cat"><figcaption>The caption</figcaption></figure>',
      '<figure><img src="https://a.org/i.jpg" alt="A cat"><figcaption>The caption</figcaption></figure>'),
+    ("a gallery's caption is not the alt text of the images in its figures",
+     '<figure class="wp-block-gallery"><ul><li><figure><img src="https://a.org/1.jpg" alt=""></figure></li>'
+     '<li><figure><img src="https://a.org/2.jpg" alt=""><figcaption>Two</figcaption></figure></li></ul>'
+     '<figcaption>All</figcaption></figure>',
+     '<figure><ul><li><figure><img src="https://a.org/1.jpg" alt=""></figure></li>'
+     '<li><figure><img src="https://a.org/2.jpg" alt="Two"><figcaption>Two</figcaption></figure></li></ul>'
+     '<figcaption>All</figcaption></figure>'),
     ("two images in one paragraph", '<p><img src="https://a.org/1.jpg"><img src="https://a.org/2.jpg"></p>',
      '<figure><img src="https://a.org/1.jpg" alt=""></figure>\n<figure><img src="https://a.org/2.jpg" alt=""></figure>'),
     ("text before the image: not a figure", '<p>Look: <img src="https://a.org/i.jpg"></p>',

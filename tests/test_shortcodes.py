@@ -556,3 +556,22 @@ POINTING = [
 @pytest.mark.parametrize(("text", "expected"), POINTING)
 def test_a_shortcode_pointing_somewhere_leaves_its_url(text: str, expected: str) -> None:
     assert normalise(text, Context(base="https://example.org/")).html == expected
+
+
+# "[[name]]" is WordPress's escape for a shortcode written as text: an author showing how to
+# use a plugin. Its words stay, brackets and all, as WordPress shows them without the plugin
+# (the pair used to lose its name: "[[code]]text[[/code]]" gave "[]text[]").
+ESCAPED_UNKNOWN = [
+    ("[[code]]text[[/code]]", "<p>[[code]]text[[/code]]</p>"),
+    ('Use [[code lang="py"]]print()[[/code]] so.', '<p>Use [[code lang="py"]]print()[[/code]] so.</p>'),
+    ('a [[related id="3"]] b', '<p>a [[related id="3"]] b</p>'),
+    ('a [[related id="3"]] [related id="4"] b', '<p>a [[related id="3"]] b</p>'),  # only one escaped
+    ('a [[related id="3"] b', "<p>a [ b</p>"),  # not escaped: "[" alone before it
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), ESCAPED_UNKNOWN)
+def test_an_escaped_unknown_shortcode_stays_text(text: str, expected: str) -> None:
+    html = normalise(text).html
+    assert html == expected
+    assert normalise(html).html == html

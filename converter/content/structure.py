@@ -214,13 +214,25 @@ def figcaptions(root: etree._Element, ctx: object, made: list[etree._Element]) -
             made.append(figure)
             blocks_in_paragraphs = blocks_in_paragraphs or _in_paragraph(figure)
             continue
-        without_alt = [img for img in figure.iter("img") if not img.get("alt")]
+        # Its own images: a gallery's caption is not the alt text of the images of the
+        # figures inside it (each had "Gallery caption here" as its alt).
+        without_alt = [
+            img for img in figure.iter("img") if not img.get("alt") and _figure_of(img) is figure
+        ]
         if without_alt:
             found = figure.find("figcaption")
             text = text_of(found) if found is not None else ""
             for img in without_alt:
                 img.set("alt", text)
     return blocks_in_paragraphs
+
+
+def _figure_of(el: etree._Element) -> etree._Element | None:
+    """The nearest figure holding ``el``."""
+    parent = el.getparent()
+    while parent is not None and parent.tag != "figure":
+        parent = parent.getparent()
+    return parent
 
 
 def pictureless(figure: etree._Element) -> bool:
@@ -608,6 +620,9 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
         name = m.group(3).lower()
         if name in known or (not m.group(4) and not m.group(5) and name not in closed):
             return m.group(0)  # a shortcode we expand (escaped), or bracketed prose
+        opening = m.start(2) - 1  # its "["
+        if m.string[opening - 1 : opening] == "[" and m.string[m.end() : m.end() + 1] == "]":
+            return m.group(0)  # "[[code]]": escaped, the author writes about the shortcode
         removed.add(name)
         after = m.string[m.end() : m.end() + 1]
         url = _shortcode_url(name, m.group(4)) if m.group(4) else ""
