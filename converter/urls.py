@@ -66,15 +66,22 @@ def _host(host: str) -> str:
     if not host.isascii():
         if "%" in host:  # a browser decodes the host first ("é%41" is "éA", not "xn--%41-…")
             host = unquote(host)
-        try:
-            return idna.encode(host, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError, ValueError):
-            pass
-        try:
-            return host.encode("idna").decode("ascii")
-        except UnicodeError:
-            pass  # kept as it is: percent-encoded below
+        host = _punycode(host)
+    # (the Punycode too: UTS 46 keeps "{" in a label, which an ASCII host has encoded; fuzz
+    # AM: "http://{”" gave "xn--{-…" a pass, then "xn--%7B-…")
     return _quote(host, "host")
+
+
+def _punycode(host: str) -> str:
+    """IDNA 2008 (UTS 46), else IDNA 2003, else the host as it is (percent-encoded after)."""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        pass
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def _netloc(netloc: str) -> str:

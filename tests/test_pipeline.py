@@ -277,6 +277,35 @@ EMBEDS = [
     ("Spotify page URL stays the link", "https://open.spotify.com/track/4oFs",
      '<figure class="embed" data-embed="spotify" data-src="https://open.spotify.com/embed/track/4oFs">'
      '<figcaption><a href="https://open.spotify.com/track/4oFs">Spotify</a></figcaption></figure>'),
+    # a provider path keeps its slashes (the links were ".../user%2Ftrack": no such page)
+    ("SoundCloud track", "https://soundcloud.com/artist-name/track-name",
+     '<figure class="embed" data-embed="soundcloud" data-src="https://w.soundcloud.com/player/?url=https%3A//soundcloud.com/artist-name/track-name">'
+     '<figcaption><a href="https://soundcloud.com/artist-name/track-name">SoundCloud</a></figcaption></figure>'),
+    # Facebook's plugin frames: the post or video they show, from their "href" parameter
+    ("Facebook video plugin frame",
+     '<iframe src="https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fdm%2Fvideos%2F1%2F&amp;show_text=0" width="560"></iframe>',
+     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/dm/videos/1">Facebook</a></figcaption></figure>'),
+    ("Facebook post plugin frame, a permalink",
+     '<iframe src="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fpermalink.php%3Fstory_fbid%3D1%26id%3D2"></iframe>',
+     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/permalink.php?story_fbid=1&amp;id=2">Facebook</a></figcaption></figure>'),
+    ("Facebook plugin frame, href elsewhere: the frame",
+     '<iframe src="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fevil.example%2F"></iframe>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fevil.example%2F">Embedded content (www.facebook.com)</a></figcaption></figure>'),
+    # the empty <div> a provider's script fills: what it points to stays, as a link
+    ("Facebook SDK placeholder", '<div class="fb-post" data-href="https://www.facebook.com/dm/posts/123" data-width="500"></div>',
+     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/dm/posts/123">Facebook</a></figcaption></figure>'),
+    ("Facebook page placeholder", '<div class="fb-page" data-href="https://www.facebook.com/DailyMaverick"></div>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="https://www.facebook.com/DailyMaverick">Embedded content (www.facebook.com)</a></figcaption></figure>'),
+    ("Infogram placeholder and its script",
+     '<div class="infogram-embed" data-id="abc-123" data-type="interactive" data-title="Load shedding"></div>'
+     '<script>!function(e,i,n,s){}(document,0,"infogram-async","https://e.infogram.com/js/dist/embed-loader-min.js");</script>',
+     '<figure class="embed" data-embed="generic"><figcaption><a href="https://infogram.com/abc-123">Embedded content: Load shedding</a></figcaption></figure>'),
+    ("a placeholder with its fallback keeps the fallback",
+     '<div class="fb-video" data-href="https://www.facebook.com/dm/videos/1/"><blockquote cite="https://www.facebook.com/dm/videos/1/">'
+     '<a href="https://www.facebook.com/dm/videos/1/">Title</a></blockquote></div>',
+     '<blockquote cite="https://www.facebook.com/dm/videos/1/"><p><a href="https://www.facebook.com/dm/videos/1/">Title</a></p></blockquote>'),
+    ("a placeholder pointing nowhere safe is dropped", '<p>a</p><div class="x" data-href="javascript:alert(1)"></div>', "<p>a</p>"),
+    ("a card with words keeps its words", '<div class="card" data-href="https://e.org/a">Words</div>', "<p>Words</p>"),
     # the oldest embed blocks: the URL right in the figure (Gutenberg core__embed__deprecated-1)
     ("embed block without its wrapper", '<figure class="wp-block-embed">\n https://youtu.be/dQw4w9WgXcQ\n <figcaption>T</figcaption></figure>',
      YT.format("YouTube: T")),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from lxml import etree
 
@@ -148,14 +148,34 @@ class Embed:
     height: int = 0
 
 
+# Facebook's plugin frames name the post or video they show in their "href" parameter:
+# https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fx%2Fvideos%2F1%2F
+_FACEBOOK_PLUGIN = re.compile(
+    r"^https?://(?:www\.|web\.)?facebook\.com/plugins/(?:post|video|comment_embed)\.php\?", re.I
+)
+
+
+_FACEBOOK_PAGE = re.compile(r"^https?://(?:www\.|web\.|m\.)?facebook\.com/\S+$", re.I)
+
+
 def match_url(url: str) -> Embed | None:
     """The embed for a URL of a known provider, or None."""
     url = url.strip()
+    if _FACEBOOK_PLUGIN.match(url):
+        shown = parse_qs(url.partition("#")[0].partition("?")[2]).get("href", [""])[0].strip()
+        if _FACEBOOK_PAGE.match(shown):  # the post itself, whatever its form ("permalink.php?")
+            return _match(shown) or Embed("facebook", shown)
+    return _match(url)
+
+
+def _match(url: str) -> Embed | None:
     for provider in PROVIDERS:
         for pattern in provider.patterns:
             m = pattern.match(url)
             if m:
-                groups = {k: quote(v, safe="") for k, v in m.groupdict().items() if v}
+                # (a path group keeps its "/": SoundCloud's and Facebook's links were
+                # written ".../user%2Ftrack", a page that does not exist)
+                groups = {k: quote(v, safe="/") for k, v in m.groupdict().items() if v}
                 page = provider.page.format(**groups)
                 player = provider.player.format(**groups) if provider.player else ""
                 kept = _kept_query(url, provider.query) if provider.query else ""

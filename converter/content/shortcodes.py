@@ -1,6 +1,7 @@
 """WordPress shortcodes, written from the documented grammar (docs/source-format.md §7).
 
-Only registered names are matched (caption, wp_caption, gallery, playlist, audio, video, embed);
+Only registered names are matched (caption, wp_caption, gallery, playlist, audio, video, embed,
+and WordPress.com's youtube, vimeo, tweet);
 ``[[tag]]`` is the escape for a literal ``[tag]``; unknown ``[foo]`` text stays as it is.
 As WordPress, shortcodes are expanded in text only: not inside HTML comments (WordPress leaves
 them alone) nor inside a tag (its attribute values: there the replacement's markup and quotes
@@ -23,7 +24,12 @@ from .embeds import Embed, embed_figure, match_url, video_details
 
 __all__ = ["ShortcodeResult", "expand", "protect"]
 
-NAMES = ("caption", "wp_caption", "gallery", "playlist", "audio", "video", "embed")
+# WordPress's own, and the embed shortcodes of WordPress.com and Jetpack ([youtube=URL],
+# [vimeo 123], [tweet URL]): common in blogs moved from WordPress.com (realworld-extra 4700019).
+NAMES = (
+    "caption", "wp_caption", "gallery", "playlist", "audio", "video", "embed",
+    "youtube", "vimeo", "tweet",
+)  # fmt: skip
 # §7.1 tag regex: 1 escape "[", 2 name, 3 attributes, 4 self-closing "/", 5 content, 6 escape "]".
 _OPENING = r"\[(\[?)(" + "|".join(NAMES) + r")(?![\w-])([^\]\/]*(?:\/(?!\])[^\]\/]*)*?)"
 _SHORTCODE = re.compile(
@@ -228,7 +234,36 @@ def _embed(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
     return _serialise(embed_figure(embed))
 
 
-def _media(kind: str) -> Callable[[dict[str, str], str, list[str]], str]:
+# A shortcode's replacement from its attributes and content (warnings appended to the list);
+# None: the shortcode is left as it was written.
+Handler = Callable[[dict[str, str], str, list[str]], str | None]
+
+# Where a WordPress.com embed shortcode names its video or post: "[youtube=URL]" (Jetpack
+# strips the "="), "[youtube URL]", "[vimeo 123]", "[vimeo id=123]", "[tweet 20]", or the content.
+_POINTS_WITH = ("0", "url", "id", "clip_id", "tweet")
+_BY_NUMBER = {"vimeo": "https://vimeo.com/{}", "tweet": "https://twitter.com/i/status/{}"}
+
+
+def _provider_shortcode(name: str) -> Handler:
+    """The embed a WordPress.com shortcode names; None (the text stays as written) when it
+    names none: "[tweet deleted]" or "[Video]" is an editor's note, not a broken embed."""
+
+    def handle(attrs: dict[str, str], content: str, warnings: list[str]) -> str | None:
+        given = next((attrs[k] for k in _POINTS_WITH if attrs.get(k)), content)
+        url = unescape(given.strip().lstrip("=").strip())
+        if url.isdecimal() and name in _BY_NUMBER:
+            url = _BY_NUMBER[name].format(url)
+        embed = match_url(url)
+        if embed is None:
+            if not re.match(r"^https?://\S+$", url):
+                return None
+            embed = Embed("generic", url)
+        return _serialise(embed_figure(embed))
+
+    return handle
+
+
+def _media(kind: str) -> Handler:
     extensions = {
         "video": ("src", "mp4", "m4v", "webm", "ogv", "wmv", "flv"),
         "audio": ("src", "mp3", "m4a", "ogg", "wav", "wma", "flac"),
@@ -252,7 +287,7 @@ def _gallery(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
     return ""
 
 
-HANDLERS: dict[str, Callable[[dict[str, str], str, list[str]], str]] = {
+HANDLERS: dict[str, Handler] = {
     "caption": _caption,
     "wp_caption": _caption,
     "embed": _embed,
@@ -260,6 +295,9 @@ HANDLERS: dict[str, Callable[[dict[str, str], str, list[str]], str]] = {
     "audio": _media("audio"),
     "gallery": _gallery,
     "playlist": _gallery,
+    "youtube": _provider_shortcode("youtube"),
+    "vimeo": _provider_shortcode("vimeo"),
+    "tweet": _provider_shortcode("tweet"),
 }
 
 
@@ -381,11 +419,8 @@ def _expand(text: str, warnings: list[str], check: bool = False) -> str:
         if m.group(1) == "[" and m.group(6) == "]":
             return m.group(0)[1:-1]
         handler = HANDLERS[m.group(2)]
-        return (
-            m.group(1)
-            + handler(parse_attributes(shown(m.group(3))), shown(m.group(5) or ""), warnings)
-            + m.group(6)
-        )
+        out = handler(parse_attributes(shown(m.group(3))), shown(m.group(5) or ""), warnings)
+        return m.group(0) if out is None else m.group(1) + out + m.group(6)
 
     return _substitute(text, replace)
 

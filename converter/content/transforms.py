@@ -360,11 +360,14 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             quoted = _quoted(el)
         elif tag == "div":
             if "flourish-embed" not in (el.get("class") or ""):
-                continue
-            embed = match_url(el.get("data-src", ""))
-            if embed is None:
-                remove(el)
-                continue
+                embed = _placeholder_embed(el, ctx)
+                if embed is None:
+                    continue
+            else:
+                embed = match_url(el.get("data-src", ""))
+                if embed is None:
+                    remove(el)
+                    continue
         elif tag == "figure" and "wp-block-embed" in (el.get("class") or ""):
             embed = _block_embed(el, ctx)  # Gutenberg's embed block, current or core-embed/*
             if embed is None:
@@ -390,6 +393,29 @@ def embeds(root: etree._Element, ctx: Context) -> None:
         replace(el, embed_figure(embed, quoted))
 
 
+def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:
+    """What an empty <div> that a provider's script fills points to, or None: Facebook's
+    <div class="fb-post" data-href="…"> (fb-video, fb-page…: ``data-href``, or ``data-url``),
+    Infogram's <div class="infogram-embed" data-id="…">. The script is gone, and with it
+    everything but this URL, which stays a link (it was lost). A placeholder holding a
+    fallback (text, a picture) is left to it."""
+    if _has_text("".join(div.itertext())) or any(
+        d.tag in _MEDIA or d.tag == "img" for d in div.iterdescendants()
+    ):
+        return None
+    title = " ".join((div.get("data-title") or "").split())
+    graphic = div.get("data-id", "")
+    if "infogram-embed" in (div.get("class") or "").split() and _INFOGRAM_ID.fullmatch(graphic):
+        target: str | None = "https://infogram.com/" + graphic
+    else:
+        target = resolve_url(div.get("data-href") or div.get("data-url") or "", ctx)
+    if not target or not target.startswith(("https://", "http://")):
+        return None
+    embed = match_url(target) or Embed("generic", target)
+    return Embed(embed.provider, embed.url, embed.player, title) if title else embed
+
+
+_INFOGRAM_ID = re.compile(r"[\w-]{1,100}")
 _EMBED_TAGS = ("iframe", "blockquote", "div", "figure", "video", "audio", "object", "embed")
 _MEDIA = frozenset({"iframe", "video", "audio", "object", "embed"})
 
@@ -1395,8 +1421,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 # the items right in it, stray in turn (fuzz AG: <p><li><li></li></li></p>).
                 for item in _items_in_item(el):
                     unwrap(item)
-                if any(child.tag in _LIFTED_AGAIN for child in el):
-                    unwrapped_in.append(parent)  # its blocks go out of it there (fuzz AG)
+                if parent.tag in _PARAGRAPH_LIKE or any(c.tag in _LIFTED_AGAIN for c in el):
+                    # its blocks go out of it there (fuzz AG), and a paragraph's rules see
+                    # its content (fuzz AL: <pre><p><li>o\n\n\nx kept "o<br><br>x" a pass)
+                    unwrapped_in.append(parent)
                 unwrap(el)
                 continue
         if tag == "br":
