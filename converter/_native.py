@@ -42,6 +42,7 @@ MODULES: tuple[str, ...] = (
     "converter.content.sanitiser",
     "converter.content.shortcodes",
     "converter.content.structure",
+    "converter.content.styles",
     "converter.content.transforms",
     "converter.content.tree",
     "converter.content.vocabulary",

@@ -160,6 +160,11 @@ RULES: list[tuple[str, str, str]] = [
     ("emphasis edges", "<p>a<strong> b </strong>c</p>", "a **b** c\n"),
     ("empty emphasis", "<p>a<em> </em>b<strong></strong></p>", "a b\n"),
     ("nested emphasis", "<p><strong><em>x</em></strong> y</p>", "***x*** y\n"),
+    # bold and italic together before punctuation: one "***" run each side (spec example
+    # 413); written as "**" beside "*", the strong was dropped ("*x*.")
+    ("nested emphasis, then punctuation", "<p>a <strong><em>x</em></strong>.</p>", "a ***x***.\n"),
+    ("nested emphasis in brackets", "<p>(<em><strong>x</strong></em>)</p>", "(***x***)\n"),
+    ("nested emphasis inside a word", "<p>a<strong><em>b</em></strong>c</p>", "a***b***c\n"),
     ("adjacent emphasis", "<p><em>a</em><em>b</em></p>", "*ab*\n"),
     ("intraword emphasis", "<p>snake<em>case</em>word</p>", "snake*case*word\n"),
     ("intraword strong", "<p>a<strong>b</strong>c d</p>", "a**b**c d\n"),

@@ -36,6 +36,7 @@ from .structure import (
     unknown_shortcodes,
     valid_datetime,
 )
+from .styles import emphasis
 from .tree import (
     JOINED_FROM,
     Marks,
@@ -65,6 +66,7 @@ class Context:
     # these ids are kept, prefixed; every other id is paste junk.
     targets: frozenset[str] = frozenset()
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
+    styled: bool = True  # whether it names a property styles.emphasis reads (the same)
     sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
 
 
@@ -288,7 +290,10 @@ def _lazy_source(el: etree._Element) -> None:
         el.attrib.clear()
         el.set("src", found)
         for name, value in rest:
-            el.set(name, value)
+            # (a pasted name such as "{" is none lxml can set, and none the vocabulary keeps:
+            # fuzz AN, <img {=">…" data-src=…> raised ValueError)
+            if _PLAIN_NAME.match(name):
+                el.set(name, value)
 
 
 # The attributes lazy-loading scripts take the real source from (lazysizes, a3 Lazy Load,
@@ -1596,8 +1601,15 @@ def captions(root: etree._Element, ctx: Context) -> None:
             _split_paragraph(p)
 
 
+def styles(root: etree._Element, ctx: Context) -> None:
+    """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means."""
+    if ctx.styled:
+        emphasis(root)
+
+
 PIPELINE: tuple[Transform, ...] = (
     embeds,  # first: lazy-loaded sources, then embeds; the rest sees what a reader sees
+    styles,  # before vocabulary, which drops every style attribute
     vocabulary,
     nested_links,  # after vocabulary: only links with an href are links by then
     shortcodes_left,

@@ -21,7 +21,9 @@ CODE_O, CODE_C = chr(0xDB07), chr(0xDB08)  # a code span's content: its fence is
 BR = chr(0xDB09)  # a hard break: "\\" + newline in a paragraph, a space in a cell or heading
 _DELIMITERS = ("*", "**", "~~", "*", "**")  # of the kinds e, t, s, E, T
 _MD = {m + k: d for k, d in zip("etsET", _DELIMITERS, strict=True) for m in (MARK_O, MARK_C)}
-_ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C})
+# B: an em and a strong that start and end together, one "***" run each side (_twins).
+_MD[MARK_O + "B"] = _MD[MARK_C + "B"] = "***"
+_ASTERISK_CLOSERS = frozenset({EM_C, ST_C, EMN_C, STN_C, MARK_C + "B"})
 _MARKS = MARK_O + MARK_C
 
 _EDGE = " \t\n\r\f" + BR  # stripped from the inner edges of emphasis and link text
@@ -322,6 +324,31 @@ def _shrink(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> boo
     return moved
 
 
+def _twins(
+    parts: list[str], on: list[bool], pairs: list[tuple[int, int]], para: bool
+) -> list[tuple[int, int]]:
+    """An em and a strong that start and end together (``<strong><em>x</em></strong>``) as one
+    span of kind B, written ``***x***``, which CommonMark reads as both (spec example 413), when
+    that is valid where it stands. Written as two, the delimiters of the outer one touch the
+    inner one's, which _valid refuses: "<strong><em>x</em></strong>." lost its bold."""
+    closer_of = dict(pairs)
+    inner: set[int] = set()
+    for j, i in pairs:
+        kind, outer = parts[i][1], closer_of.get(j - 2)
+        if kind not in "ET" or outer != i + 2 or parts[j - 1] or parts[i + 1]:
+            continue
+        saved = parts[j - 2], parts[i + 2], parts[j], parts[i]
+        parts[j - 2], parts[i + 2] = MARK_O + "B", MARK_C + "B"
+        parts[j] = parts[i] = ""
+        on[j] = on[i] = False
+        if _valid(parts, on, j - 2, i + 2, para):
+            inner.add(j)
+        else:  # as two spans, as before
+            parts[j - 2], parts[i + 2], parts[j], parts[i] = saved
+            on[j] = on[i] = True
+    return [(j, i) for j, i in pairs if j not in inner] if inner else pairs
+
+
 _ROUNDS = 4  # rounds of _resolve before giving up on a paragraph's emphasis (never seen)
 
 
@@ -356,6 +383,8 @@ def _resolve(s: str, para: bool) -> str:
         else:
             pairs.append((stack.pop(), i))
     on = [True] * len(parts)
+    if len(pairs) > 1:
+        pairs = _twins(parts, on, pairs, para)
     for _ in range(_ROUNDS):
         changed = False
         for j, i in pairs:
