@@ -495,6 +495,8 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
 
     def expand(s: dict[str, Any]) -> None:
         s["expanded"] = shortcodes.expand(s["text"])
+        # what normalise tells the transforms about the body (shortcodes_left skips its walk)
+        s["ctx"].brackets = "[" in s["expanded"].html
 
     def parse(s: dict[str, Any]) -> None:
         s["body"] = content.parse(s["expanded"].html)

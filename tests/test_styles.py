@@ -46,6 +46,7 @@ BODIES = [
     ('<b style="font-weight:normal;" id="docs-internal-guid-1"><span style="font-weight:400">Plain</span> '
      '<span style="font-weight:700">Bold</span> <span style="font-weight:700;font-style:italic">Both</span></b>',
      "<p>Plain <strong>Bold</strong> <strong><em>Both</em></strong></p>"),
+    ('<p><span style="FONT-WEIGHT: BOLD">Loud</span> words</p>', "<p><strong>Loud</strong> words</p>"),
     ('<p>E=mc<span style="vertical-align: super;">2</span>, H<span style="vertical-align:sub">2</span>O</p>',
      "<p>E=mc<sup>2</sup>, H<sub>2</sub>O</p>"),
     ('<div style="text-align:center;font-weight:bold;">Software Architect</div>',

@@ -27,7 +27,6 @@ from . import html5
 from .crowded import thin
 from .sanitiser import allow_list, cleaner
 from .shortcodes import expand, protect
-from .styles import PROPERTIES
 from .transforms import PIPELINE, Context
 
 __all__ = ["Body", "Context", "body_tree", "normalise", "parse", "serialise", "xml_safe"]
@@ -327,7 +326,6 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
     ctx.brackets = "[" in expanded.html
-    ctx.styled = "style" in text and any(name in text for name in PROPERTIES)
     body = parse(expanded.html)
     for transform in PIPELINE:
         transform(body, ctx)

@@ -19,10 +19,15 @@ from lxml import etree
 
 from . import vocabulary as V
 
-__all__ = ["PROPERTIES", "emphasis", "meant"]
+__all__ = ["emphasis", "meant"]
 
-# The properties read: a body that names none of them is not walked (``normalise`` looks).
-PROPERTIES = ("font-weight", "font-style", "text-decoration", "vertical-align")
+# Whether any style attribute names a property read here: one XPath call (~2.5 µs on a 12 KB
+# body without any; `"style" in text` took 9 µs on the same bodies, which are UCS-2 strings).
+_LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_NAMES_ONE = etree.XPath(
+    f"boolean(.//@style[contains({_LOWER}, 'font-weight') or contains({_LOWER}, 'font-style')"
+    f" or contains({_LOWER}, 'text-decoration') or contains({_LOWER}, 'vertical-align')])"
+)
 
 # The emphasis each tag shows by itself, as the canonical tag (before the vocabulary renames).
 _OWN: dict[str, str] = {
@@ -72,6 +77,8 @@ def meant(style: str) -> dict[str, bool]:
 
 def emphasis(root: etree._Element) -> None:
     """Each styled element's emphasis as elements; a tag its style takes back is unwrapped."""
+    if not _NAMES_ONE(root):
+        return
     for el in [el for el in root.iter() if el.get("style") and isinstance(el.tag, str)]:
         wanted = meant(el.get("style") or "")
         if not wanted or _in_code(el):

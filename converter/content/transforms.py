@@ -66,7 +66,6 @@ class Context:
     # these ids are kept, prefixed; every other id is paste junk.
     targets: frozenset[str] = frozenset()
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
-    styled: bool = True  # whether it names a property styles.emphasis reads (the same)
     sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
 
 
@@ -364,8 +363,10 @@ def embeds(root: etree._Element, ctx: Context) -> None:
                 continue
             quoted = _quoted(el)
         elif tag == "div":
-            if "flourish-embed" not in (el.get("class") or ""):
-                embed = _placeholder_embed(el, ctx)
+            named = el.get("class") or ""
+            if "flourish-embed" not in named:
+                # a provider's placeholder says so in its class ("fb-post", "infogram-embed")
+                embed = _placeholder_embed(el, ctx) if "fb-" in named or "embed" in named else None
                 if embed is None:
                     continue
             else:
@@ -401,21 +402,25 @@ def embeds(root: etree._Element, ctx: Context) -> None:
 def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:
     """What an empty <div> that a provider's script fills points to, or None: Facebook's
     <div class="fb-post" data-href="…"> (fb-video, fb-page…: ``data-href``, or ``data-url``),
-    Infogram's <div class="infogram-embed" data-id="…">. The script is gone, and with it
-    everything but this URL, which stays a link (it was lost). A placeholder holding a
-    fallback (text, a picture) is left to it."""
+    Infogram's <div class="infogram-embed" data-id="…"> (the caller looks at the class). The
+    script is gone, and with it everything but this URL, which stays a link (it was lost). A
+    placeholder holding a fallback (text, a picture) is left to it."""
+    given = div.get("data-href") or div.get("data-url")
+    graphic = div.get("data-id", "")
+    infogram = bool(graphic) and "infogram-embed" in (div.get("class") or "").split()
+    if not given and not infogram:
+        return None
     if _has_text("".join(div.itertext())) or any(
         d.tag in _MEDIA or d.tag == "img" for d in div.iterdescendants()
     ):
         return None
-    title = " ".join((div.get("data-title") or "").split())
-    graphic = div.get("data-id", "")
-    if "infogram-embed" in (div.get("class") or "").split() and _INFOGRAM_ID.fullmatch(graphic):
+    if infogram and _INFOGRAM_ID.fullmatch(graphic):
         target: str | None = "https://infogram.com/" + graphic
     else:
-        target = resolve_url(div.get("data-href") or div.get("data-url") or "", ctx)
+        target = resolve_url(given or "", ctx)
     if not target or not target.startswith(("https://", "http://")):
         return None
+    title = " ".join((div.get("data-title") or "").split())
     embed = match_url(target) or Embed("generic", target)
     return Embed(embed.provider, embed.url, embed.player, title) if title else embed
 
@@ -1603,8 +1608,7 @@ def captions(root: etree._Element, ctx: Context) -> None:
 
 def styles(root: etree._Element, ctx: Context) -> None:
     """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means."""
-    if ctx.styled:
-        emphasis(root)
+    emphasis(root)
 
 
 PIPELINE: tuple[Transform, ...] = (
