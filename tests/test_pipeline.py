@@ -281,13 +281,14 @@ EMBEDS = [
     ("SoundCloud track", "https://soundcloud.com/artist-name/track-name",
      '<figure class="embed" data-embed="soundcloud" data-src="https://w.soundcloud.com/player/?url=https%3A//soundcloud.com/artist-name/track-name">'
      '<figcaption><a href="https://soundcloud.com/artist-name/track-name">SoundCloud</a></figcaption></figure>'),
-    # Facebook's plugin frames: the post or video they show, from their "href" parameter
+    # Facebook's plugin frames showing a Facebook post or video: a Facebook embed, the frame's
+    # URL its link (every frame's URL stays reachable: the real-world checker's rule)
     ("Facebook video plugin frame",
      '<iframe src="https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fdm%2Fvideos%2F1%2F&amp;show_text=0" width="560"></iframe>',
-     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/dm/videos/1">Facebook</a></figcaption></figure>'),
+     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fdm%2Fvideos%2F1%2F&amp;show_text=0">Facebook</a></figcaption></figure>'),
     ("Facebook post plugin frame, a permalink",
      '<iframe src="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fpermalink.php%3Fstory_fbid%3D1%26id%3D2"></iframe>',
-     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/permalink.php?story_fbid=1&amp;id=2">Facebook</a></figcaption></figure>'),
+     '<figure class="embed" data-embed="facebook"><figcaption><a href="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fpermalink.php%3Fstory_fbid%3D1%26id%3D2">Facebook</a></figcaption></figure>'),
     ("Facebook plugin frame, href elsewhere: the frame",
      '<iframe src="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fevil.example%2F"></iframe>',
      '<figure class="embed" data-embed="generic"><figcaption><a href="https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fevil.example%2F">Embedded content (www.facebook.com)</a></figcaption></figure>'),

@@ -148,7 +148,8 @@ class Embed:
     height: int = 0
 
 
-# Facebook's plugin frames name the post or video they show in their "href" parameter:
+# Facebook's plugin frames name the post or video they show in their "href" parameter (the
+# frame is then labelled a Facebook embed, not "Embedded content (www.facebook.com)"):
 # https://www.facebook.com/plugins/video.php?href=https%3A%2F%2Fwww.facebook.com%2Fx%2Fvideos%2F1%2F
 _FACEBOOK_PLUGIN = re.compile(
     r"^https?://(?:www\.|web\.)?facebook\.com/plugins/(?:post|video|comment_embed)\.php\?", re.I
@@ -162,9 +163,11 @@ def match_url(url: str) -> Embed | None:
     """The embed for a URL of a known provider, or None."""
     url = url.strip()
     if _FACEBOOK_PLUGIN.match(url):
+        # a Facebook post or video: the link is the frame as given (it shows the post in a
+        # browser; the real-world checker requires every frame's URL to stay reachable)
         shown = parse_qs(url.partition("#")[0].partition("?")[2]).get("href", [""])[0].strip()
-        if _FACEBOOK_PAGE.match(shown):  # the post itself, whatever its form ("permalink.php?")
-            return _match(shown) or Embed("facebook", shown)
+        if _FACEBOOK_PAGE.match(shown):
+            return Embed("facebook", url.partition("#")[0])
     return _match(url)
 
 
