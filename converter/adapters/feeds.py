@@ -25,6 +25,7 @@ from lxml import etree
 
 from .. import images
 from ..content import parse, xml_safe
+from ..content.tree import text_of
 from ..model import Article, Author, Term
 from ..options import FeedOptions, Options
 from .common import Descending
@@ -266,7 +267,7 @@ def plain_summary(article: Article, limit: int = 300, body: etree._Element | Non
         body = parse(article.body)
     text = ""
     for p in body.iter("p"):
-        chunk = " ".join("".join(p.itertext()).split())
+        chunk = text_of(p)  # (a <br> separates words: "Line one<br>Line two")
         if chunk:
             text = f"{text} {chunk}".strip()
         if len(text) >= limit:

@@ -22,6 +22,7 @@ from lxml import etree
 from .. import images
 from ..content import body_tree, xml_safe
 from ..content.embeds import provider as embed_provider
+from ..content.tree import text_of
 from ..model import Article
 from ..options import Options
 from .common import date_text, name_separators
@@ -633,7 +634,7 @@ def _scroll_boxes(content: etree._Element) -> None:
         box.set("tabindex", "0")
         box.set("role", "region")
         caption = table.find("caption")
-        label = " ".join("".join(caption.itertext()).split()) if caption is not None else ""
+        label = text_of(caption) if caption is not None else ""
         box.set("aria-label", label or "Table")
         box.tail, table.tail = table.tail, None
         parent.replace(table, box)

@@ -74,6 +74,7 @@ from lxml import etree
 
 from .. import images
 from ..content import body_tree
+from ..content.tree import text_of
 from ..errors import UsageError
 from ..model import Article, Image, Rendition, Term
 from ..options import Options
@@ -286,7 +287,7 @@ def _caption(img: etree._Element) -> str:
     """Plain text of the caption of the figure that holds ``img`` ("" when none)."""
     figure = next((el for el in img.iterancestors() if el.tag == "figure"), None)
     caption = figure.find("figcaption") if figure is not None else None
-    return " ".join("".join(caption.itertext()).split()) if caption is not None else ""
+    return text_of(caption) if caption is not None else ""
 
 
 def _dimension(img: etree._Element, name: str) -> int:

@@ -115,8 +115,34 @@ def replace_by(old: etree._Element, items: list[etree._Element]) -> None:
 
 
 def text_of(el: etree._Element) -> str:
-    """All text inside ``el`` (not its tail), whitespace collapsed."""
-    return " ".join("".join(el.itertext()).split())
+    """All text inside ``el`` (not its tail), whitespace collapsed; a block or a line break in
+    it separates the words on either side, as a browser shows them (a caption of two
+    paragraphs, "Cap one" and "Cap two", was the alt text "Cap oneCap two")."""
+    if not any(d.tag in _SEPARATING for d in el.iterdescendants()):
+        return " ".join("".join(el.itertext()).split())
+    parts: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):  # (no recursion: any depth)
+        if event == "start":
+            if node is not el and node.tag in _SEPARATING:
+                parts.append(" ")
+            if node.text and isinstance(node.tag, str):
+                parts.append(node.text)
+        elif node is not el:
+            if node.tag in _SEPARATING:
+                parts.append(" ")
+            if node.tail:
+                parts.append(node.tail)
+    return " ".join("".join(parts).split())
+
+
+# What a browser lays out on a line (or lines) of its own: the vocabulary's blocks, <br>.
+_SEPARATING = frozenset(
+    {
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
+        "figcaption", "dl", "dt", "dd", "div", "br",
+    }
+)  # fmt: skip
 
 
 class Marks:

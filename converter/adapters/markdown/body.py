@@ -57,7 +57,7 @@ from copy import deepcopy
 from lxml import etree
 
 from ...content import body_tree
-from ...content.tree import unwrap
+from ...content.tree import text_of, unwrap
 from .text import (
     _BACKTICKS,
     _EDGE,
@@ -561,7 +561,7 @@ def _pre(el: etree._Element, out: list[str], flags: int) -> None:
         items: dict[str, None] = {}
         for a in links:
             href = a.get("href") or ""
-            label = _esc(" ".join("".join(a.itertext()).split())) or _esc(_collapse(href))
+            label = _esc(text_of(a)) or _esc(_collapse(href))
             items["* [" + label + "](" + _dest(href) + _title(a.get("title")) + ")"] = None
         out.append("\n".join(items))
 
