@@ -1457,7 +1457,9 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (
                 tag == "table" and not any(True for _ in el.iter("td", "th"))
             ):
-                _loose_text_holder(el)
+                made = _loose_text_holder(el)
+                if made is not None:  # a paragraph now: its rules at once (fuzz AP)
+                    unwrapped_in.append(made)
             continue
         if el.text and tag not in V.BLOCK_TAGS:
             parent = el.getparent()
@@ -1513,20 +1515,21 @@ def _items_in_item(li: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _loose_text_holder(el: etree._Element) -> None:
+def _loose_text_holder(el: etree._Element) -> etree._Element | None:
     """A list without items or a table without cells holds loose text: where that text stands
-    among blocks it becomes a paragraph (as a second pass would make it), inside inline
+    among blocks it becomes a paragraph (as a second pass would make it; returned: it gets
+    the paragraph rules, fuzz AP: <ul><a><img> kept an image paragraph a pass), inside inline
     content it is simply unwrapped."""
     if not _holds_paragraphs(el.getparent()):
         unwrap(el)
-        return
+        return None
     if el.tag in ("ul", "ol") and any(child.tag in V.BLOCK_TAGS for child in el):
         # blocks in it (a list in a list without items, made a paragraph just now): its loose
         # text becomes paragraphs beside them, and it goes (fuzz AD: <figure><ol><ul>a gave
         # <p><p>a</p></p>, which an HTML5 parser takes apart)
         _group(el, True)
         unwrap(el)
-        return
+        return None
     el.tag = "p"
     el.attrib.clear()
     for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
@@ -1534,6 +1537,8 @@ def _loose_text_holder(el: etree._Element) -> None:
             unwrap(child)
     if not len(el) and not (el.text or "").strip():
         remove(el)  # it held only empty table parts: <ul><tr></tr></ul>
+        return None
+    return el
 
 
 def _holds_paragraphs(parent: etree._Element | None) -> bool:
