@@ -1520,6 +1520,8 @@ def _loose_text_holder(el: etree._Element) -> etree._Element | None:
     among blocks it becomes a paragraph (as a second pass would make it; returned: it gets
     the paragraph rules, fuzz AP: <ul><a><img> kept an image paragraph a pass), inside inline
     content it is simply unwrapped."""
+    for col in list(el.iter("col")):
+        remove(col)  # it only styles the cells there are none of (fuzz AQ: <table><col>)
     if not _holds_paragraphs(el.getparent()):
         unwrap(el)
         return None
