@@ -75,6 +75,11 @@ REPAIRS = [
      "<p>See and [sic] or [1].</p>"),
     ("unknown paired shortcode keeps its content", '[su_box title="Box"]Inside[/su_box]',
      "<p>Inside</p>"),
+    # a pair whose tags carry nothing is text as WordPress shows it (realworld-extra 4100039)
+    ("unknown bare pair stays text", "<p>[note]And some content[/note]</p>",
+     "<p>[note]And some content[/note]</p>"),
+    ("a closing tag goes with its opening tag's attributes", '[box a=1]x[/box] [box]y[/box]',
+     "<p>x y</p>"),
     ("unknown shortcodes in code stay", '<pre>[code lang="py"]x[/code]</pre>',
      '<pre>[code lang="py"]x[/code]</pre>'),
     # Gutenberg embed blocks, current and deprecated (core-embed/*): embeds, not bare URLs.
@@ -99,6 +104,19 @@ REPAIRS = [
 def test_repairs(contents: str, expected: str) -> None:
     assert clean(contents) == expected
     assert clean(expected) == expected  # and the repaired body is a fixed point
+
+
+# What an unknown shortcode leaves in the run's log (source-format.md §7: "log it").
+SHORTCODE_WARNINGS = [
+    ("[box a=1]x[/box]", ("unknown shortcode [box] removed (its content, if any, kept)",)),
+    ("[note]x[/note]", ("unknown shortcode [note] left as text",)),
+    ("[[note]]x[[/note]] and [sic]", ()),  # escaped, and prose: nothing to say
+]
+
+
+@pytest.mark.parametrize(("contents", "warnings"), SHORTCODE_WARNINGS)
+def test_unknown_shortcodes_are_logged(contents: str, warnings: tuple[str, ...]) -> None:
+    assert normalise(contents, Context()).warnings == warnings
 
 
 @pytest.mark.parametrize(
