@@ -263,9 +263,9 @@ YT = (
 EMBEDS = [
     ("YouTube iframe", '<iframe width="560" src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="T" frameborder="0"></iframe>',
      YT.format("YouTube: T")),
-    ("bare URL alone in a paragraph", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", YT.format("YouTube")),
-    ("youtu.be short link", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n", YT.format("YouTube")),
-    ("[embed] shortcode", "[embed]https://youtu.be/dQw4w9WgXcQ[/embed]", YT.format("YouTube")),
+    ("bare URL alone in a paragraph", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", YT.format("YouTube: https://www.youtube.com/watch?v=dQw4w9WgXcQ")),
+    ("youtu.be short link", "\n\nhttps://youtu.be/dQw4w9WgXcQ\n\n", YT.format("YouTube: https://youtu.be/dQw4w9WgXcQ")),
+    ("[embed] shortcode", "[embed]https://youtu.be/dQw4w9WgXcQ[/embed]", YT.format("YouTube: https://youtu.be/dQw4w9WgXcQ")),
     # what an embed needs of its query stays: Vimeo's "h" (an unlisted video), a Spotify
     # code's own parameters (realworld-extra 4400061: the URL pasted is the URL reached)
     ("Vimeo unlisted keeps its h", '<iframe src="https://player.vimeo.com/video/76979871?h=8272103f6e&amp;badge=0"></iframe>',
@@ -276,11 +276,11 @@ EMBEDS = [
      '<figcaption><a href="https://open.spotify.com/embed/track/4oFs?utm_source=generator">Spotify</a></figcaption></figure>'),
     ("Spotify page URL stays the link", "https://open.spotify.com/track/4oFs",
      '<figure class="embed" data-embed="spotify" data-src="https://open.spotify.com/embed/track/4oFs">'
-     '<figcaption><a href="https://open.spotify.com/track/4oFs">Spotify</a></figcaption></figure>'),
+     '<figcaption><a href="https://open.spotify.com/track/4oFs">Spotify: https://open.spotify.com/track/4oFs</a></figcaption></figure>'),
     # a provider path keeps its slashes (the links were ".../user%2Ftrack": no such page)
     ("SoundCloud track", "https://soundcloud.com/artist-name/track-name",
      '<figure class="embed" data-embed="soundcloud" data-src="https://w.soundcloud.com/player/?url=https%3A//soundcloud.com/artist-name/track-name">'
-     '<figcaption><a href="https://soundcloud.com/artist-name/track-name">SoundCloud</a></figcaption></figure>'),
+     '<figcaption><a href="https://soundcloud.com/artist-name/track-name">SoundCloud: https://soundcloud.com/artist-name/track-name</a></figcaption></figure>'),
     # Facebook's plugin frames showing a Facebook post or video: a Facebook embed, the frame's
     # URL its link (every frame's URL stays reachable: the real-world checker's rule)
     ("Facebook video plugin frame",

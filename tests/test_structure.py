@@ -90,7 +90,7 @@ REPAIRS = [
      '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">https://blog.example.com/p/1</div></figure>',
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
-     '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo</a></figcaption></figure>'),
+     '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
     # Plugins (Flash, PDF objects): a link to what they played.
     ("flash object becomes a link",
      '<p><object data="http://www.flickr.com/v.swf"><param name="movie" value="http://www.flickr.com/v.swf"><embed src="http://www.flickr.com/v.swf"></object></p>',

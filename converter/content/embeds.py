@@ -209,6 +209,15 @@ def _split(url: str) -> tuple[str, str]:
         return "", ""
 
 
+def as_written(embed: Embed, text: str) -> Embed:
+    """The embed of a URL the source shows as text (alone on its line, in ``[embed]``, in a
+    block's wrapper): without a title of its own, that text is its title, so the link still
+    says what the author wrote ("YouTube: https://youtu.be/…"; realworld-extra 4300066 lost
+    the URL of a tweet to "X (Twitter)")."""
+    text = text.strip()
+    return embed if embed.title or not text else replace(embed, title=text)
+
+
 def label(embed: Embed) -> str:
     """Text of the fallback link: "YouTube: title", or the provider and host."""
     provider = _BY_NAME.get(embed.provider)

@@ -20,7 +20,7 @@ from html import unescape
 
 from lxml import etree
 
-from .embeds import Embed, embed_figure, match_url, video_details
+from .embeds import Embed, as_written, embed_figure, match_url, video_details
 
 __all__ = ["ShortcodeResult", "expand", "protect"]
 
@@ -231,7 +231,7 @@ def _embed(attrs: dict[str, str], content: str, warnings: list[str]) -> str:
             warnings.append(f"[embed] without a usable URL: {url[:80]!r}")
             return ""
         embed = Embed("generic", url)
-    return _serialise(embed_figure(embed))
+    return _serialise(embed_figure(as_written(embed, url)))
 
 
 # A shortcode's replacement from its attributes and content (warnings appended to the list);
@@ -250,15 +250,15 @@ def _provider_shortcode(name: str) -> Handler:
 
     def handle(attrs: dict[str, str], content: str, warnings: list[str]) -> str | None:
         given = next((attrs[k] for k in _POINTS_WITH if attrs.get(k)), content)
-        url = unescape(given.strip().lstrip("=").strip())
+        url = written = unescape(given.strip().lstrip("=").strip())
         if url.isdecimal() and name in _BY_NUMBER:
-            url = _BY_NUMBER[name].format(url)
+            url, written = _BY_NUMBER[name].format(url), ""  # (a number says nothing to a reader)
         embed = match_url(url)
         if embed is None:
             if not re.match(r"^https?://\S+$", url):
                 return None
             embed = Embed("generic", url)
-        return _serialise(embed_figure(embed))
+        return _serialise(embed_figure(as_written(embed, written)))
 
     return handle
 

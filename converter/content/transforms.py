@@ -20,7 +20,7 @@ from lxml import etree
 from ..options import Sanitiser
 from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
 from . import vocabulary as V
-from .embeds import Embed, embed_figure, match_url, video_details
+from .embeds import Embed, as_written, embed_figure, match_url, video_details
 from .shortcodes import NAMES as _SHORTCODE_NAMES
 from .structure import (
     anchors,
@@ -441,7 +441,7 @@ def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     )
     m = _URL_ONLY.match("".join(wrapper.itertext()) if wrapper is not None else figure.text or "")
     url = resolve_url(m.group(1), ctx) if m else None
-    if url is None:
+    if m is None or url is None:
         return None  # an iframe or a blockquote inside: found as such
     caption = figure.find("figcaption")
     title = " ".join(text_of(caption).split()) if caption is not None else ""
@@ -449,7 +449,7 @@ def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     if embed is None:  # no provider we know: the link a reader saw (WordPress shows the URL)
         p = figure.makeelement("p")
         a = etree.SubElement(p, "a", {"href": url})
-        a.text = m.group(1) if m else url
+        a.text = m.group(1)
         if caption is None:
             replace(figure, p)
         else:  # a captioned link: the figure stays, the link its content
@@ -459,7 +459,7 @@ def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
             figure.insert(0, p)
             figure.attrib.clear()
         return None
-    return Embed(embed.provider, embed.url, embed.player, title) if title else embed
+    return as_written(embed, title or m.group(1))
 
 
 def _plugin_figure(el: etree._Element, figure: etree._Element) -> None:
@@ -1356,7 +1356,7 @@ def bare_urls(root: etree._Element, ctx: Context) -> None:
             continue
         embed = match_url(m.group(1))
         if embed is not None:
-            replace(p, embed_figure(embed))
+            replace(p, embed_figure(as_written(embed, m.group(1))))
         elif not len(p):
             href = resolve_url(m.group(1), ctx)
             if href is None:  # no URL a browser would open ("http://]"): it stays text
