@@ -75,6 +75,20 @@ REPAIRS = [
      "<p>See and [sic] or [1].</p>"),
     ("unknown paired shortcode keeps its content", '[su_box title="Box"]Inside[/su_box]',
      "<p>Inside</p>"),
+    # An inline <svg> leaves its words, its <title> first (its name, as an image's alt): an
+    # icon link keeps words and stays a link (realworld-extra 4900001).
+    ("svg icon link keeps its name",
+     '<p><a href="https://twitter.com/z"><svg viewBox="0 0 9 9"><title>Share on Twitter</title><path d="M1z"/></svg></a></p>',
+     '<p><a href="https://twitter.com/z"> Share on Twitter</a></p>'),
+    ("svg text is set off from the words around it",
+     "<p>a<svg><text>Lab<tspan>el</tspan></text><text>two</text><desc>not shown</desc></svg>b</p>",
+     "<p>a Label two b</p>"),
+    # a player's fallback links stay after its figure; the rest of the fallback goes with it
+    ("audio fallback link", '<audio controls><source src="https://e.org/a.mp3?_=1"><a href="https://e.org/a.mp3">https://e.org/a.mp3</a></audio>',
+     '<figure class="embed" data-embed="audio" data-src="https://e.org/a.mp3?_=1"><figcaption><a href="https://e.org/a.mp3?_=1">Audio: a.mp3</a></figcaption></figure>\n'
+     '<p><a href="https://e.org/a.mp3">https://e.org/a.mp3</a></p>'),
+    ("video fallback text without a link goes", '<video src="https://e.org/v.mp4">Your browser cannot play it.</video>',
+     '<figure class="embed" data-embed="video" data-src="https://e.org/v.mp4"><figcaption><a href="https://e.org/v.mp4">Video: v.mp4</a></figcaption></figure>'),
     # a pair whose tags carry nothing is text as WordPress shows it (realworld-extra 4100039)
     ("unknown bare pair stays text", "<p>[note]And some content[/note]</p>",
      "<p>[note]And some content[/note]</p>"),

@@ -396,6 +396,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
             poster = resolve_url(el.get("poster", ""), ctx)
             embed = video_details(embed, poster, el.get("width"), el.get("height"))
+            replace_by(el, [embed_figure(embed, quoted), *_fallback_links(el)])
+            continue
         replace(el, embed_figure(embed, quoted))
 
 
@@ -505,6 +507,17 @@ def _canonical_embed(figure: etree._Element, ctx: Context) -> Embed | None:
     return embed if not title else Embed(embed.provider, embed.url, embed.player, _title_of(title))
 
 
+def _fallback_links(media: etree._Element) -> list[etree._Element]:
+    """The links of a <video>'s or <audio>'s fallback content, which the figure does not
+    replace: WordPress's [audio] links the file as the reader wrote it, without the "?_=1" of
+    the player (realworld-extra 4900015). The rest of a fallback ("your browser does not
+    support…") is about the player, not the article: it goes with it."""
+    links = [a for a in media.iter("a") if a.get("href")]
+    for a in links:
+        a.tail = " "
+    return links
+
+
 def _title_of(link_text: str) -> str:
     _, sep, title = link_text.partition(": ")
     return title if sep else ""
@@ -562,7 +575,9 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
             checked.append(el)
     marks = Marks()  # removed and unwrapped below in C, at once (one by one: quadratic)
     for el in doomed:
-        if el.tag == "img":
+        if el.tag == "svg":
+            _svg_as_text(el, marks)
+        elif el.tag == "img":
             # Its link's content is looked at: what went before it is taken out first, as
             # one by one (only where it can matter: the image ends the link).
             parent = el.getparent()
@@ -628,6 +643,62 @@ def _id_to_parent(a: etree._Element) -> None:
     parent = a.getparent()
     if kept and parent is not None and parent.get("id") is None and parent.tag in V.ALLOWED_TAGS:
         parent.set("id", kept)
+
+
+def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
+    """An inline <svg> is a picture a browser draws as one box; its shapes are not the
+    vocabulary's. It leaves its words: its <title>, its name as an image's alt is (SVG 2
+    §5.9), and the text it draws, set off from the words around it as the box sets it off.
+    So an icon link keeps words and stays a link (realworld-extra 4900001: <a href=…><svg>
+    <title>Share on Twitter</title>…)."""
+    title = next((child for child in svg if child.tag == "title"), None)
+    parts = [" ".join("".join(title.itertext()).split())] if title is not None else []
+    parts.append(" ".join(_svg_words(svg)))
+    text = " ".join(part for part in parts if part)
+    if text:
+        previous = svg.getprevious()
+        parent = svg.getparent()
+        if previous is not None:
+            before = previous.tail or ""
+        else:
+            before = (parent.text if parent is not None else None) or ""
+        if (before and not before[-1].isspace()) or (previous is None and _inline(parent)):
+            text = " " + text
+        if svg.tail and not svg.tail[0].isspace():
+            text += " "
+        svg.tail = text + (svg.tail or "")
+    marks.remove(svg)
+
+
+_NOT_DRAWN = frozenset({"title", "desc", "metadata", "style", "script"})
+
+
+def _svg_words(svg: etree._Element) -> list[str]:
+    """The words an <svg> holds but its name and notes: what <text>, a <foreignObject>'s
+    HTML and stray text in it say (before, the element was unwrapped and all of it stayed).
+    Each <text> is set off from the next; a <tspan> or a link runs on in its line."""
+    out: list[str] = [svg.text or ""]
+    hidden = 0  # how many not-drawn elements the walk is in
+    for event, el in etree.iterwalk(svg, events=("start", "end")):
+        if el is svg:
+            continue
+        drawn = isinstance(el.tag, str) and el.tag not in _NOT_DRAWN
+        apart = "" if el.tag in ("tspan", "a", "span", "em", "strong", "b", "i") else " "
+        if event == "start":
+            if not drawn:
+                hidden += 1
+            elif not hidden:
+                out += (apart, el.text or "")
+            continue
+        if not drawn:
+            hidden -= 1
+        if not hidden:
+            out += (apart, el.tail or "")
+    return "".join(out).split()
+
+
+def _inline(el: etree._Element | None) -> bool:
+    return el is not None and el.tag not in V.BLOCK_TAGS and el.tag != "body"
 
 
 def _without_source(img: etree._Element, marks: Marks) -> None:

@@ -89,6 +89,7 @@ REMOVE_WITH_CONTENT: frozenset[str] = frozenset(
         "input", "select", "option", "optgroup", "datalist",
         "meta", "link", "base", "title", "head", "canvas", "area", "frame", "frameset",
         "noframes", "iframe", "audio", "video", "dialog", "portal", "param",
+        "svg",  # its words stay (transforms._svg_as_text)
     }
 )  # fmt: skip
 
