@@ -620,12 +620,33 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
     if not slots:
         return
     texts = [(el.tail if tail else el.text) or "" for el, tail in slots]
+    removed: set[str] = set()
+    new_texts, left = _without_tags(texts, known, removed)
+    while removed and new_texts != texts:  # a tag that a removal joined (fuzz AR:
+        texts = new_texts  # "[v s=1[n/]]" → "[v s=1]") goes too
+        new_texts, left = _without_tags(texts, known, removed)
+    for (el, tail), text in zip(slots, new_texts, strict=True):
+        if text != ((el.tail if tail else el.text) or ""):
+            if tail:
+                el.tail = text
+            else:
+                el.text = text
+    for name in sorted(removed):
+        warnings.append(f"unknown shortcode [{name}] removed (its content, if any, kept)")
+    for name in sorted(left):
+        warnings.append(f"unknown shortcode [{name}] left as text")
+
+
+def _without_tags(
+    texts: list[str], known: frozenset[str], removed: set[str]
+) -> tuple[list[str], set[str]]:
+    """The texts without the unknown tags that are markup (their names added to ``removed``),
+    and the names of bare pairs left as text."""
     tags = [m for t in texts for m in _TAG.finditer(t) if not _escaped(m)]
     # names some tag of which is markup (attributes, or self-closing): their closing tags go too
     closed = {m.group(3).lower() for m in tags if m.group(2)}
     markup = {m.group(3).lower() for m in tags if m.group(4) or m.group(5)}
     markup |= closed & _PLUGIN_PAIRS  # ("[c]" alone is prose)
-    removed: set[str] = set()
 
     def drop(m: re.Match[str]) -> str:
         name = m.group(3).lower()
@@ -640,17 +661,7 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
             return m.group(1) + url + ("" if not after or after.isspace() else " ")
         return "" if not after or after.isspace() or after in ".,;:!?)" else m.group(1)
 
-    for (el, tail), text in zip(slots, texts, strict=True):
-        new = _TAG.sub(drop, text)
-        if new != text:
-            if tail:
-                el.tail = new
-            else:
-                el.text = new
-    for name in sorted(removed):
-        warnings.append(f"unknown shortcode [{name}] removed (its content, if any, kept)")
-    for name in sorted(closed - markup - known):
-        warnings.append(f"unknown shortcode [{name}] left as text")
+    return [_TAG.sub(drop, text) for text in texts], closed - markup - known
 
 
 def _escaped(m: re.Match[str]) -> bool:
