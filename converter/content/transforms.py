@@ -1536,6 +1536,10 @@ def empties(root: etree._Element, ctx: Context) -> None:
             parent = el.getparent()
             if parent is not None and parent.tag in _PARAGRAPH_LIKE:
                 unwrapped_in.append(parent)
+            if "\n" in el.text and not any(True for _ in el.iterancestors("pre")):
+                # a newline the paragraph rules did not see (in <code>), out of it now: they
+                # would make it a break on the next pass (fuzz AS: <figure><code><b>\n)
+                el.text = " "
             marks.unwrap(el)  # <em> </em>: keep the space (but not at a paragraph's edge)
         else:
             parent = el.getparent()
