@@ -1536,10 +1536,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
             parent = el.getparent()
             if parent is not None and parent.tag in _PARAGRAPH_LIKE:
                 unwrapped_in.append(parent)
-            if "\n" in el.text and not any(True for _ in el.iterancestors("pre")):
-                # a newline the paragraph rules did not see (in <code>), out of it now: they
-                # would make it a break on the next pass (fuzz AS: <figure><code><b>\n)
-                el.text = " "
+            _as_space(el)
             marks.unwrap(el)  # <em> </em>: keep the space (but not at a paragraph's edge)
         else:
             parent = el.getparent()
@@ -1550,6 +1547,14 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 unwrapped_in.append(parent)
     marks.take_out_all(root)  # of parents taken out of the tree before the loop reached them
     _settle(unwrapped_in, ctx)
+
+
+def _as_space(el: etree._Element) -> None:
+    """The whitespace of an inline element ``empties`` unwraps, as a space where it holds a
+    newline the paragraph rules did not see (in <code>): out of it, they would make it a
+    break on the next pass (fuzz AS: <figure><code><b>\n). In <pre> it is the text."""
+    if "\n" in (el.text or "") and not any(True for _ in el.iterancestors("pre")):
+        el.text = " "
 
 
 def _settle(paragraphs: list[etree._Element], ctx: Context) -> None:
