@@ -149,6 +149,11 @@ def test_embeds_are_framed_only_for_allow_listed_hosts(by_id: dict[str, Article]
     }
     for frame in page.xpath("//h:iframe", namespaces=NS):
         assert frame.get("sandbox") and frame.get("title") and frame.get("loading") == "lazy"
+        # a frame is named by its provider and title, never by a URL (the bare YouTube and
+        # Vimeo URLs of the sample are "YouTube: https://…" in their links)
+        assert "://" not in frame.get("title", "")
+    titles = page.xpath("//h:iframe/@title", namespaces=NS)
+    assert "YouTube" in titles and "Vimeo" in titles
     assert page.xpath("//h:blockquote[@class='twitter-tweet']", namespaces=NS)
     assert not page.xpath("//h:script[not(@type='application/ld+json')]", namespaces=NS)
     links = page.xpath("//h:a/@href", namespaces=NS)

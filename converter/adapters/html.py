@@ -343,6 +343,9 @@ def _embeds(container: etree._Element) -> None:
         index = figure.index(caption) if caption is not None else len(figure)
         link = figure.find("figcaption/a")
         title = (link.text or "") if link is not None else ""
+        name, said, rest = title.partition(": ")
+        if said and rest.startswith(("https://", "http://")):
+            title = name  # "YouTube: https://…" (the URL the source showed): a frame's name
         if kind in IFRAME_PROVIDERS and src and embed_provider(kind) is not None:
             frame = _sub(
                 figure,
