@@ -1496,17 +1496,7 @@ def empties(root: etree._Element, ctx: Context) -> None:
         if tag == "li":
             parent = el.getparent()
             if parent is not None and parent.tag in _NO_STRAY_ITEMS:
-                # A list item in preformatted, paragraph or inline content: the HTML4 parser
-                # ends the <pre> at it when the output is parsed again (fuzz: <pre><r><li>x
-                # → <pre><li>x</li></pre> → <li>x</li>). Keep its text, drop the item, and
-                # the items right in it, stray in turn (fuzz AG: <p><li><li></li></li></p>).
-                for item in _items_in_item(el):
-                    unwrap(item)
-                if parent.tag in _PARAGRAPH_LIKE or any(c.tag in _LIFTED_AGAIN for c in el):
-                    # its blocks go out of it there (fuzz AG), and a paragraph's rules see
-                    # its content (fuzz AL: <pre><p><li>o\n\n\nx kept "o<br><br>x" a pass)
-                    unwrapped_in.append(parent)
-                unwrap(el)
+                _stray_item(el, parent, unwrapped_in)
                 continue
         if tag == "br":
             parent = el.getparent()
@@ -1521,6 +1511,8 @@ def empties(root: etree._Element, ctx: Context) -> None:
             # What made it a figure was empty and went just now: it is the paragraph that
             # captions makes of such a figure (else a second pass did: <figure>0 <p></p>).
             el.tag = tag = "p"
+            for item in [child for child in el if child.tag == "li"]:
+                _stray_item(item, el, unwrapped_in)  # stray now (fuzz AT: <figure><p><li>)
         if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
             _group(el, True, "li")  # loose text in a list: an item of its own, not a paragraph
             continue
@@ -1581,6 +1573,28 @@ def _settle(paragraphs: list[etree._Element], ctx: Context) -> None:
             if new.tag == "p":
                 _image_paragraph(new)
             new = following
+
+
+def _stray_item(li: etree._Element, parent: etree._Element, settle: list[etree._Element]) -> None:
+    """A list item in preformatted, paragraph or inline content: the HTML4 parser ends the
+    <pre> at it when the output is parsed again (fuzz: <pre><r><li>x → <pre><li>x</li></pre>
+    → <li>x</li>). Its text stays, the item goes, and so do the items right in it, stray in
+    turn (fuzz AG: <p><li><li></li></li></p>)."""
+    for item in _items_in_item(li):
+        unwrap(item)
+    # An item is a box of its own: its words stay apart from the words around it ("xy" was
+    # two items; a space, which the paragraph rules trim at an edge).
+    previous = li.getprevious()
+    before = (previous.tail if previous is not None else parent.text) or ""
+    if before and not before[-1].isspace():
+        li.text = " " + (li.text or "")
+    if (li.tail and not li.tail[0].isspace()) or (not li.tail and li.getnext() is not None):
+        li.tail = " " + (li.tail or "")
+    if parent.tag in _PARAGRAPH_LIKE or any(c.tag in _LIFTED_AGAIN for c in li):
+        # its blocks go out of it there (fuzz AG), and a paragraph's rules see its content
+        # (fuzz AL: <pre><p><li>o\n\n\nx kept "o<br><br>x" a pass)
+        settle.append(parent)
+    unwrap(li)
 
 
 def _items_in_item(li: etree._Element) -> list[etree._Element]:
