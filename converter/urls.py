@@ -14,6 +14,7 @@ neither accepts is kept, percent-encoded (RFC 3986 §3.2.2 allows UTF-8 escapes 
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 import idna
@@ -73,11 +74,18 @@ def _host(host: str) -> str:
 
 
 def _punycode(host: str) -> str:
-    """IDNA 2008 (UTS 46), else IDNA 2003, else the host as it is (percent-encoded after)."""
+    """IDNA 2008 (UTS 46), else IDNA 2003, else the host as it is (percent-encoded after).
+    ValueError for a host no browser reads (the URL then is none: ``encode``)."""
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError, ValueError):
         pass
+    if any(
+        label[:1] and unicodedata.category(label[0]).startswith("M") for label in host.split(".")
+    ):
+        # A label may not begin with a combining mark (UTS 46 §4.1, V5), which IDNA 2003
+        # allowed: a browser's URL parser finds no host, nor does nh3 (fuzz AU: "http:\u0488")
+        raise ValueError(f"no host a browser reads: {host!r}")
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
