@@ -22,6 +22,7 @@ from lxml import etree
 from .. import images
 from ..content import body_tree, xml_safe
 from ..content.embeds import provider as embed_provider
+from ..content.embeds import unlabel
 from ..content.tree import text_of
 from ..model import Article
 from ..options import Options
@@ -343,8 +344,8 @@ def _embeds(container: etree._Element) -> None:
         index = figure.index(caption) if caption is not None else len(figure)
         link = figure.find("figcaption/a")
         title = (link.text or "") if link is not None else ""
-        name, said, rest = title.partition(": ")
-        if said and rest.startswith(("https://", "http://")):
+        name, rest = unlabel(title)
+        if rest.startswith(("https://", "http://")):
             title = name  # "YouTube: https://…" (the URL the source showed): a frame's name
         if kind in IFRAME_PROVIDERS and src and embed_provider(kind) is not None:
             frame = _sub(

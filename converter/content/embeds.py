@@ -218,6 +218,12 @@ def as_written(embed: Embed, text: str) -> Embed:
     return embed if embed.title or not text else replace(embed, title=text)
 
 
+def unlabel(text: str) -> tuple[str, str]:
+    """The provider's name and the title in a link text ``label`` wrote ("YouTube: title")."""
+    name, said, title = text.partition(": ")
+    return (name, title) if said else (text, "")
+
+
 def label(embed: Embed) -> str:
     """Text of the fallback link: "YouTube: title", or the provider and host."""
     provider = _BY_NAME.get(embed.provider)

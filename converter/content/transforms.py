@@ -20,7 +20,7 @@ from lxml import etree
 from ..options import Sanitiser
 from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
 from . import vocabulary as V
-from .embeds import Embed, as_written, embed_figure, match_url, video_details
+from .embeds import Embed, as_written, embed_figure, match_url, unlabel, video_details
 from .shortcodes import NAMES as _SHORTCODE_NAMES
 from .structure import (
     anchors,
@@ -46,6 +46,7 @@ from .tree import (
     remove,
     replace,
     replace_by,
+    text_before,
     text_of,
     unwrap,
 )
@@ -519,8 +520,7 @@ def _fallback_links(media: etree._Element) -> list[etree._Element]:
 
 
 def _title_of(link_text: str) -> str:
-    _, sep, title = link_text.partition(": ")
-    return title if sep else ""
+    return unlabel(link_text)[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -656,13 +656,9 @@ def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
     parts.append(" ".join(_svg_words(svg)))
     text = " ".join(part for part in parts if part)
     if text:
-        previous = svg.getprevious()
-        parent = svg.getparent()
-        if previous is not None:
-            before = previous.tail or ""
-        else:
-            before = (parent.text if parent is not None else None) or ""
-        if (before and not before[-1].isspace()) or (previous is None and _inline(parent)):
+        before = text_before(svg)
+        first = svg.getprevious() is None
+        if (before and not before[-1].isspace()) or (first and _inline(svg.getparent())):
             text = " " + text
         if svg.tail and not svg.tail[0].isspace():
             text += " "
@@ -1584,8 +1580,7 @@ def _stray_item(li: etree._Element, parent: etree._Element, settle: list[etree._
         unwrap(item)
     # An item is a box of its own: its words stay apart from the words around it ("xy" was
     # two items; a space, which the paragraph rules trim at an edge).
-    previous = li.getprevious()
-    before = (previous.tail if previous is not None else parent.text) or ""
+    before = text_before(li)
     if before and not before[-1].isspace():
         li.text = " " + (li.text or "")
     if (li.tail and not li.tail[0].isspace()) or (not li.tail and li.getnext() is not None):

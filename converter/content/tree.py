@@ -17,6 +17,7 @@ __all__ = [
     "remove",
     "replace",
     "replace_by",
+    "text_before",
     "text_of",
     "unwrap",
 ]
@@ -48,6 +49,15 @@ def last_child(el: etree._Element) -> etree._Element | None:
         return el[-1]
     except IndexError:
         return None
+
+
+def text_before(el: etree._Element) -> str:
+    """The text right before ``el``: the previous sibling's tail, or the parent's text."""
+    prev = el.getprevious()
+    if prev is not None:
+        return prev.tail or ""
+    parent = el.getparent()
+    return (parent.text or "") if parent is not None else ""
 
 
 def add_before(el: etree._Element, text: str) -> None:
