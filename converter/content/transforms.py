@@ -1695,13 +1695,19 @@ def captions(root: etree._Element, ctx: Context) -> None:
     """``structure.figcaptions``; the paragraphs it made of captions or figures holding blocks
     are split around them (``lift_blocks`` again, only then: in one pass, no block is left in
     a paragraph, where a browser's parser would close the paragraph), and the others get the
-    paragraph rules (fuzz AE: "<figure>a\nb " kept "a<br>b " with its trailing space a pass)."""
+    paragraph rules (fuzz AE: "<figure>a\nb " kept "a<br>b " with its trailing space a pass).
+    A paragraph made of a caption may open with an image: it is made a figure now, as
+    ``image_figures``, which ran before, would on a second pass (fuzz AV: a stray
+    <figcaption><img>, which only figures hold as a picture)."""
     made: list[etree._Element] = []
-    if figcaptions(root, ctx, made):
-        lift_blocks(root, ctx)
+    lifted = figcaptions(root, ctx, made)
+    if lifted:
+        lift_blocks(root, ctx)  # (its pieces are new paragraphs, not in ``made``)
     for p in made:
         if p.tag == "p" and p.getparent() is not None and _splits_here(p):
             _split_paragraph(p)
+    if lifted or any(True for p in made for _ in p.iter("img")):
+        image_figures(root, ctx)  # (rare: over the whole body, for the pieces lifted or split)
 
 
 def styles(root: etree._Element, ctx: Context) -> None:
