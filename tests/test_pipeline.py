@@ -185,6 +185,46 @@ def test_text_a_browser_shows_in_widgets_and_plugins_is_kept(contents: str, expe
     assert clean(contents) == expected
 
 
+# What a browser lays out otherwise than the source orders it (realworld-extra, mdfix corpus:
+# turndown and html-to-markdown fixtures).
+LAID_OUT = [
+    ("code a line a box stays one code block (5100105)",
+     '<pre><div>line one</div><div>  line two</div></pre>', "<pre>line one\n  line two</pre>"),
+    ("the blank between the boxes is layout; <div><br></div> is an empty line",
+     '<pre>\n  <div>a</div>\n  <div><br></div>\n  <div>  b</div>\n</pre>', "<pre>a\n\n  b</pre>"),
+    ("prettify's numbered lines: the code, without the numbers",
+     '<pre><ol class="linenums"><li>var n int</li><li>f(n + 5)</li></ol></pre>', "<pre>var n int\nf(n + 5)</pre>"),
+    ("a box among text and code spans", "<pre>x <code>y</code><div>z</div>w</pre>",
+     "<pre>x <code>y</code>\nz\nw</pre>"),
+    ("an empty box is no line", "<pre><div>a</div><div></div><div><div>b</div><div>c</div></div></pre>",
+     "<pre>a\nb\nc</pre>"),
+    ("a tfoot before the tbody goes last (5100174)",
+     "<table><thead><tr><th>H</th></tr></thead><tfoot><tr><td>F</td></tr></tfoot><tbody><tr><td>B</td></tr></tbody></table>",
+     "<table><thead><tr><th>H</th></tr></thead><tbody><tr><td>B</td></tr></tbody><tfoot><tr><td>F</td></tr></tfoot></table>"),
+    ("caption first, colgroups next; a second thead is a body where it stands; captions join",
+     "<table><thead><tr><th>H</th></tr></thead><thead><tr><th>I</th></tr></thead><tr><td>B</td></tr>"
+     "<caption>c</caption><colgroup><col></colgroup><caption><em>d</em> e</caption></table>",
+     "<table><caption>c <em>d</em> e</caption><colgroup><col></colgroup><thead><tr><th>H</th></tr></thead>"
+     "<tbody><tr><th>I</th></tr></tbody><tbody><tr><td>B</td></tr></tbody></table>"),
+    ("an icon link keeps its title as its words (5100165)",
+     '<p>Go <a title="GitHub" href="https://github.com/"><svg aria-hidden="true"><path d="M0 0"/></svg></a> now</p>',
+     '<p>Go <a title="GitHub" href="https://github.com/">GitHub</a> now</p>'),
+    ("an icon link without a title keeps its URL",
+     '<p>Go <a href="https://github.com/"><svg><path d="M0 0"/></svg></a> now</p>',
+     '<p>Go <a href="https://github.com/">https://github.com/</a> now</p>'),
+    ("an icon beside words in its link leaves nothing",
+     '<p><a href="https://github.com/"><svg><path d="M0 0"/></svg>GitHub</a></p>',
+     '<p><a href="https://github.com/">GitHub</a></p>'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in LAID_OUT], ids=[c[0] for c in LAID_OUT]
+)
+def test_what_a_browser_lays_out_is_kept_as_it_shows(contents: str, expected: str) -> None:
+    assert clean(contents) == expected
+
+
 FIGURES = [
     # Issue 11: a caption is only what the source marks as one; the text after an opening
     # image stays a paragraph (in feeds it is often the whole article's first paragraph).
@@ -364,6 +404,14 @@ EMBEDS = [
     ("audio has no poster or size", '[audio src="https://a.org/a.mp3" poster="https://a.org/p.jpg" width="1" height="1"]',
      '<figure class="embed" data-embed="audio" data-src="https://a.org/a.mp3"><figcaption>'
      '<a href="https://a.org/a.mp3">Audio: a.mp3</a></figcaption></figure>'),
+    ("WordPress.com's audio names its file first (Theme Unit Test data)",
+     "[audio https://a.org/blues.mp3|titles=Blues|artists=W. C. Handy]",
+     '<figure class="embed" data-embed="audio" data-src="https://a.org/blues.mp3"><figcaption>'
+     '<a href="https://a.org/blues.mp3">Audio: blues.mp3</a></figcaption></figure>'),
+    ("a video named first too", "[video https://a.org/clip.mp4]",
+     '<figure class="embed" data-embed="video" data-src="https://a.org/clip.mp4"><figcaption>'
+     '<a href="https://a.org/clip.mp4">Video: clip.mp4</a></figcaption></figure>'),
+    ("a word first is no source", "[audio Listen]", ""),
     ("forged canonical embed is re-derived",
      '<figure class="embed" data-embed="youtube" data-src="javascript:alert(1)"><figcaption>'
      '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube</a></figcaption></figure>',

@@ -460,6 +460,7 @@ def tables(root: etree._Element, ctx: object) -> None:
     """Empty rows removed; row spans end with their row group; column spans shrink until
     every column they make has a cell beginning in it; <col> spans past the cells dropped."""
     for table in root.iter("table"):
+        _in_order(table)
         for tr in list(table.iter("tr")):
             if not any(child.tag in ("td", "th") for child in tr):
                 remove(tr)
@@ -483,6 +484,42 @@ def tables(root: etree._Element, ctx: object) -> None:
             if not _shrink_columns(groups):
                 break
         _columns(table, groups)
+
+
+def _in_order(table: etree._Element) -> None:
+    """A table's parts in the order HTML §4.9.1 gives (caption, colgroups, thead, bodies,
+    tfoot), where a browser shows them: CSS lays out the first header group on top and the
+    first footer group at the bottom wherever they stand, the others as bodies where they
+    stand (CSS 2.1 §17.2), and every caption above. So the first thead and tfoot move, later
+    ones become tbody, and a second caption's words join the first's (realworld-extra
+    5100174: a <tfoot> before the <tbody>, which the Nu checker refuses)."""
+    parts = [child for child in table if child.tag in _ORDERED]
+    if [_ORDERED[str(c.tag)] for c in parts] == sorted(_ORDERED[str(c.tag)] for c in parts) and (
+        all(sum(1 for c in parts if c.tag == tag) <= 1 for tag in ("caption", "thead", "tfoot"))
+    ):
+        return  # (the usual case: in order, one of each)
+    firsts = {tag: next((c for c in parts if c.tag == tag), None) for tag in _ORDERED}
+    for child in parts:
+        if child.tag in ("thead", "tfoot") and child is not firsts[child.tag]:
+            child.tag = "tbody"
+        elif child.tag == "caption" and child is not firsts["caption"]:
+            first = firsts["caption"]
+            assert first is not None
+            words = (" " if text_of(first) else "") + (child.text or "")
+            if len(first):
+                first[-1].tail = (first[-1].tail or "") + words
+            else:
+                first.text = (first.text or "") + words
+            first.extend(list(child))
+            remove(child)
+    # (sorted is stable: the bodies and the colgroups keep their order)
+    for child in sorted(
+        (c for c in table if c.tag in _ORDERED), key=lambda c: _ORDERED[str(c.tag)]
+    ):
+        table.append(child)  # (their tails are blank: _foster moved text out)
+
+
+_ORDERED = {"caption": 0, "colgroup": 1, "thead": 2, "tbody": 3, "tr": 3, "tfoot": 4}
 
 
 _MAX_AREA = 200_000  # cells × their spans are laid out on a grid: bounded work per table

@@ -21,6 +21,7 @@ from ..options import Sanitiser
 from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
 from . import vocabulary as V
 from .embeds import Embed, as_written, embed_figure, match_url, unlabel, video_details
+from .embeds import label as embed_label
 from .shortcodes import NAMES as _SHORTCODE_NAMES
 from .structure import (
     anchors,
@@ -462,6 +463,8 @@ def _block_embed(figure: etree._Element, ctx: Context) -> Embed | None:
             figure.insert(0, p)
             figure.attrib.clear()
         return None
+    if title.casefold() == embed_label(embed).casefold():
+        title = ""  # a caption that only names the provider: "YouTube: YouTube" said nothing
     return as_written(embed, title or m.group(1))
 
 
@@ -650,12 +653,15 @@ def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
     vocabulary's. It leaves its words: its <title>, its name as an image's alt is (SVG 2
     §5.9), and the text it draws, set off from the words around it as the box sets it off.
     So an icon link keeps words and stays a link (realworld-extra 4900001: <a href=…><svg>
-    <title>Share on Twitter</title>…)."""
+    <title>Share on Twitter</title>…). An icon without words that is all a link holds leaves
+    the link's title or URL (``_icon_link_name``)."""
     title = next((child for child in svg if child.tag == "title"), None)
     parts = [" ".join("".join(title.itertext()).split())] if title is not None else []
     parts.append(" ".join(_svg_words(svg)))
     text = " ".join(part for part in parts if part)
-    if text:
+    if not text:
+        svg.tail = _icon_link_name(svg) + (svg.tail or "")  # (the link's words: no spaces)
+    else:
         before = text_before(svg)
         first = svg.getprevious() is None
         if (before and not before[-1].isspace()) or (first and _inline(svg.getparent())):
@@ -664,6 +670,27 @@ def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
             text += " "
         svg.tail = text + (svg.tail or "")
     marks.remove(svg)
+
+
+def _icon_link_name(svg: etree._Element) -> str:
+    """The words of a link that is only an <svg> without words (an icon): its title, else its
+    URL, as a reader who cannot see the icon still needs the link (realworld-extra 5100165:
+    <a title="GitHub" href=…><svg aria-hidden=true><path …/></svg></a> lost the link)."""
+    link = next(svg.iterancestors("a"), None)
+    href = link.get("href") if link is not None else None
+    if link is None or not href or (link.text or "").strip():
+        return ""
+    walk = etree.iterwalk(link, events=("start",))
+    for _, el in walk:
+        if el is link:
+            continue
+        if el.tag in ("img", "svg") and el is not svg:
+            return ""  # (another picture: the link is that one's)
+        if (el.tail or "").strip() or (el is not svg and (el.text or "").strip()):
+            return ""
+        if el is svg:
+            walk.skip_subtree()
+    return " ".join((link.get("title") or "").split()) or href
 
 
 _NOT_DRAWN = frozenset({"title", "desc", "metadata", "style", "script"})
@@ -1710,6 +1737,57 @@ def captions(root: etree._Element, ctx: Context) -> None:
         image_figures(root, ctx)  # (rare: over the whole body, for the pieces lifted or split)
 
 
+def code_lines(root: etree._Element, ctx: Context) -> None:
+    """Code written a line a box: <pre><div>line</div><div>  line</div></pre>, as editors and
+    highlighters paste it (GitHub, CodeMirror; prettify's <ol class=linenums>). A browser
+    shows each box as a line of the preformatted text; the boxes become those lines, so the
+    code stays one code block (realworld-extra 5100105: the lines became paragraphs, their
+    indentation lost). The blank between boxes is the source's layout, not a line."""
+    for pre in root.iter("pre"):
+        boxes = [el for el in pre.iterdescendants() if el.tag in _LINE_BOXES]
+        for box in reversed(boxes):  # the innermost first: its parent is a box still
+            _as_line(box)
+
+
+_LINE_BOXES = frozenset({"div", "p", "ul", "ol", "li", "dl", "dt", "dd"})
+
+
+def _as_line(box: etree._Element) -> None:
+    """One box of ``code_lines``: its content, set off by newlines from the content before
+    and after it in its parent. A <br> that ends it only ends its line (an empty line when
+    it is all there is, as <div><br></div> is); an empty box is no line at all."""
+    if len(box) and box[-1].tag == "br" and not (box[-1].tail or "").strip():
+        remove(box[-1])
+        box.text = box.text or ""  # (a line, though empty)
+    if box.text is None and not len(box):
+        remove(box)  # <div></div>: no height, no line
+        return
+    parent = box.getparent()
+    previous = box.getprevious()
+    if previous is None:
+        if parent is not None and parent.text is not None and not parent.text.strip():
+            parent.text = None
+        before = parent is not None and parent.text is not None
+    else:
+        if previous.tag in _LINE_BOXES and previous.tail is not None and not previous.tail.strip():
+            previous.tail = None
+        before = True
+    if before and not text_before(box).endswith("\n"):
+        box.text = "\n" + (box.text or "")
+    after = box.getnext()
+    if (
+        box.tail is not None
+        and not box.tail.strip()
+        and (after is None or after.tag in _LINE_BOXES)
+    ):
+        box.tail = None
+    if (box.tail or (after is not None and after.tag not in _LINE_BOXES)) and not (
+        box.tail or ""
+    ).startswith("\n"):
+        box.tail = "\n" + (box.tail or "")
+    unwrap(box)
+
+
 def styles(root: etree._Element, ctx: Context) -> None:
     """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means."""
     emphasis(root)
@@ -1720,6 +1798,7 @@ PIPELINE: tuple[Transform, ...] = (
     styles,  # before vocabulary, which drops every style attribute
     vocabulary,
     nested_links,  # after vocabulary: only links with an href are links by then
+    code_lines,  # after vocabulary: the boxes in a <pre> are divs and lists by then
     shortcodes_left,
     inline_around_blocks,
     table_parts,  # before paragraphs: what a table may not hold goes out, into paragraphs
