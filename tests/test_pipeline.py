@@ -275,6 +275,12 @@ FIGURES = [
      '<figure><ul><li><figure><img src="https://a.org/1.jpg" alt=""></figure></li>'
      '<li><figure><img src="https://a.org/2.jpg" alt="Two"><figcaption>Two</figcaption></figure></li></ul>'
      '<figcaption>All</figcaption></figure>'),
+    ("an emoji's picture stays in its sentence, text-sized (WordPress feeds)",
+     '<p><img draggable="false" role="img" class="emoji" alt="👉" src="https://s.w.org/images/core/emoji/13.0.0/svg/1f449.svg"> Read more</p>',
+     '<p><img alt="👉" src="https://s.w.org/images/core/emoji/13.0.0/svg/1f449.svg" width="20" height="20"> Read more</p>'),
+    ("a WordPress smiley too",
+     '<p><img class="wp-smiley" alt=":)" src="https://a.org/blog/wp-includes/images/smilies/simple-smile.png" style="height: 1em"></p>',
+     '<p><img alt=":)" src="https://a.org/blog/wp-includes/images/smilies/simple-smile.png" width="20" height="20"></p>'),
     ("two images in one paragraph", '<p><img src="https://a.org/1.jpg"><img src="https://a.org/2.jpg"></p>',
      '<figure><img src="https://a.org/1.jpg" alt=""></figure>\n<figure><img src="https://a.org/2.jpg" alt=""></figure>'),
     ("text before the image: not a figure", '<p>Look: <img src="https://a.org/i.jpg"></p>',

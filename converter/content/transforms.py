@@ -566,10 +566,14 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
         if names:
             _attributes(el, tag, names, ctx)
         if tag == "img":
-            if el.get("src") is None:
+            src = el.get("src")
+            if src is None:
                 doomed.append(el)
-            elif el.get("alt") is None:
+                continue
+            if el.get("alt") is None:
                 el.set("alt", "")
+            if _EMOJI_IMAGE.match(src):
+                _text_sized(el)
         elif tag == "a" and el.get("href") is None:
             anchors.append(el)
         elif (tag == "time" and el.get("datetime") is None) or (
@@ -743,6 +747,25 @@ def _without_source(img: etree._Element, marks: Marks) -> None:
     if text:
         img.tail = text + (img.tail or "")
     marks.remove(img)
+
+
+# The pictures WordPress puts in place of an emoji or a smiley in feeds and e-mail
+# (wp_staticize_emoji: <img class="emoji" alt="👉" src="https://s.w.org/images/core/emoji/…">;
+# <img class="wp-smiley" alt=":)" src="…/wp-includes/images/smilies/…">), Twemoji's, and
+# Facebook's: a character of the text that happens to be drawn. They stay inline (never a
+# figure: "👉 Read more" was a figure and a paragraph), sized as WordPress styles them, 1em.
+_EMOJI_IMAGE = re.compile(
+    r"https?://(?:s\.w\.org/images/core/emoji/|[^/?#]+/(?:[^?#]*/)?wp-includes/images/smilies/"
+    r"|twemoji\.maxcdn\.com/|cdn\.jsdelivr\.net/gh/(?:twitter|jdecked)/twemoji"
+    r"|abs\.twimg\.com/emoji/|static\.xx\.fbcdn\.net/images/emoji\.php/)"
+)
+
+
+def _text_sized(img: etree._Element) -> None:
+    """An emoji's picture as big as the text around it (WordPress: height 1em; an SVG emoji
+    without a size is drawn 150 px and more). 20 CSS px: the pages' and books' text size."""
+    img.set("width", "20")
+    img.set("height", "20")
 
 
 _COMMON_JUNK = (
@@ -1360,9 +1383,10 @@ _LIFTED_AGAIN = V.BLOCK_TAGS - {"li"}
 
 
 def _image_of(el: etree._Element) -> etree._Element | None:
-    """The <img> of an image item: the element itself or a link holding only an image."""
+    """The <img> of an image item: the element itself or a link holding only an image. An
+    emoji's picture is a character of the text, not an item (``_EMOJI_IMAGE``)."""
     if el.tag == "img":
-        return el
+        return None if _EMOJI_IMAGE.match(el.get("src", "")) else el
     if (
         el.tag == "a"
         and len(el) == 1
