@@ -87,7 +87,7 @@ ONE_PASS = [
     ("a cell outside a table", "<td>S", "<p>S</p>"),
     ("text in a table goes before it", "<table>x<tr><td>a</td>y</tr></table>", "<p>xy</p>\n<table><tbody><tr><td>a</td></tr></tbody></table>"),
     ("an embed in a stray caption", '<figcaption>G [video src="https://ok.example/v.mp4"]a</figcaption>', '<p>G </p>\n<figure class="embed" data-embed="video" data-src="https://ok.example/v.mp4"><figcaption><a href="https://ok.example/v.mp4">Video: v.mp4</a></figcaption></figure>\n<p>a</p>'),
-    ("a caption figure in a paragraph in a pre", "<PRE><P>0 [caption caption='a caption']<P>[caption][/caption]&NewLine;</P>[/caption]", "<p>0</p>\n<figure><p>&#91;caption]</p><figcaption>a caption</figcaption></figure>\n<pre>[/caption]</pre>"),
+    ("a caption figure in a paragraph in a pre", "<PRE><P>0 [caption caption='a caption']<P>[caption][/caption]&NewLine;</P>[/caption]", "<pre>0 </pre>\n<figure><p>&#91;caption]</p><figcaption>a caption</figcaption></figure>\n<pre>[/caption]</pre>"),
 ]  # fmt: skip
 
 

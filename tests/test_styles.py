@@ -61,6 +61,13 @@ BODIES = [
     # a tag its style takes back is not that emphasis
     ('<p><strong style="font-weight:normal">x</strong> <i style="font-style:normal">y</i></p>',
      "<p>x y</p>"),
+    # a span that takes back the emphasis around it splits it (Word, ckeditor4's fixtures)
+    ('<p><strong><span>Bold start </span></strong><strong><span style="font-weight:normal">then '
+     "normal text</span></strong></p>",
+     "<p><strong>Bold start </strong>then normal text</p>"),
+    ('<p><b>a <span style="font-weight:normal">b</span> c</b></p>',
+     "<p><strong>a </strong>b<strong> c</strong></p>"),
+    ('<p><i>a<span style="font-style:normal">b</span></i> c</p>', "<p><em>a</em>b c</p>"),
     # code is left alone: a highlighter's bold tokens are not the author's emphasis
     ('<pre><span style="font-weight: bold">def</span> f</pre>', "<pre>def f</pre>"),
     ('<p><code><span style="font-style:italic">x</span></code></p>', "<p><code>x</code></p>"),

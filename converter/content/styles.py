@@ -87,6 +87,8 @@ def emphasis(root: etree._Element) -> None:
         own = _OWN.get(name)
         if own is not None and wanted.get(own) is False:
             el.tag = name = "span"  # <b style="font-weight:normal">: not bold; unwrapped later
+        elif name in _CARRIERS:
+            _taken_back(el, wanted)
         shown = _SHOWN.get(name, ())
         added = [
             tag
@@ -99,6 +101,23 @@ def emphasis(root: etree._Element) -> None:
             el.tag = added.pop(0)
         for tag in added:
             _wrap_content(el, tag)
+
+
+def _taken_back(el: etree._Element, wanted: dict[str, bool]) -> None:
+    """A span whose style takes back the emphasis of the element right around it (Word:
+    <b>Bold start <span style="font-weight:normal">then normal text</span></b>, ckeditor4's
+    Word fixtures) leaves it: that element is split in two around the span, which then stands
+    between them without the emphasis (the halves left empty go with the empty elements)."""
+    parent = el.getparent()
+    if parent is None or wanted.get(_OWN.get(_tag(parent), "")) is not False:
+        return
+    after = parent.makeelement(parent.tag)  # (its attributes were read already)
+    after.text, el.tail = el.tail, None
+    for sibling in list(el.itersiblings()):
+        after.append(sibling)  # (its tail moves with it)
+    after.tail, parent.tail = parent.tail, None
+    parent.addnext(el)
+    el.addnext(after)
 
 
 def _tag(el: etree._Element) -> str:

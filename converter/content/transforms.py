@@ -1768,7 +1768,13 @@ def code_lines(root: etree._Element, ctx: Context) -> None:
     code stays one code block (realworld-extra 5100105: the lines became paragraphs, their
     indentation lost). The blank between boxes is the source's layout, not a line."""
     for pre in root.iter("pre"):
-        boxes = [el for el in pre.iterdescendants() if el.tag in _LINE_BOXES]
+        boxes: list[etree._Element] = []
+        walk = etree.iterwalk(pre, events=("start",))
+        for _, el in walk:
+            if el.tag in _LINE_BOXES:
+                boxes.append(el)
+            elif el.tag in V.BLOCK_TAGS and el is not pre:
+                walk.skip_subtree()  # a figure or a table in it is lifted out of it, whole
         for box in reversed(boxes):  # the innermost first: its parent is a box still
             _as_line(box)
 
