@@ -1050,6 +1050,12 @@ def _blocks_into_items(container: etree._Element) -> None:
         if child.tag not in V.BLOCK_TAGS:
             continue
         if previous is None:
+            if container.tag in ("ul", "ol") and child.tag in ("ul", "ol") and not child.tail:
+                # a list opening a list (pasted from Word, LibreOffice, Google Docs: <ol><ol>
+                # <li>) shows no marker of the outer one: a list of its own before it, not an
+                # item with a marker of its own ("1. 1. 111")
+                container.addprevious(child)
+                continue
             previous = container.makeelement("li")
             container.replace(child, previous)
         previous.append(child)
