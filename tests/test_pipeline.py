@@ -91,6 +91,8 @@ JUNK = [
     ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
     ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
     ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+    ("a dead fragment link holding a break leaves nothing (fuzz AW)", "<a href=#>\n", ""),
+    ("... and no break at its paragraph's end", '<p>x <a href="#">\n</a></p>', "<p>x</p>"),
     ("cells in a row group get their row (fuzz X)", "<table><thead><td>h</td></thead><tbody><td>a</td><td>b</td></tbody></table>",
      "<table><thead><tr><td>h</td></tr></thead><tbody><tr><td>a</td><td>b</td></tr></tbody></table>"),
     # A link in a link: an HTML5 parser closes the outer one at the inner one (fuzz V)

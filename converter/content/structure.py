@@ -21,10 +21,10 @@ from .shortcodes import CODE_NAMES
 from .tree import add_before, last_child, remove, replace_by, text_of, unwrap
 
 __all__ = [
-    "anchors",
     "attribute_value",
     "definition_lists",
     "figcaptions",
+    "fragment_links",
     "list_items",
     "srcset_candidates",
     "table_parts",
@@ -606,9 +606,10 @@ def _columns(table: etree._Element, groups: list[list[etree._Element]]) -> None:
 # Anchors: ids that a link of the article points to are kept, links to lost ids unwrapped
 
 
-def anchors(root: etree._Element, ctx: object) -> None:
+def fragment_links(root: etree._Element) -> list[etree._Element]:
     """Keep each referenced id once (the first element that holds it); a fragment link whose
-    target is gone is unwrapped (its text stays), so no link in the body is dead."""
+    target is gone is unwrapped (its text stays), so no link in the body is dead. Returns
+    the parents of the links unwrapped."""
     seen: set[str] = set()
     for el in root.iter():
         value = el.get("id")
@@ -618,9 +619,14 @@ def anchors(root: etree._Element, ctx: object) -> None:
             del el.attrib["id"]
         else:
             seen.add(value)
+    parents: list[etree._Element] = []
     for a in [a for a in root.iter("a") if (a.get("href") or "").startswith("#")]:
         if unquote(a.get("href", "")[1:]) not in seen:
+            parent = a.getparent()
+            if parent is not None:
+                parents.append(parent)
             unwrap(a)
+    return parents
 
 
 # ---------------------------------------------------------------------------------------------

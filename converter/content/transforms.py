@@ -24,10 +24,10 @@ from .embeds import Embed, as_written, embed_figure, match_url, unlabel, video_d
 from .embeds import label as embed_label
 from .shortcodes import NAMES as _SHORTCODE_NAMES
 from .structure import (
-    anchors,
     attribute_value,
     definition_lists,
     figcaptions,
+    fragment_links,
     list_items,
     pictureless,
     srcset_candidates,
@@ -1822,6 +1822,23 @@ def _as_line(box: etree._Element) -> None:
     ).startswith("\n"):
         box.tail = "\n" + (box.tail or "")
     unwrap(box)
+
+
+def anchors(root: etree._Element, ctx: Context) -> None:
+    """``structure.fragment_links``; where an unwrapped link held only a break at an edge of
+    its paragraph, item or cell, the rules ``empties`` applies to those edges apply at once,
+    and a paragraph or heading left with nothing goes (fuzz AW: <a href=#>\n was
+    "<p><br></p>" until a second pass removed it)."""
+    for parent in dict.fromkeys(fragment_links(root)):
+        if parent.tag not in _TRIM_BR or parent.getparent() is None:
+            continue
+        _trim_breaks(parent)
+        _strip_edges(parent)
+        if parent.tag in _GONE_EMPTY and not len(parent) and not _has_text(parent.text):
+            remove(parent)
+
+
+_GONE_EMPTY = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "figcaption"})  # (not dd, dt: a dl)
 
 
 def styles(root: etree._Element, ctx: Context) -> None:
