@@ -68,6 +68,7 @@ class Context:
     # these ids are kept, prefixed; every other id is paste junk.
     targets: frozenset[str] = frozenset()
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
+    emoji: bool = False  # whether it holds an emoji's picture (``vocabulary`` finds them)
     sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
 
 
@@ -572,8 +573,9 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
                 continue
             if el.get("alt") is None:
                 el.set("alt", "")
-            if _EMOJI_IMAGE.match(src):
+            if _is_emoji(src):
                 _text_sized(el)
+                ctx.emoji = True
         elif tag == "a" and el.get("href") is None:
             anchors.append(el)
         elif (tag == "time" and el.get("datetime") is None) or (
@@ -759,6 +761,12 @@ _EMOJI_IMAGE = re.compile(
     r"|twemoji\.maxcdn\.com/|cdn\.jsdelivr\.net/gh/(?:twitter|jdecked)/twemoji"
     r"|abs\.twimg\.com/emoji/|static\.xx\.fbcdn\.net/images/emoji\.php/)"
 )
+
+
+def _is_emoji(src: str) -> bool:
+    """``_EMOJI_IMAGE``, after a substring test that every such URL passes: the pattern costs
+    ~1.5k instructions a URL (it backtracks over the path), the test ~100 (issue 13)."""
+    return ("emoji" in src or "smilies" in src) and _EMOJI_IMAGE.match(src) is not None
 
 
 def _text_sized(img: etree._Element) -> None:
@@ -1388,11 +1396,11 @@ _LIFTED_AGAIN = V.BLOCK_TAGS - {"li"}
 # 6. Images: paragraphs of images (with inline captions) become figures
 
 
-def _image_of(el: etree._Element) -> etree._Element | None:
+def _image_of(el: etree._Element, emoji: bool) -> etree._Element | None:
     """The <img> of an image item: the element itself or a link holding only an image. An
     emoji's picture is a character of the text, not an item (``_EMOJI_IMAGE``)."""
     if el.tag == "img":
-        return None if _EMOJI_IMAGE.match(el.get("src", "")) else el
+        return None if emoji and _is_emoji(el.get("src", "")) else el
     if (
         el.tag == "a"
         and len(el) == 1
@@ -1413,16 +1421,16 @@ def image_figures(root: etree._Element, ctx: Context) -> None:
     taken for one. An image inside the text stays where it is, inline.
     """
     for p in list(root.iter("p")):
-        _image_paragraph(p)
+        _image_paragraph(p, ctx.emoji)
 
 
-def _image_paragraph(p: etree._Element) -> None:
+def _image_paragraph(p: etree._Element, emoji: bool) -> None:
     """``image_figures`` for one paragraph."""
-    if not len(p) or _has_text(p.text) or _image_of(p[0]) is None or p.getparent() is None:
+    if not len(p) or _has_text(p.text) or _image_of(p[0], emoji) is None or p.getparent() is None:
         return
     leading: list[etree._Element] = []  # the images (and <br>s between them) that open it
     for child in p:
-        if child.tag != "br" and _image_of(child) is None:
+        if child.tag != "br" and _image_of(child, emoji) is None:
             break
         leading.append(child)
         if _has_text(child.tail):
@@ -1624,7 +1632,7 @@ def _settle(paragraphs: list[etree._Element], ctx: Context) -> None:
         while new is not None and new is not after:
             following = new.getnext()
             if new.tag == "p":
-                _image_paragraph(new)
+                _image_paragraph(new, ctx.emoji)
             new = following
 
 
