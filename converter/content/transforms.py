@@ -1836,8 +1836,13 @@ def anchors(root: etree._Element, ctx: Context) -> None:
     """``structure.fragment_links``; where an unwrapped link held only a break at an edge of
     its paragraph, item or cell, the rules ``empties`` applies to those edges apply at once,
     and a paragraph or heading left with nothing goes (fuzz AW: <a href=#>\n was
-    "<p><br></p>" until a second pass removed it)."""
+    "<p><br></p>" until a second pass removed it); a break it leaves loose in a figure, list
+    or table goes (fuzz AX)."""
     for parent in dict.fromkeys(fragment_links(root)):
+        if parent.tag in _NO_LOOSE_BR:  # (fuzz AX: <figure><p>t</p><a href=#>\n)
+            for br in [child for child in parent if child.tag == "br"]:
+                remove(br)  # a break between blocks breaks nothing, as empties says
+            continue
         if parent.tag not in _TRIM_BR or parent.getparent() is None:
             continue
         _trim_breaks(parent)
