@@ -1837,7 +1837,8 @@ def anchors(root: etree._Element, ctx: Context) -> None:
     its paragraph, item or cell, the rules ``empties`` applies to those edges apply at once,
     and a paragraph or heading left with nothing goes (fuzz AW: <a href=#>\n was
     "<p><br></p>" until a second pass removed it); a break it leaves loose in a figure, list
-    or table goes (fuzz AX)."""
+    or table goes (fuzz AX); an image it leaves opening a paragraph is made a figure, as
+    ``image_figures`` would (fuzz AY: <p><a href=#><img src=x>r)."""
     for parent in dict.fromkeys(fragment_links(root)):
         if parent.tag in _NO_LOOSE_BR:  # (fuzz AX: <figure><p>t</p><a href=#>\n)
             for br in [child for child in parent if child.tag == "br"]:
@@ -1849,6 +1850,8 @@ def anchors(root: etree._Element, ctx: Context) -> None:
         _strip_edges(parent)
         if parent.tag in _GONE_EMPTY and not len(parent) and not _has_text(parent.text):
             remove(parent)
+        elif parent.tag == "p":
+            _image_paragraph(parent, ctx.emoji)  # an image the link held opens it now (AY)
 
 
 _GONE_EMPTY = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "figcaption"})  # (not dd, dt: a dl)
