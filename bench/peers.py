@@ -475,8 +475,11 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
         s["contents"] = s["record"].get("contents") or ""
         s["ctx"] = transforms.Context(base=s["record"].get("url") or "", host_map=options.host_map)
 
-    def xml_safe(s: dict[str, Any]) -> None:
-        s["text"] = content.xml_safe(s["contents"])
+    def thin(s: dict[str, Any]) -> None:
+        # normalise removes what XML cannot carry only when the parse finds some (rare: the
+        # parse step's UTF-8 check); its first step on the text is thin.
+        crowded = getattr(content, "thin", None)
+        s["text"] = crowded(s["contents"]) if crowded else content.xml_safe(s["contents"])
 
     illegal = getattr(content, "_ILLEGAL_REFERENCE", None)
     replaced = getattr(content, "_REPLACED_REFERENCE", None)
@@ -531,11 +534,11 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
 
     steps = [
         ("orjson.loads", loads),
-        ("content.xml_safe", xml_safe),
+        ("crowded.thin", thin),
         ("&# references", references),
         ("CRLF → LF", newlines),
         ("shortcodes.expand", expand),
-        ("content.parse (lxml)", parse),
+        ("content.parse (UTF-8 check + lxml)", parse),
         *((f"transforms.{fn.__name__}", transform(fn)) for fn in transforms.PIPELINE),
         ("sanitiser.allow_list", allow_list),
         ("content.serialise", serialise),

@@ -1,6 +1,9 @@
 """The body pipeline: CMS ``contents`` → one canonical, clean, safe HTML fragment.
 
-    contents ─ xml_safe ─ shortcodes.expand ─ parse ─ PIPELINE transforms ─ allow_list ─ serialise
+    contents ─ thin ─ shortcodes.expand ─ parse ─ PIPELINE transforms ─ allow_list ─ serialise
+
+(``xml_safe`` first, and all of it again, only when the parse finds a character that XML
+cannot carry: see ``_expanded``.)
 
 ``parse`` is libxml2 (lxml), fast; the few inputs where its HTML4 tree differs from the tree
 a browser builds (foreign content, raw-text elements, content moved out of hidden containers)
@@ -54,6 +57,10 @@ _PARSER = etree.HTMLParser(
     no_network=True,
     recover=True,
     default_doctype=False,
+    # The document is given as UTF-8 bytes (``_utf8_document``): libxml2 reads them as they
+    # are, where from a str it converts the UCS-2 (or Latin-1) buffer first. A <meta charset>
+    # in the content does not switch it (tests/test_content_parse.py).
+    encoding="utf-8",
 )
 
 
@@ -72,6 +79,7 @@ _REPLACED_REFERENCE = re.compile(  # to NUL, surrogates, U+FFFE/U+FFFF: U+FFFD, 
     r"|(?:0+|0*5[5-7][0-9]{3}|0*6553[45])(?![0-9]));?"
 )
 _C0_CHARS = tuple(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32)))  # XML 1.0 §2.2
+_C0_BYTES = tuple((*range(0, 9), 11, 12, *range(14, 32)))  # the same, as UTF-8 bytes
 
 
 def xml_safe(text: str) -> str:
@@ -109,7 +117,39 @@ def parse(html: str) -> etree._Element:
     RecursionError when libxml2 gave up on the nesting (it stops at 2048 levels, even with
     huge_tree, and would silently drop the rest): the caller reports the article.
     """
-    doc = etree.fromstring("<html><body>" + html + "</body></html>", _PARSER)
+    data = _utf8_document(html)
+    if data is None:  # a character XML cannot carry: removed, as xml_safe does
+        html = xml_safe(html)
+        data = _utf8_document(html)
+        assert data is not None  # xml_safe leaves none of them
+    return _parsed(html, data)
+
+
+def _utf8_document(html: str) -> bytes | None:
+    """The document that ``_parsed`` gives libxml2, as UTF-8; None when ``html`` holds a
+    character that XML 1.0 cannot carry (§2.2: C0 controls but tab, LF and CR, lone
+    surrogates, U+FFFE and U+FFFF), which the caller removes first (``xml_safe``).
+
+    The check rides on the encoding that libxml2 needs anyway: a lone surrogate fails it,
+    and a control character is one byte in UTF-8 that no other character's bytes hold, found
+    with one memchr each (callgrind, 12 KB seed-shaped bodies: encode, checks and parse
+    ~840k instructions, where xml_safe and a parse from the str took ~1,055k).
+    """
+    try:
+        data = ("<html><body>" + html + "</body></html>").encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, from JSON "\ud800" escapes
+        return None
+    for c in _C0_BYTES:
+        if c in data:
+            return None
+    if "\ufffe" in html or "\uffff" in html:
+        return None
+    return data
+
+
+def _parsed(html: str, data: bytes) -> etree._Element:
+    """``parse`` of ``html``, whose UTF-8 document ``data`` is (from ``_utf8_document``)."""
+    doc = etree.fromstring(data, _PARSER)
     ended = False  # a "</body>", "</html>" or "<body>" in the fragment (see _ENDED)
     log = _PARSER.error_log
     if log:
@@ -292,12 +332,39 @@ def _embed_block(m: re.Match[str]) -> str:
     try:
         url = json.loads(m.group(1)).get("url")
     except (ValueError, AttributeError):
+        if _XML_ILLEGAL.search(m.group(0)):  # JSON refuses a control character: normalise
+            raise ValueError("a character XML cannot carry") from None  # removes it first
         return m.group(0)
     if not isinstance(url, str) or not url.strip():
         return m.group(0)
     figure = etree.Element("figure", {"class": "wp-block-embed"})
     etree.SubElement(figure, "div", {"class": "wp-block-embed__wrapper"}).text = url.strip()
     return "\n\n" + etree.tostring(figure, encoding="unicode", method="html") + "\n\n"
+
+
+def _expanded(contents: str, ctx: Context) -> str:
+    """The steps on the text before the parse: ``contents`` with its shortcodes expanded.
+
+    Characters XML cannot carry are removed by ``normalise`` first only when the parse finds
+    one (``_utf8_document``) or lxml refused one here (ValueError); then this runs again on
+    the cleaned text, so the result is the one of removing them first, at no cost on every
+    other body (~210k instructions fewer on a 12 KB body: callgrind, docs/performance.md).
+    """
+    text = thin(contents)  # at most MAX_ATTRIBUTES on an element: parsing is n²
+    # (A one-character test first, each time: it is a memchr, ~15 times cheaper on a body than
+    # looking for two or three characters, which CPython does one character at a time.)
+    if "#" in text and "&#" in text:  # character references to what XML cannot carry
+        text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
+    if "\r" in text:  # (split and join: ~20% fewer instructions than a two-character replace)
+        text = "\n".join(text.split("\r\n"))
+        if "\r" in text:  # a lone CR too (a second pass over the body only then)
+            text = text.replace("\r", "\n")
+    if "!" in text and "wp:" in text and "/-->" in text:  # "<!-- wp:embed … /-->"
+        text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
+    expanded = expand(text)
+    ctx.warnings.extend(expanded.warnings)
+    ctx.brackets = "[" in expanded.html
+    return expanded.html
 
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:
@@ -312,21 +379,18 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     ctx = ctx or Context()
     if not contents or not contents.strip():
         return Body("", tuple(ctx.warnings))
-    text = thin(xml_safe(contents))  # at most MAX_ATTRIBUTES on an element: parsing is n²
-    # (A one-character test first, each time: it is a memchr, ~15 times cheaper on a body than
-    # looking for two or three characters, which CPython does one character at a time.)
-    if "#" in text and "&#" in text:  # character references to what XML cannot carry
-        text = _REPLACED_REFERENCE.sub("\ufffd", _ILLEGAL_REFERENCE.sub("", text))
-    if "\r" in text:  # (split and join: ~20% fewer instructions than a two-character replace)
-        text = "\n".join(text.split("\r\n"))
-        if "\r" in text:  # a lone CR too (a second pass over the body only then)
-            text = text.replace("\r", "\n")
-    if "!" in text and "wp:" in text and "/-->" in text:  # "<!-- wp:embed … /-->"
-        text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
-    expanded = expand(text)
-    ctx.warnings.extend(expanded.warnings)
-    ctx.brackets = "[" in expanded.html
-    body = parse(expanded.html)
+    warned = len(ctx.warnings)
+    try:
+        html = _expanded(contents, ctx)
+        data = _utf8_document(html)  # None: a character XML cannot carry (rare)
+    except ValueError:  # lxml refuses such a character in an element that expand makes
+        data = None
+    if data is None:  # removed before anything reads the text, then all of it again
+        del ctx.warnings[warned:]
+        html = _expanded(xml_safe(contents), ctx)
+        body = parse(html)
+    else:
+        body = _parsed(html, data)
     for transform in PIPELINE:
         transform(body, ctx)
     allow_list(body)
