@@ -534,6 +534,15 @@ CODE_BLOCKS = [
     # markup as such in it is the author's own (a browser without the plugin shows it): the
     # HTML rules take it (realworld-extra 4100175: its images stay images)
     ('[code]<img src="https://e.org/i.jpg">[/code]', '<figure><img src="https://e.org/i.jpg" alt=""></figure>'),
+    # CodeColorer: [cc], [cc lang=…], [cc_LANG] and its modes, closed by the same name;
+    # [cci…] is inline code (realworld-extra 5600043/44)
+    ('[cce lang="diff"]\n-    Security.allowDomain("*");\n[/cce]',
+     '<pre><code>-    Security.allowDomain("*");</code></pre>'),
+    ("[ccnLe_php]\n&lt;?php\n    echo $a;\n[/ccnLe_php]", "<pre><code>&lt;?php\n    echo $a;</code></pre>"),
+    ("[cc_python]def f():\n    return 1[/cc_python]", "<pre><code>def f():\n    return 1</code></pre>"),
+    ("Use [cci]ls -l[/cci] to list.", "<p>Use <code>ls -l</code> to list.</p>"),
+    ("a [cc] b", "<p>a [cc] b</p>"),
+    ('[cc]<img src="https://e.org/i.jpg">[/cc]', '<figure><img src="https://e.org/i.jpg" alt=""></figure>'),
 ]  # fmt: skip
 
 

@@ -66,6 +66,24 @@ REPAIRS = [
          '<p><a href="#a1-_ftn1" id="a1-_ftnref1">[1]</a> Note', '<p><a id="a1-_ftn1" href="#a1-_ftnref1">[1]</a> Note')),
     ("an empty named anchor gives its id to the paragraph", '<p><a name="top"></a>Top</p><p><a href="#top">up</a></p>',
      '<p id="a1-top">Top</p>\n<p><a href="#a1-top">up</a></p>'),
+    # realworld-extra 5600040: footnote targets that are empty anchors, or unknown elements,
+    # loose in the body before the paragraph rules ran; the paragraph made around them takes it
+    ("a loose empty named anchor gives its id to the paragraph made around it",
+     'See<a href="#n1">*</a>.\n\n<a name="n1"></a>* The note.',
+     '<p>See<a href="#a1-n1">*</a>.</p>\n<p id="a1-n1">* The note.</p>'),
+    ("so does a loose <a id>", 'See<a href="#n1">*</a>.\n\n<a id="n1"></a>* The note.',
+     '<p>See<a href="#a1-n1">*</a>.</p>\n<p id="a1-n1">* The note.</p>'),
+    ("an empty <span id> gives its id to its paragraph",
+     '<p>See<a href="#n1">1</a>.</p><p><span id="n1"></span>1. The note.</p>',
+     '<p>See<a href="#a1-n1">1</a>.</p>\n<p id="a1-n1">1. The note.</p>'),
+    ("a target inside a target: the inner one's paragraph, the outer one an empty <a id>",
+     'See<a href="#n1">1</a> <a href="#n2">2</a>.\n\n<span id="n1"><span id="n2">Both</span></span>',
+     '<p>See<a href="#a1-n1">1</a> <a href="#a1-n2">2</a>.</p>\n<p id="a1-n2"><a id="a1-n1"></a>Both</p>'),
+    ("a target whose paragraph has an id stays an empty <a id>",
+     '<p>See<a href="#n1">1</a> <a href="#p">p</a>.</p><p id="p">Text <a name="n1"></a>note.</p>',
+     '<p>See<a href="#a1-n1">1</a> <a href="#a1-p">p</a>.</p>\n<p id="a1-p">Text <a id="a1-n1"></a>note.</p>'),
+    ("a target in a removed subtree is gone, and so is its link",
+     '<p>See<a href="#n1">1</a>.</p><script><span id="n1">x</span></script>', "<p>See1.</p>"),
     ("unreferenced ids are junk", '<p id="x">a</p>', "<p>a</p>"),
     ("a link to a missing id is unwrapped", '<p><a href="#nowhere">text</a></p>', "<p>text</p>"),
     ("a duplicate id is kept once", '<h2 id="s">A</h2><h3 id="s">B</h3><p><a href="#s">s</a></p>',
@@ -109,6 +127,9 @@ REPAIRS = [
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
     # Plugins (Flash, PDF objects): a link to what they played.
+    ("Vimeo's old Flash player is Vimeo (realworld-extra 5600053)",
+     '<object width="400" height="300"><param name="movie" value="http://vimeo.com/moogaloop.swf?clip_id=3297312&amp;server=vimeo.com"><embed src="http://vimeo.com/moogaloop.swf?clip_id=3297312&amp;server=vimeo.com" type="application/x-shockwave-flash"></object>',
+     '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/3297312"><figcaption><a href="https://vimeo.com/3297312">Vimeo</a></figcaption></figure>'),
     ("flash object becomes a link",
      '<p><object data="http://www.flickr.com/v.swf"><param name="movie" value="http://www.flickr.com/v.swf"><embed src="http://www.flickr.com/v.swf"></object></p>',
      '<figure class="embed" data-embed="generic"><figcaption><a href="http://www.flickr.com/v.swf">Embedded content (www.flickr.com)</a></figcaption></figure>'),
@@ -128,6 +149,15 @@ SHORTCODE_WARNINGS = [
     ("[box a=1]x[/box]", ("unknown shortcode [box] removed (its content, if any, kept)",)),
     ("[note]x[/note]", ("unknown shortcode [note] left as text",)),
     ("[[note]]x[[/note]] and [sic]", ()),  # escaped, and prose: nothing to say
+    # a bare pair that held only plugin markup goes with it (Jetpack, realworld-extra 5600032)
+    (
+        '[contact-form][contact-field label="Name" type="name" required="1" /][/contact-form]',
+        (
+            "unknown shortcode [contact-field] removed (its content, if any, kept)",
+            "unknown shortcode [contact-form] removed (its content, if any, kept)",
+        ),
+    ),
+    ("[note][/note]", ("unknown shortcode [note] left as text",)),  # empty as written: as text
 ]
 
 

@@ -331,14 +331,23 @@ CODE_NAMES = (
     "powershell", "ps", "posh", "python", "py", "r", "ruby", "rails", "ror", "rb", "sass",
     "scss", "scala", "sql", "swift", "tsql", "typescript", "ts", "vb", "vbnet", "yaml", "yml",
 )  # fmt: skip
+# CodeColorer's family: [cc lang="php"], [cc_php], and its modes before the language
+# ([cce] escaped, [ccn] without line numbers, [ccnLe_php], …; [cci…] is inline code), each
+# closed by its own name (wordpress.org/plugins/codecolorer; realworld-extra 5600043/44).
+_CODECOLORER = r"cc[a-z]*(?:_[\w+#.]+)?"
 _CODE_BLOCK = re.compile(
-    r"(?<!\[)\[(" + "|".join(re.escape(n) for n in CODE_NAMES) + r")(?![\w-])([^\]]*)\]"
-    r"(.*?)\[/\1\](?!\])",
+    r"(?<!\[)\[("
+    + "|".join(re.escape(n) for n in CODE_NAMES)
+    + "|"
+    + _CODECOLORER
+    + r")(?![\w-])([^\]]*)\](.*?)\[/\1\](?!\])",
     re.S | re.I,
 )
 
 
 _CODE_CLOSING = frozenset(f"[/{name}]" for name in CODE_NAMES)
+_CODECOLORER_CLOSING = re.compile(r"\[/" + _CODECOLORER + r"\]", re.I)
+CODECOLORER_NAME = re.compile(_CODECOLORER, re.I)  # (a name in it: fullmatch)
 # An element that carries a resource, written as markup (not as "&lt;img"): the visual editor
 # stores code typed into it escaped, so such markup is the author's own.
 _RAW_TAG = re.compile(r"<(?:img|a|iframe|video|audio|embed|object|source)[\s/>]", re.I)
@@ -350,8 +359,10 @@ def _closes_code(text: str) -> bool:
     start = text.find("[/")
     while start >= 0:
         end = text.find("]", start, start + 20)
-        if end > 0 and text[start : end + 1].lower() in _CODE_CLOSING:
-            return True
+        if end > 0:
+            tag = text[start : end + 1].lower()
+            if tag in _CODE_CLOSING or _CODECOLORER_CLOSING.fullmatch(tag):
+                return True
         start = text.find("[/", start + 2)
     return False
 
@@ -369,9 +380,12 @@ def _code_blocks(text: str) -> str:
             # Images, links, media as markup in it: the author's own, shown as a browser
             # without the plugin shows them; the HTML rules take it (realworld-extra 4100175).
             return m.group(0)
-        pre = etree.Element("pre")
-        code = etree.SubElement(pre, "code")
+        code = etree.Element("code")
         code.text = unescape(m.group(3).strip("\n"))  # as the plugins show "&lt;" and "<"
+        if m.group(1).lower().startswith("cci"):  # CodeColorer's inline code
+            return _serialise(code)
+        pre = etree.Element("pre")
+        pre.append(code)
         return _serialise(pre)
 
     return _CODE_BLOCK.sub(block, text)

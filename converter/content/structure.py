@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .shortcodes import CODE_NAMES
+from .shortcodes import CODE_NAMES, CODECOLORER_NAME
 from .tree import add_before, last_child, remove, replace_by, text_of, unwrap
 
 __all__ = [
@@ -666,8 +666,8 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
     removed: set[str] = set()
     new_texts, left = _without_tags(texts, known, removed)
     while removed and new_texts != texts:  # a tag that a removal joined (fuzz AR:
-        texts = new_texts  # "[v s=1[n/]]" → "[v s=1]") goes too
-        new_texts, left = _without_tags(texts, known, removed)
+        texts = new_texts  # "[v s=1[n/]]" → "[v s=1]") goes too, and a pair left empty
+        new_texts, left = _without_tags(texts, known, removed, emptied=True)
     for (el, tail), text in zip(slots, new_texts, strict=True):
         if text != ((el.tail if tail else el.text) or ""):
             if tail:
@@ -680,16 +680,25 @@ def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: li
         warnings.append(f"unknown shortcode [{name}] left as text")
 
 
+# A bare pair with nothing between its tags: "[contact-form][/contact-form]".
+_EMPTY_PAIR = re.compile(r"(?<!\[)\[([A-Za-z][\w-]*)\]\s*\[/\1\](?!\])")
+
+
 def _without_tags(
-    texts: list[str], known: frozenset[str], removed: set[str]
+    texts: list[str], known: frozenset[str], removed: set[str], emptied: bool = False
 ) -> tuple[list[str], set[str]]:
     """The texts without the unknown tags that are markup (their names added to ``removed``),
-    and the names of bare pairs left as text."""
+    and the names of bare pairs left as text. ``emptied``: after a removal, a bare pair with
+    nothing left between its tags held only plugin markup and goes too (Jetpack's
+    "[contact-form][contact-field label=…/][/contact-form]": realworld-extra 5600032)."""
     tags = [m for t in texts for m in _TAG.finditer(t) if not _escaped(m)]
     # names some tag of which is markup (attributes, or self-closing): their closing tags go too
     closed = {m.group(3).lower() for m in tags if m.group(2)}
     markup = {m.group(3).lower() for m in tags if m.group(4) or m.group(5)}
     markup |= closed & _PLUGIN_PAIRS  # ("[c]" alone is prose)
+    markup |= {name for name in closed if CODECOLORER_NAME.fullmatch(name)}
+    if emptied:
+        markup |= {m.group(1).lower() for t in texts if "[/" in t for m in _EMPTY_PAIR.finditer(t)}
 
     def drop(m: re.Match[str]) -> str:
         name = m.group(3).lower()

@@ -542,6 +542,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     anchors: list[etree._Element] = []  # links without href, to unwrap
     strays: list[etree._Element] = []  # elements of the unknown names
     checked: list[etree._Element] = []  # <time> without datetime, <bdo> without dir
+    targets: list[etree._Element] = []  # elements of the unknown names holding an id
     ctx.targets = _fragment_targets(root)
     # The paste junk that every element may carry goes first, in one C call (the per-element
     # allow-list below then sees only what is left; it is the rule, this is the shortcut).
@@ -562,6 +563,8 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
         if tag not in V.ALLOWED_TAGS and tag != "div":
             unknown.add(tag)  # span, font, o:p, custom elements: keep the content
             strays.append(el)
+            if ctx.targets and el.get("id") is not None:
+                targets.append(el)
             continue
         names = el.keys()
         if names:
@@ -600,9 +603,12 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     # content (fuzz: <li><a>n<p>C left "n" loose beside the block until a second pass).
     for el in reversed(anchors):
         if el.getparent() is not None:
-            _id_to_parent(el)
+            _id_to_parent(el, el.get("id"))
             marks.unwrap(el)
     marks.take_out_all(root)
+    for el in targets:  # (not in a subtree removed above)
+        if any(up is root for up in el.iterancestors()):
+            _id_to_parent(el, _kept_id(el.get("id") or "", ctx))
     for el in checked:  # <time>: its text must then be a valid date; <bdo> needs its dir
         if el.tag == "bdo" or not valid_datetime("".join(el.itertext()).strip()):
             unwrap(el)
@@ -646,12 +652,19 @@ def _kept_id(value: str, ctx: Context) -> str | None:
     return value if value.startswith(ctx.id_prefix) else ctx.id_prefix + value
 
 
-def _id_to_parent(a: etree._Element) -> None:
-    """A named anchor (<a name=x>, no href) goes, but its id moves to the element around it."""
-    kept = a.get("id")
-    parent = a.getparent()
-    if kept and parent is not None and parent.get("id") is None and parent.tag in V.ALLOWED_TAGS:
+def _id_to_parent(el: etree._Element, kept: str | None) -> None:
+    """A named anchor (<a name=x>, no href) or an unknown element (<span id=x>) goes, but the
+    id a link points to (``kept``) moves to the element around it; where that cannot take it
+    (the body, before the paragraph rules; an element that has an id), an empty <a id> keeps
+    its place, which ``empties`` gives to the paragraph made around it. Footnotes written
+    "<a name=n1></a>* The note." lost their link (realworld-extra 5600040)."""
+    parent = el.getparent()
+    if not kept or parent is None:
+        return
+    if parent.get("id") is None and parent.tag in V.ALLOWED_TAGS:
         parent.set("id", kept)
+    else:
+        el.addprevious(el.makeelement("a", {"id": kept}))
 
 
 def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
@@ -1550,6 +1563,11 @@ def empties(root: etree._Element, ctx: Context) -> None:
         tag = el.tag
         if tag == "a" and el.get("href") is None:
             parent = el.getparent()
+            kept = el.get("id")  # where vocabulary kept a target's place (_id_to_parent)
+            if kept is not None and parent is not None:
+                if parent is root or parent.get("id") is not None:
+                    continue  # stays an empty <a id>: the target of a link
+                parent.set("id", kept)
             if parent is not None and parent.tag in _PARAGRAPH_LIKE:
                 unwrapped_in.append(parent)
             unwrap(el)
