@@ -546,7 +546,13 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     ctx.targets = _fragment_targets(root)
     # The paste junk that every element may carry goes first, in one C call (the per-element
     # allow-list below then sees only what is left; it is the rule, this is the shortcut).
+    embeds = [(f, f.items()) for f in _EMBED_FIGURES(root)]  # the one class kept: "embed"
     etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
+    for figure, items in embeds:  # its class again, where it was among the others (the
+        figure.attrib.clear()  # rest as before: the allow-list below drops what it drops)
+        for name, value in items:
+            if _PLAIN_ATTRIBUTE.match(name):  # (made by embeds.embed_figure: plain names)
+                figure.set(name, value)
     for el in root.iter():
         if el is root:
             continue
@@ -790,11 +796,15 @@ def _text_sized(img: etree._Element) -> None:
 
 
 _COMMON_JUNK = (
-    "style", "data-testid", "target", "rel", "loading", "decoding", "id", "dir", "lang",
+    "class", "style", "data-testid", "target", "rel", "loading", "decoding", "id", "dir", "lang",
     "align", "border", "frameborder", "aria-label", "aria-hidden", "role", "tabindex",
     "srcset", "sizes", "data-id", "data-width", "data-height",  # not data-src: embeds keep it
 )  # fmt: skip
 _COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
+# The canonical embed figures that ``embeds`` made, whose class="embed" the vocabulary keeps
+# (every other class is paste junk, stripped in C with the rest: an element that held only a
+# class then needs no look at its attributes, ~6k instructions each on bench/corpus.py bodies).
+_EMBED_FIGURES = etree.XPath(".//figure[@class='embed']")
 
 
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
