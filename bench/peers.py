@@ -527,7 +527,10 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
         if trees is not None and s["clean"] == s["ours"]:
             if len(trees) >= getattr(content, "_TREES_MAX", 8):
                 trees.pop(next(iter(trees)))
-            trees[s["html"]] = s["body"]
+            # (by the string's identity since issue 13's cache change; by the string before)
+            keyed_by_id = not trees or isinstance(next(iter(trees)), int)
+            key = id(s["html"]) if keyed_by_id else s["html"]
+            trees[key] = (s["html"], s["body"]) if keyed_by_id else s["body"]
 
     def markdown(s: dict[str, Any]) -> None:
         s["markdown"] = to_markdown(s["html"])

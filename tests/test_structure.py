@@ -55,6 +55,12 @@ REPAIRS = [
      '<table><tbody><tr><td rowspan="2">a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>'),
     ("empty rows removed", "<table><tr><td>a</td></tr><tr></tr></table>",
      "<table><tbody><tr><td>a</td></tr></tbody></table>"),
+    ("a table of empty cells is no table (layout; realworld-extra 5500047)",
+     "<p>a</p><table><tr><td></td></tr><tr><td>&#160;</td></tr></table><p>b</p>", "<p>a</p>\n<p>b</p>"),
+    ("an empty header cell does not make a table empty", "<table><tr><th></th></tr><tr><td>x</td></tr></table>",
+     "<table><tbody><tr><th></th></tr><tr><td>x</td></tr></tbody></table>"),
+    ("nor does an image in a cell", '<table><tr><td><img src="https://e.org/a.jpg"></td></tr></table>',
+     '<table><tbody><tr><td><img src="https://e.org/a.jpg" alt=""></td></tr></tbody></table>'),
     ("span that is not a number", '<table><tr><td colspan="two">a</td></tr></table>',
      "<table><tbody><tr><td>a</td></tr></tbody></table>"),
     # Ids: kept where a link of the article points, prefixed; links to lost ids unwrapped.

@@ -273,10 +273,13 @@ def _double_quoted(tag: re.Match[str]) -> str:
     return _ATTRIBUTE.sub(quoted, tag.group(0))
 
 
-# The trees of the last few bodies, by their HTML: an adapter rendering an article right
-# after it was parsed (the html/markdown hot path) reuses the tree instead of parsing the body
-# again. Only trees written exactly as the body are kept.
-_TREES: dict[str, etree._Element] = {}
+# The trees of the last few bodies, by the identity of their HTML string (kept in the entry,
+# so the id is not reused while it is there): an adapter rendering an article right after it
+# was parsed (the html/markdown hot path) gets the very string normalise returned, and reuses
+# the tree instead of parsing the body again. Keyed by the string itself, each insert hashed
+# the whole body (~55k instructions on 12 KB; callgrind). Only trees written exactly as the
+# body are kept.
+_TREES: dict[int, tuple[str, etree._Element]] = {}
 _TREES_MAX = 8
 
 
@@ -314,10 +317,10 @@ def _sanitise(html: str) -> str:
 
 def body_tree(html: str) -> etree._Element:
     """The parsed <body> of a canonical body. SHARED: callers must not change it (deepcopy)."""
-    tree = _TREES.get(html)
-    if tree is None:
-        tree = parse(html)
-    return tree
+    entry = _TREES.get(id(html))
+    if entry is not None and entry[0] is html:
+        return entry[1]
+    return parse(html)
 
 
 # A Gutenberg embed block saved without markup, only its comment (the URL is an attribute):
@@ -404,5 +407,5 @@ def normalise(contents: str, ctx: Context | None = None) -> Body:
     html = protect(html)
     if len(_TREES) >= _TREES_MAX:
         _TREES.pop(next(iter(_TREES)))
-    _TREES[html] = body
+    _TREES[id(html)] = (html, body)
     return Body(html, tuple(ctx.warnings))
