@@ -39,6 +39,8 @@ ILLEGAL_BODIES = [
     "[embed]https://youtu.be/ab\x07c[/embed]",
     "line one\x0b\nline two\r\n\r\nthird\x0c",
     "&#1;&#x1F;<p>refs \x08 ’</p>",
+    "[caption]0\x000 [/caption]",  # NUL: expand's own hidden bracket (property test finding)
+    "<p>a</p>[caption]\x00[/caption]",
 ]
 
 

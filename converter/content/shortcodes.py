@@ -66,7 +66,7 @@ def _markup(no: str) -> str:
 _MARKUP = re.compile(_markup(""))
 # Text and bracket-free markup, possessively: stops at the first comment or tag holding "[".
 _TO_BRACKETED_MARKUP = re.compile(r"(?:[^<]++|" + _markup(r"\[") + r"|<(?![A-Za-z!?/]))*+")
-_HIDDEN_BRACKET = "\x00"  # removed from bodies before this runs (content.xml_safe)
+_HIDDEN_BRACKET = "\x00"  # XML cannot carry it: expand refuses a text holding one (ValueError)
 
 
 class _NextToMarkup(Exception):
@@ -402,9 +402,11 @@ def expand(text: str) -> ShortcodeResult:
     result = ShortcodeResult(text)
     if "[" not in text:
         return result
+    if _HIDDEN_BRACKET in text:  # (content.normalise then removes it, xml_safe, and again)
+        raise ValueError("a NUL character, which this module uses as its hidden bracket")
     if "[/" in text:
         text = result.html = _code_blocks(text)
-    exact = "<" in text and _HIDDEN_BRACKET not in text
+    exact = "<" in text
     if exact and not _has_comment(text):
         try:
             result.html = _expand(text, result.warnings, check=True)

@@ -561,15 +561,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
     checked: list[etree._Element] = []  # <time> without datetime, <bdo> without dir
     targets: list[etree._Element] = []  # elements of the unknown names holding an id
     ctx.targets = _fragment_targets(root)
-    # The paste junk that every element may carry goes first, in one C call (the per-element
-    # allow-list below then sees only what is left; it is the rule, this is the shortcut).
-    embeds = [(f, f.items()) for f in _EMBED_FIGURES(root)]  # the one class kept: "embed"
-    etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
-    for figure, items in embeds:  # its class again, where it was among the others (the
-        figure.attrib.clear()  # rest as before: the allow-list below drops what it drops)
-        for name, value in items:
-            if _PLAIN_ATTRIBUTE.match(name):  # (made by embeds.embed_figure: plain names)
-                figure.set(name, value)
+    _strip_junk(root, ctx)
     for el in root.iter():
         if el is root:
             continue
@@ -629,9 +621,7 @@ def vocabulary(root: etree._Element, ctx: Context) -> None:
             _id_to_parent(el, el.get("id"))
             marks.unwrap(el)
     marks.take_out_all(root)
-    for el in targets:  # (not in a subtree removed above)
-        if any(up is root for up in el.iterancestors()):
-            _id_to_parent(el, _kept_id(el.get("id") or "", ctx))
+    _targets_kept(root, targets, ctx)
     for el in checked:  # <time>: its text must then be a valid date; <bdo> needs its dir
         if el.tag == "bdo" or not valid_datetime("".join(el.itertext()).strip()):
             unwrap(el)
@@ -673,6 +663,26 @@ def _kept_id(value: str, ctx: Context) -> str | None:
     if value not in ctx.targets or not value or any(c.isspace() for c in value):
         return None
     return value if value.startswith(ctx.id_prefix) else ctx.id_prefix + value
+
+
+def _targets_kept(root: etree._Element, targets: list[etree._Element], ctx: Context) -> None:
+    """The ids that links point to, of unknown elements about to be unwrapped (not in a
+    subtree removed already): to the element around them (``_id_to_parent``)."""
+    for el in targets:
+        if any(up is root for up in el.iterancestors()):
+            _id_to_parent(el, _kept_id(el.get("id") or "", ctx))
+
+
+def _strip_junk(root: etree._Element, ctx: Context) -> None:
+    """The paste junk that every element may carry goes first, in one C call (the per-element
+    allow-list then sees only what is left; it is the rule, this is the shortcut)."""
+    embeds = [(f, f.items()) for f in _EMBED_FIGURES(root)]  # the one class kept: "embed"
+    etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
+    for figure, items in embeds:  # its class again, where it was among the others (the
+        figure.attrib.clear()  # rest as before: the allow-list drops what it drops)
+        for name, value in items:
+            if _PLAIN_ATTRIBUTE.match(name):  # (made by embeds.embed_figure: plain names)
+                figure.set(name, value)
 
 
 def _id_to_parent(el: etree._Element, kept: str | None) -> None:
