@@ -343,6 +343,16 @@ RULES: list[tuple[str, str, str]] = [
         "| a b |\n| --- |\n",
     ),
     (
+        "a table of empty or space-only cells writes nothing (layout; realworld-extra 5500047)",
+        "<p>a</p><table><tr><td></td></tr><tr><td>&nbsp;</td><td><br></td></tr></table><p>b</p>",
+        "a\n\nb\n",
+    ),
+    (
+        "an empty header cell does not make a table empty",
+        "<table><tr><th></th></tr><tr><td>x</td></tr></table>",
+        "|  |\n| --- |\n| x |\n",
+    ),
+    (
         "table ragged",
         "<table><tr><td>a</td></tr><tr><td>b</td><td>c</td></tr></table>",
         "| a |  |\n| --- | --- |\n| b | c |\n",

@@ -63,8 +63,6 @@ PROVIDERS: tuple[Provider, ...] = (
         _p(
             r"^https?://(?:www\.)?vimeo\.com/(?:video/)?(?P<id>\d+)",
             r"^https?://player\.vimeo\.com/video/(?P<id>\d+)",
-            # the Flash player of old posts (realworld-extra 5600053)
-            r"^https?://(?:www\.)?vimeo\.com/moogaloop\.swf\?(?:[^#]*&)?clip_id=(?P<id>\d+)",
         ),
         "https://vimeo.com/{id}",
         "https://player.vimeo.com/video/{id}",

@@ -90,23 +90,6 @@ _EMBED_BLOCKQUOTE = {
 }
 
 
-# What a table is made of: one that holds nothing else, and no text but spaces, is empty.
-_TABLE_SHELL = frozenset(
-    {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th", "br"}
-)
-
-
-def _blank_table(table: etree._Element) -> bool:
-    """Whether ``table`` shows nothing: a layout table left with empty cells (or no-break
-    spaces) became a Markdown table of blank cells (realworld-extra 5500047)."""
-    for el in table.iter():
-        if el.tag not in _TABLE_SHELL or _has_text(el.text):
-            return False
-        if el is not table and _has_text(el.tail):
-            return False
-    return True
-
-
 def _has_text(s: str | None) -> bool:
     """Whether ``s`` holds more than whitespace (isspace stops at the first letter; strip
     would copy the whole paragraph)."""
@@ -1631,9 +1614,6 @@ def empties(root: etree._Element, ctx: Context) -> None:
                 _stray_item(item, el, unwrapped_in)  # stray now (fuzz AT: <figure><p><li>)
         if tag in ("ul", "ol") and len(el) and any(child.tag == "li" for child in el):
             _group(el, True, "li")  # loose text in a list: an item of its own, not a paragraph
-            continue
-        if tag == "table" and _blank_table(el):
-            marks.remove(el)  # cells holding nothing or spaces: layout, no table to a reader
             continue
         if len(el) or _has_text(el.text):
             if (tag in ("ul", "ol") and not any(child.tag == "li" for child in el)) or (

@@ -815,11 +815,31 @@ def _grid(rows: list[list[etree._Element]], flags: int) -> list[list[str]]:
     return grid
 
 
+# What a table is made of: one that holds nothing else, and no text but spaces, shows nothing.
+# (The body keeps it, as the page's structure: only the Markdown has nothing to write.)
+_TABLE_SHELL = frozenset(
+    {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th", "br"}
+)
+
+
+def _blank_table(table: etree._Element) -> bool:
+    """Whether ``table`` holds no text but spaces (no-break ones too) and nothing but its own
+    parts."""
+    for el in table.iter():
+        if el.tag not in _TABLE_SHELL or (el.text and not el.text.isspace()):
+            return False
+        if el is not table and el.tail and not el.tail.isspace():
+            return False
+    return True
+
+
 def _table(el: etree._Element, out: list[str], flags: int) -> None:
     """A GFM pipe table when the cells hold inline content (the first row is the header row);
     else, as a pipe table cannot hold blocks (and Markdown renderers with raw HTML off drop an
     HTML table), the table's content in reading order: its caption, then each cell's blocks,
     row by row."""
+    if _blank_table(el):
+        return  # a layout table of empty cells: a pipe table of blanks (realworld-extra 5500047)
     rows = _table_rows(el)
     grid = _grid(rows, flags) if rows else []
     width = max([len(line) for line in grid] or [0])
