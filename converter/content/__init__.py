@@ -78,8 +78,8 @@ _REPLACED_REFERENCE = re.compile(  # to NUL, surrogates, U+FFFE/U+FFFF: U+FFFD, 
     r"&#(?:[xX](?:0+|0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*[fF]{3}[eEfF])(?![0-9a-fA-F])"
     r"|(?:0+|0*5[5-7][0-9]{3}|0*6553[45])(?![0-9]));?"
 )
-_C0_CHARS = tuple(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32)))  # XML 1.0 §2.2
-_C0_BYTES = tuple((*range(0, 9), 11, 12, *range(14, 32)))  # the same, as UTF-8 bytes
+_C0_BYTES = (*range(0, 9), 11, 12, *range(14, 32))  # XML 1.0 §2.2, as UTF-8 bytes
+_C0_CHARS = tuple(map(chr, _C0_BYTES))
 
 
 def xml_safe(text: str) -> str:

@@ -334,20 +334,24 @@ CODE_NAMES = (
 # CodeColorer's family: [cc lang="php"], [cc_php], and its modes before the language
 # ([cce] escaped, [ccn] without line numbers, [ccnLe_php], …; [cci…] is inline code), each
 # closed by its own name (wordpress.org/plugins/codecolorer; realworld-extra 5600043/44).
-_CODECOLORER = r"cc[a-z]*(?:_[\w+#.]+)?"
+_CODECOLORER = re.compile(r"cc[a-z]*(?:_[\w+#.]+)?", re.I)
 _CODE_BLOCK = re.compile(
     r"(?<!\[)\[("
     + "|".join(re.escape(n) for n in CODE_NAMES)
     + "|"
-    + _CODECOLORER
+    + _CODECOLORER.pattern
     + r")(?![\w-])([^\]]*)\](.*?)\[/\1\](?!\])",
     re.S | re.I,
 )
+_CODE_NAME_SET = frozenset(CODE_NAMES)
 
 
-_CODE_CLOSING = frozenset(f"[/{name}]" for name in CODE_NAMES)
-_CODECOLORER_CLOSING = re.compile(r"\[/" + _CODECOLORER + r"\]", re.I)
-CODECOLORER_NAME = re.compile(_CODECOLORER, re.I)  # (a name in it: fullmatch)
+def code_shortcode(name: str) -> bool:
+    """Whether ``name`` (lower case) names a code highlighter's shortcode: a brush name of
+    CODE_NAMES or one of CodeColorer's family."""
+    return name in _CODE_NAME_SET or _CODECOLORER.fullmatch(name) is not None
+
+
 # An element that carries a resource, written as markup (not as "&lt;img"): the visual editor
 # stores code typed into it escaped, so such markup is the author's own.
 _RAW_TAG = re.compile(r"<(?:img|a|iframe|video|audio|embed|object|source)[\s/>]", re.I)
@@ -359,10 +363,8 @@ def _closes_code(text: str) -> bool:
     start = text.find("[/")
     while start >= 0:
         end = text.find("]", start, start + 20)
-        if end > 0:
-            tag = text[start : end + 1].lower()
-            if tag in _CODE_CLOSING or _CODECOLORER_CLOSING.fullmatch(tag):
-                return True
+        if end > 0 and code_shortcode(text[start + 2 : end].lower()):
+            return True
         start = text.find("[/", start + 2)
     return False
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .shortcodes import CODE_NAMES, CODECOLORER_NAME
+from .shortcodes import code_shortcode
 from .tree import add_before, last_child, remove, replace_by, text_of, unwrap
 
 __all__ = [
@@ -640,9 +640,6 @@ _TAG = re.compile(
     r"\s*(/?)\]"
 )
 _CODE = frozenset({"pre", "code", "kbd", "samp", "var"})
-# A highlighter's pair that could not be a code block (markup in it: realworld-extra 4100175)
-# is still that plugin's markup, bare or not.
-_PLUGIN_PAIRS = frozenset(CODE_NAMES)
 
 
 def unknown_shortcodes(root: etree._Element, known: frozenset[str], warnings: list[str]) -> None:
@@ -697,8 +694,9 @@ def _without_tags(
     # names some tag of which is markup (attributes, or self-closing): their closing tags go too
     closed = {m.group(3).lower() for m in tags if m.group(2)}
     markup = {m.group(3).lower() for m in tags if m.group(4) or m.group(5)}
-    markup |= closed & _PLUGIN_PAIRS  # ("[c]" alone is prose)
-    markup |= {name for name in closed if CODECOLORER_NAME.fullmatch(name)}
+    # a highlighter's pair that could not be a code block (markup in it: realworld-extra
+    # 4100175) is still that plugin's markup, bare or not ("[c]" alone is prose)
+    markup |= {name for name in closed if code_shortcode(name)}
     if emptied:
         markup |= {m.group(1).lower() for t in texts if "[/" in t for m in _EMPTY_PAIR.finditer(t)}
 
