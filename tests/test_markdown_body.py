@@ -188,6 +188,15 @@ RULES: list[tuple[str, str, str]] = [
     ),
     ("adjacent kinds", "<p>a<strong>b</strong><em>c</em>d</p>", "a**b**cd\n"),
     ("emphasis between asterisks", "<p>*<em>a b</em>*</p>", "\\**a b*\\*\n"),
+    # closers that end together make one run, which flanks as a whole (realworld-extra readability 5500105)
+    ("bold ending an em, at the end", "<p><em>x <strong>y?</strong></em></p>", "*x **y?***\n"),
+    ("bold ending an em, before a comma", "<p><em>x <b>y?</b></em>, z</p>", "*x **y?***, z\n"),
+    ("em ending a bold", "<p><strong>x <em>“y”</em></strong>.</p>", "**x *“y”***.\n"),
+    ("strong opening an em", "<p>a <em><strong>?y</strong> x</em></p>", "a ***?y** x*\n"),
+    ("strike ending a bold", "<p><strong>a <s>y?</s></strong>, b</p>", "**a ~~y?~~**, b\n"),
+    ("bold ending a strike, before a break", "<p><s><b>x</b></s><br>y</p>", "~~**x**~~\\\ny\n"),
+    # an opener that could close, kept from closing the strong by the "multiple of 3" rule
+    ("em in a strike in a bold", "<p><b><s><em>“q”</em> a</s></b></p>", "**~~*“q”* a~~**\n"),
     # an opener that could also close, inside an em or strong, would pair with its opener run
     ("intraword em in a strong", "<p><strong><em>a</em>a<em>a</em></strong></p>", "***a*aa**\n"),
     (
@@ -671,6 +680,34 @@ def test_generated_spaced_emphasis_keeps_its_formatting(parts: list[str], glue: 
     assert styled(out) == styled(tree(source)), markdown
 
 
+PUNCTUATED = st.sampled_from(["a", "y?", "“q”", "(b)", "c.", "—", "é!", "x_y"])
+
+
+def _edged(draw: Any, children: st.SearchStrategy[str]) -> str:
+    """An em/strong/s whose child span may start or end it, so delimiter runs touch, beside
+    words that start or end with punctuation."""
+    tag = draw(st.sampled_from(["strong", "em", "s"]))
+    before = draw(st.sampled_from(["", "", " "])) or draw(PUNCTUATED) + " "
+    after = draw(st.sampled_from(["", "", " "])) or " " + draw(PUNCTUATED)
+    return f"<{tag}>{before.lstrip()}{draw(children)}{after.rstrip()}</{tag}>"
+
+
+EDGED = st.recursive(
+    PUNCTUATED, lambda children: st.composite(lambda draw: _edged(draw, children))(), max_leaves=4
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EDGED, st.sampled_from(["", " ", ", ", ".", "?"]))
+def test_generated_nested_edges_keep_their_formatting(span: str, after: str) -> None:
+    """Spans that end (start) together, between spaces or before punctuation, keep every
+    formatting they had, where CommonMark reads the joined delimiter run as closing (opening)
+    them all: ``<em>x <strong>y?</strong></em>,`` is ``*x **y?***,``."""
+    source = "<p>w " + span + after + " w</p>"
+    markdown, out = round_trip(source)
+    assert styled(out) == styled(tree(source)), markdown
+
+
 # Round trips: generated block structure ------------------------------------------------------
 
 LEAF_BLOCKS = st.one_of(
@@ -798,6 +835,10 @@ def _srcs(body: etree._Element, source: bool) -> set[str]:
 def _counts(body: etree._Element) -> dict[str, int]:
     counts = {tag: len(body.findall(".//" + tag)) for tag in COUNTED}
     counts["cells"] = len(body.findall(".//td")) + len(body.findall(".//th"))
+    for table in body.iter("table"):  # a table of blank cells is left out (layout only)
+        if not "".join(table.itertext()).strip(" \t\n\r\f\xa0") and table.find(".//img") is None:
+            counts["table"] -= 1
+            counts["cells"] -= len(table.findall(".//td")) + len(table.findall(".//th"))
     return counts
 
 

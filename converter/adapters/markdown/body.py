@@ -38,8 +38,10 @@ Hard breaks, emphasis and code spans are first written as markers (``BR``, ``EM_
 surrogates, which parsed text cannot hold). An em/strong/s between known plain characters (the
 common case) gets its delimiters at once; otherwise, when the block is complete, each pair is
 resolved with CommonMark's flanking rules: ``*x*``, ``**x**``, ``~~x~~`` where the opener can
-open and the closer can close in that exact context (intraword ``a*b*c`` too, when it touches no
-other delimiter run and, for an opener, is not inside another em or strong: see _valid), after
+open and the closer can close in that exact context, each as the whole delimiter run it is
+written in (``*x **y?***,``: the two closers are one run), a run that could both open and close
+only where it still pairs with its own partner (intraword ``a*b*c``, or between punctuation;
+CommonMark's "multiple of 3" rule; for an opener inside another em or strong: see _valid), after
 moving punctuation at the span's edges out of it if that is what stops it (``x“*q*”s``); where
 no delimiters would work (a span glued to a link, or to another delimiter run ambiguously), the
 span is its plain text. A span inside one of the same kind adds nothing and is written as its

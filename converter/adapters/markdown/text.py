@@ -239,6 +239,36 @@ def _side(parts: list[str], on: list[bool], i: int, before: bool, para: bool) ->
         i = mark - 1 if before else mark + 1
 
 
+def _asterisk_run(
+    parts: list[str], on: list[bool], i: int, para: bool
+) -> tuple[int, int, list[str]]:
+    """The classes of the characters on each side of the delimiter run that marker i is
+    written in, and that run: written closers (openers) with asterisk delimiters, between
+    which only empty texts and dropped markers stand, are one run for CommonMark
+    (``*x **y?***``: the strong's closer and the em's make "***", between "?" and the end of
+    the line). A closer glued to an opener is refused by _valid (it is ambiguous), so the
+    run stops there."""
+    first = last = i
+    mark = parts[i][0]
+    k = i
+    while k > 2 and not parts[k - 1]:
+        k -= 2
+        if on[k]:
+            if parts[k][0] != mark or _MD[parts[k]][0] != "*":
+                break
+            first = k
+    k = i
+    while k + 2 < len(parts) and not parts[k + 1]:
+        k += 2
+        if on[k]:
+            if parts[k][0] != mark or _MD[parts[k]][0] != "*":
+                break
+            last = k
+    run = [parts[m] for m in range(first, last + 1, 2) if on[m]]
+    before = _side(parts, on, first - 1, True, para)[0]
+    return before, _side(parts, on, last + 1, False, para)[0], run
+
+
 def _opens(prev: int, nxt: int) -> bool:
     """A delimiter run between characters of these classes is left-flanking (can open)."""
     return nxt != _SPACE and (nxt != _PUNCT or prev != _OTHER)
@@ -253,25 +283,37 @@ def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool
     """Whether the delimiters of the pair of markers j (opener) and i (closer), written with
     the pairs still ``on``, make exactly this span under CommonMark's rules.
 
-    The opener must be left-flanking and the closer right-flanking. A delimiter that is both
-    (intraword: ``a*b*c``) is used only when it touches no other delimiter run: with nested
-    spans of the same kind flattened (see _em), a both-flanking closer then pairs with its own
-    opener, the nearest; a both-flanking opener is first tried as a closer, and would pair
-    with an enclosing ``*`` run whose length the "multiple of 3" rule does not keep apart
-    (``***a*b*c***``: a strong and an em opening together), so inside an em or strong (kinds
-    E, T) it is not used. A delimiter touching another run must not merge with it into an
-    ambiguous one.
+    The opener must be left-flanking and the closer right-flanking, each as the whole run it
+    is written in (_asterisk_run). A delimiter that is both (intraword: ``a*b*c``, or between
+    punctuation: ``*x **y?***,``) is first tried as a closer. With nested spans of the same
+    kind flattened (see _em), a both-flanking closer pairs with its own opener, the nearest,
+    when the "multiple of 3" rule lets it (_rule_of_3). A both-flanking opener could pair with
+    an enclosing ``*`` run whose length that rule does not keep apart (``***a*b*c***``: a
+    strong and an em opening together), so inside an em or strong (kinds E, T) it is not used;
+    elsewhere no opener of its kind is open before it. A delimiter touching another run must
+    not merge with it into an ambiguous one.
     """
     kind = parts[i][1]
     o_prev, o_prev_run = _side(parts, on, j - 1, True, para)
     o_next, o_next_run = _side(parts, on, j + 1, False, para)
     c_prev, c_prev_run = _side(parts, on, i - 1, True, para)
     c_next, c_next_run = _side(parts, on, i + 1, False, para)
+    o_run: list[str] = []
+    c_run: list[str] = []
+    if kind == "s":  # "~~" never joins an asterisk run
+        o_run, c_run = [parts[j]], [parts[i]]
+    elif o_prev_run or o_next_run or c_prev_run or c_next_run:
+        # an asterisk delimiter flanks as the whole run it is written in
+        o_prev, o_next, o_run = _asterisk_run(parts, on, j, para)
+        c_prev, c_next, c_run = _asterisk_run(parts, on, i, para)
     if not (_opens(o_prev, o_next) and _closes(c_prev, c_next)):
         return False
-    if (o_prev_run or o_next_run or kind in "ET") and _closes(o_prev, o_next):
+    if _closes(o_prev, o_next) and (
+        (kind in "ET" and not _shut_out(parts, on, j, o_run or [parts[j]], para))
+        or ((o_prev_run or o_next_run) and not _rule_of_3(o_run, c_run))
+    ):
         return False
-    if (c_prev_run or c_next_run) and _opens(c_prev, c_next):
+    if (c_prev_run or c_next_run) and _opens(c_prev, c_next) and not _rule_of_3(o_run, c_run):
         return False
     runs = (o_prev_run, o_next_run, c_prev_run, c_next_run)
     return (
@@ -282,6 +324,37 @@ def _valid(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool
         and "*" not in runs
         and "~" not in runs
     )
+
+
+def _shut_out(parts: list[str], on: list[bool], j: int, run: list[str], para: bool) -> bool:
+    """Whether an opener that could also close (its ``run``) is kept from closing every
+    enclosing ``*`` span by the "multiple of 3" rule (``**~~*“q”*~~**``: 2 + 1), so that it
+    opens. An enclosing opener is one before j whose closer is not, outside j's own run."""
+    depth = 0
+    joined = True  # k is in j's own run: no text between them
+    for k in range(j - 2, 0, -2):
+        joined = joined and not parts[k + 1]
+        if parts[k][0] == MARK_C:
+            depth += 1
+        elif depth:
+            depth -= 1
+        elif (
+            on[k]
+            and _MD[parts[k]][0] == "*"
+            and not joined
+            and _rule_of_3(_asterisk_run(parts, on, k, para)[2], run)
+        ):
+            return False
+    return True
+
+
+def _rule_of_3(o_run: list[str], c_run: list[str]) -> bool:
+    """CommonMark 6.2, rule 9: where a delimiter run could both open and close, the lengths of
+    the opener's run and the closer's must not add up to a multiple of 3, unless both are
+    (for asterisk runs as for "~~" in markdown-it)."""
+    a = sum(len(_MD[mark]) for mark in o_run)
+    b = sum(len(_MD[mark]) for mark in c_run)
+    return (a + b) % 3 != 0 or (a % 3 == 0 and b % 3 == 0)
 
 
 # May be markup (the ")" ending a link or an image), an escape or a marker: never moved (and
@@ -336,6 +409,8 @@ def _twins(
     for j, i in pairs:
         kind, outer = parts[i][1], closer_of.get(j - 2)
         if kind not in "ET" or outer != i + 2 or parts[j - 1] or parts[i + 1]:
+            continue
+        if parts[i + 2][1] == "s":  # "<strong><s><em>x</em></s></strong>": the s is between
             continue
         saved = parts[j - 2], parts[i + 2], parts[j], parts[i]
         parts[j - 2], parts[i + 2] = MARK_O + "B", MARK_C + "B"
