@@ -308,12 +308,17 @@ def _image(value: Any, warnings: list[str]) -> Image | None:
         where = f"attachments[{i}]"
         url = _url(item.get("url"), f"{where}.url", warnings)
         renditions = []
+        # A transform's URL as given → as checked: the url_* keys repeat them (the seed's five)
+        checked: dict[str, str] = {}
         transforms = item.get("transforms")
         for j, t in enumerate(transforms if isinstance(transforms, list) else [], 1):
             if not isinstance(t, dict):
                 continue
             width, height = _int(t.get("x"), -1), _int(t.get("y"), 0)
-            t_url = _url(t.get("url"), f"{where}.transforms[{j}].url", warnings)
+            given = t.get("url")
+            t_url = _url(given, f"{where}.transforms[{j}].url", warnings)
+            if t_url and type(given) is str:  # (a URL left out, "", warns again for its key)
+                checked[given] = t_url
             if width > 0 and height >= 0 and t_url.startswith(("https://", "http://")):
                 renditions.append(Rendition(t_url, width, height))
         seen = {r.url for r in renditions}
@@ -321,7 +326,8 @@ def _image(value: Any, warnings: list[str]) -> Image | None:
         for key, v in item.items():
             if not key.startswith("url_"):
                 continue
-            v_url = _url(v, f"{where}.{key}", warnings)
+            v_url = checked.get(v, "") if type(v) is str else ""
+            v_url = v_url or _url(v, f"{where}.{key}", warnings)
             if not v_url.startswith(("https://", "http://")):
                 continue
             if key in NAMED_WIDTHS:  # a rendition of known size (usually a transform again)

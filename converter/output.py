@@ -64,6 +64,20 @@ def safe_name(stem: str, fallback: str = "article") -> str:
     """A file stem from a slug: no separators, no "..", no control characters, no invisible
     (bidirectional or zero-width) characters, unicode kept, at most MAX_NAME_BYTES of UTF-8,
     never empty, never a reserved device name."""
+    if (  # the usual slug ("a-b-1"), which every rule below gives back: ~10k instructions
+        stem.isascii()
+        and len(stem) <= MAX_NAME_BYTES
+        and stem.replace("-", "").isalnum()
+        and stem[0] != "-"
+        and stem[-1] != "-"
+        and "--" not in stem
+        and stem.casefold() not in _RESERVED
+    ):
+        return stem
+    return _safe_name(stem, fallback)
+
+
+def _safe_name(stem: str, fallback: str) -> str:
     name = unicodedata.normalize("NFC", stem)
     name = _INVISIBLE.sub("", name)
     name = _UNSAFE.sub("-", name)

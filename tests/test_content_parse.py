@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from converter.content import Context, _utf8_document, normalise, parse, xml_safe
+from converter.content import Context, _has_reference, _utf8_document, normalise, parse, xml_safe
 
 BASE = "https://www.dailymaverick.co.za/article/2025-01-27-x/"
 
@@ -106,3 +106,33 @@ def test_a_declared_encoding_in_the_content_does_not_switch_the_parser(html: str
 def test_parse_removes_what_xml_cannot_carry() -> None:
     body = parse("<p>a\x01b\ud800c\ufffe’</p>")
     assert etree.tostring(body[0], encoding="unicode") == "<p>abc’</p>"
+
+
+# References to characters XML cannot carry are looked for only where "&#" stands
+# (_has_reference, found by the "#": a one-character search).
+REFERENCES = [
+    ("&#1;", True),
+    ("#top &#x1F;", True),  # a "#" first, at the start
+    ("a#b #c", False),
+    ("&amp;#1", False),
+    ("&#", True),
+    ("#", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REFERENCES)
+def test_has_reference(text: str, expected: bool) -> None:
+    assert _has_reference(text) is expected
+    assert ("&#" in text) is expected
+
+
+@pytest.mark.parametrize("body", ["<p>#top &#1;x</p>", "<p>#a</p><p>&#x1F;b &#0;c</p>"])
+def test_references_after_a_hash_are_removed(body: str) -> None:
+    assert (
+        normalise(body, Context(base=BASE)).html
+        == normalise(
+            body.replace("&#1;", "").replace("&#x1F;", "").replace("&#0;", "\ufffd"),
+            Context(base=BASE),
+        ).html
+    )

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from converter import Article
 from converter.adapters.markdown import front_matter
 from converter.errors import OutputError
-from converter.output import MAX_NAME_BYTES, Names, safe_name, safe_slug, write_atomic
+from converter.output import MAX_NAME_BYTES, Names, _safe_name, safe_name, safe_slug, write_atomic
 
 from .conftest import run_cli
 
@@ -94,6 +96,12 @@ INVISIBLE += "\u200b\u200c\u200d\u2060\ufeff"
 )
 def test_safe_name(stem: str, expected: str) -> None:
     assert safe_name(stem) == expected
+
+
+# safe_name gives the usual slug back at once: what all its rules give it (_safe_name).
+@given(st.text(alphabet="aZ09-.é_ ", max_size=130) | st.sampled_from(["con", "COM1", "a" * 121]))
+def test_safe_name_shortcut_is_the_rules(stem: str) -> None:
+    assert safe_name(stem, "fb") == _safe_name(stem, "fb")
 
 
 # (slug, expected name): Windows device names in all their forms, and invisible characters.
