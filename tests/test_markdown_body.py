@@ -172,7 +172,7 @@ RULES: list[tuple[str, str, str]] = [
     ("emphasis between punctuation", "<p>x<em>“q”</em>s</p>", "x“*q*”s\n"),
     ("strong ending in a colon", "<p><strong>Note:</strong>Text</p>", "**Note**:Text\n"),
     # (a parenthesis may be the end of a link or an image: never moved)
-    ("emphasis in parentheses", "<p>a <em>(b)</em>c d<em>(e)</em></p>", "a (b)c d(e)\n"),
+    ("emphasis in parentheses", "<p>a <em>(b)</em>c d<em>(e)</em></p>", "a (b)c d(*e)*\n"),
     (
         "strong image glued to a word",
         '<p><strong><img src="https://x.org/i.png" alt="a"></strong>a</p>',
@@ -195,6 +195,9 @@ RULES: list[tuple[str, str, str]] = [
     ("strong opening an em", "<p>a <em><strong>?y</strong> x</em></p>", "a ***?y** x*\n"),
     ("strike ending a bold", "<p><strong>a <s>y?</s></strong>, b</p>", "**a ~~y?~~**, b\n"),
     ("bold ending a strike, before a break", "<p><s><b>x</b></s><br>y</p>", "~~**x**~~\\\ny\n"),
+    # "(" at a span's edge moves out of it, as other punctuation does (realworld-extra 5800033)
+    ("bold ending in an open parenthesis", "<p><b>x (</b>y)</p>", "**x** (y)\n"),
+    ("em opening with an open parenthesis", "<p>x<em>(a</em>b</p>", "x(*a*b\n"),
     # an opener that could close, kept from closing the strong by the "multiple of 3" rule
     ("em in a strike in a bold", "<p><b><s><em>“q”</em> a</s></b></p>", "**~~*“q”* a~~**\n"),
     # an opener that could also close, inside an em or strong, would pair with its opener run

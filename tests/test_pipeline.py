@@ -357,6 +357,14 @@ EMBEDS = [
      '<div class="infogram-embed" data-id="abc-123" data-type="interactive" data-title="Load shedding"></div>'
      '<script>!function(e,i,n,s){}(document,0,"infogram-async","https://e.infogram.com/js/dist/embed-loader-min.js");</script>',
      '<figure class="embed" data-embed="generic"><figcaption><a href="https://infogram.com/abc-123">Embedded content: Load shedding</a></figcaption></figure>'),
+    # a gist's script writes the code into the page: its page, as a link (realworld-extra 5800047)
+    ("gist script in a Medium figure",
+     '<figure class="graf graf--iframe"><script src="https://gist.github.com/vivainio/c23a75.js"></script></figure>',
+     '<p><a href="https://gist.github.com/vivainio/c23a75">https://gist.github.com/vivainio/c23a75</a></p>'),
+    ("gist script in a sentence, one file of it", 'See <script src="//gist.github.com/1a2b.js?file=x.py"></script> here',
+     '<p>See <a href="https://gist.github.com/1a2b">https://gist.github.com/1a2b</a> here</p>'),
+    ("a script elsewhere naming gist.github.com goes",
+     '<script src="https://evil.example/gist.github.com/1.js"></script>x', "<p>x</p>"),
     ("a placeholder with its fallback keeps the fallback",
      '<div class="fb-video" data-href="https://www.facebook.com/dm/videos/1/"><blockquote cite="https://www.facebook.com/dm/videos/1/">'
      '<a href="https://www.facebook.com/dm/videos/1/">Title</a></blockquote></div>',

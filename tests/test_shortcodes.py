@@ -534,6 +534,9 @@ CODE_BLOCKS = [
     # markup as such in it is the author's own (a browser without the plugin shows it): the
     # HTML rules take it (realworld-extra 4100175: its images stay images)
     ('[code]<img src="https://e.org/i.jpg">[/code]', '<figure><img src="https://e.org/i.jpg" alt=""></figure>'),
+    # a tag only named, pointing nowhere, is code (realworld-extra 5700050)
+    ("[code lang=\"javascript\"]\n// the <a> clicked\nf(<img>);\n[/code]",
+     "<pre><code>// the &lt;a&gt; clicked\nf(&lt;img&gt;);</code></pre>"),
     # CodeColorer: [cc], [cc lang=…], [cc_LANG] and its modes, closed by the same name;
     # [cci…] is inline code (realworld-extra 5600043/44)
     ('[cce lang="diff"]\n-    Security.allowDomain("*");\n[/cce]',

@@ -126,6 +126,15 @@ REPAIRS = [
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
+    # a thematic break opening or closing the body separates nothing (Medium's first section
+    # divider, which it hides: realworld-extra 5800001); one between blocks stays
+    ("Medium's first section divider",
+     '<section class="section--first"><div class="section-divider"><hr class="section-divider"></div>'
+     '<div class="section-content"><h3>Title</h3><p>Text.</p></div></section>',
+     "<h3>Title</h3>\n<p>Text.</p>"),
+    ("breaks at the edges go, between blocks stay", "<hr>\n<p>a</p><hr><p>b</p>\n<hr> <hr>",
+     "<p>a</p>\n<hr>\n<p>b</p>"),
+    ("a body of rules only keeps them", "<hr><hr>", "<hr>\n<hr>"),
     # Plugins (Flash, PDF objects): a link to what they played.
     ("flash object becomes a link",
      '<p><object data="http://www.flickr.com/v.swf"><param name="movie" value="http://www.flickr.com/v.swf"><embed src="http://www.flickr.com/v.swf"></object></p>',

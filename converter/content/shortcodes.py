@@ -352,9 +352,14 @@ def code_shortcode(name: str) -> bool:
     return name in _CODE_NAME_SET or _CODECOLORER.fullmatch(name) is not None
 
 
-# An element that carries a resource, written as markup (not as "&lt;img"): the visual editor
-# stores code typed into it escaped, so such markup is the author's own.
-_RAW_TAG = re.compile(r"<(?:img|a|iframe|video|audio|embed|object|source)[\s/>]", re.I)
+# An element that carries a resource, written as markup (not as "&lt;img") with what it
+# points to: the visual editor stores code typed into it escaped, so such markup is the
+# author's own. A tag only named ("// the <a> clicked": realworld-extra 5700050) is code.
+_RAW_TAG = re.compile(
+    r"<(?:(?:img|iframe|video|audio|embed|source)\s[^>]*?\bsrc|a\s[^>]*?\bhref|object\s[^>]*?\bdata)"
+    r"\s*=",
+    re.I,
+)
 
 
 def _closes_code(text: str) -> bool:

@@ -265,6 +265,10 @@ def _embed_candidates(root: etree._Element) -> list[etree._Element]:
     found: list[etree._Element] = []
     for el in root.iter(*_EMBED_TAGS, "img"):
         tag = el.tag
+        if tag == "script":
+            if _SCRIPT_EMBED.match(el.get("src") or ""):
+                found.append(el)
+            continue
         if tag == "img" or tag == "iframe":
             _lazy_source(el)
             if tag == "img":
@@ -340,6 +344,9 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             if embed is not None:
                 _plugin_figure(el, embed_figure(embed, None))
             continue  # no URL: the vocabulary unwraps it (its fallback stays)
+        elif tag == "script":  # an embed script: what it showed is at the URL it names
+            _script_link(el)
+            continue
         elif tag == "iframe":
             src = resolve_url(el.get("src", ""), ctx)
             if src is None or not src.startswith(("https://", "http://")):
@@ -430,8 +437,26 @@ def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:
     return Embed(embed.provider, embed.url, embed.player, title) if title else embed
 
 
+def _script_link(script: etree._Element) -> None:
+    """A script that writes a provider's content into the page (a GitHub gist: Medium, Ghost
+    and WordPress posts paste ``<script src="https://gist.github.com/USER/ID.js">``) → a link
+    to that content's page, where it was lost with the script (realworld-extra 5800047)."""
+    m = _SCRIPT_EMBED.match(script.get("src") or "")
+    assert m is not None  # (_embed_candidates chose it for this)
+    url = "https://gist.github.com/" + m.group(1)
+    a = script.makeelement("a", {"href": url})
+    a.text = url
+    replace(script, a)
+
+
+# A gist's script: https://gist.github.com/[USER/]ID.js[?file=NAME] (its page: the same, no .js)
+_SCRIPT_EMBED = re.compile(
+    r"\s*(?:https?:)?//gist\.github\.com/((?:[\w-]+/)?[0-9A-Fa-f]+)\.js(?:[?#]|\s*$)"
+)
 _INFOGRAM_ID = re.compile(r"[\w-]{1,100}")
-_EMBED_TAGS = ("iframe", "blockquote", "div", "figure", "video", "audio", "object", "embed")
+_EMBED_TAGS = (
+    "iframe", "blockquote", "div", "figure", "video", "audio", "object", "embed", "script"
+)  # fmt: skip
 _MEDIA = frozenset({"iframe", "video", "audio", "object", "embed"})
 
 
@@ -1637,7 +1662,21 @@ def empties(root: etree._Element, ctx: Context) -> None:
             if parent is not None and parent.tag in _TRIM_BR:
                 unwrapped_in.append(parent)
     marks.take_out_all(root)  # of parents taken out of the tree before the loop reached them
+    _edge_breaks(root)
     _settle(unwrapped_in, ctx)
+
+
+def _edge_breaks(root: etree._Element) -> None:
+    """A thematic break that opens or closes the body separates nothing: it goes (Medium
+    opens every post with its first section's divider, which it hides: realworld-extra
+    5800001 and every Medium body of that corpus). A body of rules only keeps them: they
+    are all it says (Gutenberg's separator block fixtures, realworld 3000121)."""
+    if all(child.tag == "hr" for child in root):
+        return
+    while root[0].tag == "hr" and not _has_text(root.text):
+        remove(root[0])
+    while root[-1].tag == "hr":
+        remove(root[-1])
 
 
 def _as_space(el: etree._Element) -> None:

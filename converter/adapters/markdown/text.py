@@ -358,8 +358,9 @@ def _rule_of_3(o_run: list[str], c_run: list[str]) -> bool:
 
 
 # May be markup (the ")" ending a link or an image), an escape or a marker: never moved (and
-# never classed: _CLASSES must not learn a class for BR, which depends on where it is).
-_UNMOVABLE = frozenset("\\[]()!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
+# never classed: _CLASSES must not learn a class for BR, which depends on where it is). "(" is
+# markup only inside a link's "](…)", never at the edge of a text: it moves ("**x (**y)").
+_UNMOVABLE = frozenset("\\[])!<>*~_&|`#" + _MARKS + CODE_O + CODE_C + BR)
 
 
 def _movable(ch: str) -> bool:
