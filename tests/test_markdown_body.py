@@ -317,6 +317,11 @@ RULES: list[tuple[str, str, str]] = [
     ),
     ("hr", "<p>a</p><hr><p>b</p>", "a\n\n---\n\nb\n"),
     (
+        "code block language",
+        '<pre><code class="language-python">x</code></pre>',
+        "```python\nx\n```\n",
+    ),
+    (
         "table",
         "<table><thead><tr><th>A</th><th>B</th></tr></thead>"
         "<tbody><tr><td>1 | 2</td><td>x<br>y</td></tr></tbody></table>",

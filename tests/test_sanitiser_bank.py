@@ -139,6 +139,7 @@ EVENTS = [
     ("wbr-onclick", "a<wbr onclick=alert(1)>b"),
     ("pre-onscroll", "<pre onscroll=alert(1)>p</pre>"),
     ("hr-onmouseover", "<hr onmouseover=alert(1)>"),
+    ("code-class-not-a-language", '<pre><code class="language-x" onclick="alert(1)">x</code></pre>'),
     ("ol-start-handler", "<ol start=3 onclick=alert(1)><li>a</li></ol>"),
 ]  # fmt: skip
 

@@ -524,11 +524,15 @@ def test_the_tokenizer_scan_is_skipped_for_ordinary_captions(
 
 # A syntax highlighter's code shortcode pair is a code block: its content as typed (blank
 # lines, indentation, "<"); a single "[c]" or "[text]" is prose (realworld-extra 4300041).
+# Its language, where it names one (an attribute, or the brush as its name), is the class of
+# the <code> (vocabulary.CODE_LANGUAGES; realworld-extra 5700048: "[code language=html]").
 CODE_BLOCKS = [
     ('[sourcecode language="java"]\nif (x) {\n    y();\n\n    z();\n}\n[/sourcecode]',
-     "<pre><code>if (x) {\n    y();\n\n    z();\n}</code></pre>"),
-    ("[php]<?php echo '<b>'; ?>[/php]", "<pre><code>&lt;?php echo '&lt;b&gt;'; ?&gt;</code></pre>"),
+     '<pre><code class="language-java">if (x) {\n    y();\n\n    z();\n}</code></pre>'),
+    ("[php]<?php echo '<b>'; ?>[/php]", "<pre><code class=\"language-php\">&lt;?php echo '&lt;b&gt;'; ?&gt;</code></pre>"),
     ("[CODE]x &lt; y[/CODE]", "<pre><code>x &lt; y</code></pre>"),
+    ('[sourcecode language="text"]t[/sourcecode]', "<pre><code>t</code></pre>"),  # none
+    ('[code lang="JS"]a[/code]', '<pre><code class="language-javascript">a</code></pre>'),
     ("a [c] b [text] c", "<p>a [c] b [text] c</p>"),
     ('<pre>[code lang="py"]x[/code]</pre>', '<pre>[code lang="py"]x[/code]</pre>'),  # shown as code
     # markup as such in it is the author's own (a browser without the plugin shows it): the
@@ -536,13 +540,13 @@ CODE_BLOCKS = [
     ('[code]<img src="https://e.org/i.jpg">[/code]', '<figure><img src="https://e.org/i.jpg" alt=""></figure>'),
     # a tag only named, pointing nowhere, is code (realworld-extra 5700050)
     ("[code lang=\"javascript\"]\n// the <a> clicked\nf(<img>);\n[/code]",
-     "<pre><code>// the &lt;a&gt; clicked\nf(&lt;img&gt;);</code></pre>"),
+     '<pre><code class="language-javascript">// the &lt;a&gt; clicked\nf(&lt;img&gt;);</code></pre>'),
     # CodeColorer: [cc], [cc lang=…], [cc_LANG] and its modes, closed by the same name;
     # [cci…] is inline code (realworld-extra 5600043/44)
     ('[cce lang="diff"]\n-    Security.allowDomain("*");\n[/cce]',
-     '<pre><code>-    Security.allowDomain("*");</code></pre>'),
-    ("[ccnLe_php]\n&lt;?php\n    echo $a;\n[/ccnLe_php]", "<pre><code>&lt;?php\n    echo $a;</code></pre>"),
-    ("[cc_python]def f():\n    return 1[/cc_python]", "<pre><code>def f():\n    return 1</code></pre>"),
+     '<pre><code class="language-diff">-    Security.allowDomain("*");</code></pre>'),
+    ("[ccnLe_php]\n&lt;?php\n    echo $a;\n[/ccnLe_php]", '<pre><code class="language-php">&lt;?php\n    echo $a;</code></pre>'),
+    ("[cc_python]def f():\n    return 1[/cc_python]", '<pre><code class="language-python">def f():\n    return 1</code></pre>'),
     ("Use [cci]ls -l[/cci] to list.", "<p>Use <code>ls -l</code> to list.</p>"),
     ("a [cc] b", "<p>a [cc] b</p>"),
     ('[cc]<img src="https://e.org/i.jpg">[/cc]', '<figure><img src="https://e.org/i.jpg" alt=""></figure>'),

@@ -126,6 +126,20 @@ REPAIRS = [
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
+    # a code block's language, as the highlighters' markup names it: the class of its <code>
+    # (vocabulary.CODE_LANGUAGES); a <pre> of text gets a <code> to carry it
+    ("SyntaxHighlighter's brush", '<pre class="brush: js; gutter: false">var a = 1;</pre>',
+     '<pre><code class="language-javascript">var a = 1;</code></pre>'),
+    ("Prism/highlight.js class, an alias", '<pre><code class="hljs language-py">x = 1</code></pre>',
+     '<pre><code class="language-python">x = 1</code></pre>'),
+    ("Crayon", '<pre class="lang:php decode:true">echo 1;</pre>', '<pre><code class="language-php">echo 1;</code></pre>'),
+    ("WP-Syntax", '<pre lang="ruby" line="1">puts 1</pre>', '<pre><code class="language-ruby">puts 1</code></pre>'),
+    ("Medium (realworld-extra 5800059)", '<pre data-code-block-lang="swift" class="graf graf--pre">let x = 1</pre>',
+     '<pre><code class="language-swift">let x = 1</code></pre>'),
+    ("a natural language's lang is no code's", '<pre lang="pl">Tekst</pre>', "<pre>Tekst</pre>"),
+    ("an unknown language: no class", '<pre><code class="language-evil onload">x</code></pre>', "<pre><code>x</code></pre>"),
+    ("inline code keeps no class", '<p>x <code class="language-python">y</code></p>', "<p>x <code>y</code></p>"),
+    ("boxes of lines are left to be lines", '<pre class="brush:php"><div>a</div><div>b</div></pre>', "<pre>a\nb</pre>"),
     # a thematic break opening or closing the body separates nothing (Medium's first section
     # divider, which it hides: realworld-extra 5800001); one between blocks stays
     ("Medium's first section divider",

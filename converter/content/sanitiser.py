@@ -97,7 +97,9 @@ def _attributes(el: etree._Element, allowed: frozenset[str]) -> None:
     keep = [
         (name, value)
         for name, value in el.items()
-        if name in allowed and (name not in V.URL_ATTRIBUTES or safe_url(value))
+        if name in allowed
+        and (name not in V.URL_ATTRIBUTES or safe_url(value))
+        and (name != "class" or el.tag != "code" or value in V.CODE_CLASSES)
     ]
     # Rebuilt, not deleted by name: a pasted name such as "{" is not one lxml can address.
     el.attrib.clear()
@@ -116,12 +118,17 @@ def cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(V.ALLOWED_TAGS),
         attributes={
-            **{tag: set(attrs) for tag, attrs in V.ALLOWED_ATTRIBUTES.items() if tag != "figure"},
+            **{
+                tag: set(attrs) - {"class"} if tag == "code" else set(attrs)
+                for tag, attrs in V.ALLOWED_ATTRIBUTES.items()
+                if tag != "figure"
+            },
             "figure": set(V.EMBED_ATTRIBUTES),
             # ids survive only where a link of the article points (transforms._kept_id decides)
             "*": set(_ANY_TAG),
         },
         url_schemes=set(V.URL_SCHEMES),
+        allowed_classes={"code": set(V.CODE_CLASSES)},  # a code block's language only
         link_rel=None,
         strip_comments=True,
         clean_content_tags={"script", "style"},

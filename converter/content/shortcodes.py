@@ -20,6 +20,7 @@ from html import unescape
 
 from lxml import etree
 
+from . import vocabulary as V
 from .embeds import Embed, as_written, embed_figure, match_url, video_details
 
 __all__ = ["ShortcodeResult", "expand", "protect"]
@@ -374,6 +375,16 @@ def _closes_code(text: str) -> bool:
     return False
 
 
+def _code_language(name: str, attributes: str) -> str | None:
+    """The class of a code shortcode's language: its ``language``/``lang`` attribute
+    (SyntaxHighlighter, CodeColorer), else its name ([php], CodeColorer's [cc_php])."""
+    attrs = parse_attributes(attributes) if "lang" in attributes.lower() else {}
+    given = attrs.get("language") or attrs.get("lang")
+    if given:
+        return V.code_class(given)
+    return V.code_class(name.rpartition("_")[2] if name.lower().startswith("cc") else name)
+
+
 def _code_blocks(text: str) -> str:
     """Each code shortcode pair as ``<pre><code>`` holding its content as text."""
     if not _closes_code(text):
@@ -391,6 +402,9 @@ def _code_blocks(text: str) -> str:
         code.text = unescape(m.group(3).strip("\n"))  # as the plugins show "&lt;" and "<"
         if m.group(1).lower().startswith("cci"):  # CodeColorer's inline code
             return _serialise(code)
+        language = _code_language(m.group(1), m.group(2))
+        if language is not None:
+            code.set("class", language)
         pre = etree.Element("pre")
         pre.append(code)
         return _serialise(pre)

@@ -684,13 +684,59 @@ def _targets_kept(root: etree._Element, targets: list[etree._Element], ctx: Cont
 def _strip_junk(root: etree._Element, ctx: Context) -> None:
     """The paste junk that every element may carry goes first, in one C call (the per-element
     allow-list then sees only what is left; it is the rule, this is the shortcut)."""
-    embeds = [(f, f.items()) for f in _EMBED_FIGURES(root)]  # the one class kept: "embed"
+    found = _KEEPS_CLASS(root)  # (one walk for the two classes kept)
+    embeds = [(f, f.items()) for f in found if f.tag == "figure"]  # class="embed"
+    languages = _code_languages([pre for pre in found if pre.tag == "pre"])
     etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
+    for code, language in languages:  # the other class kept: a code block's language
+        code.set("class", language)
     for figure, items in embeds:  # its class again, where it was among the others (the
         figure.attrib.clear()  # rest as before: the allow-list drops what it drops)
         for name, value in items:
             if _PLAIN_ATTRIBUTE.match(name):  # (made by embeds.embed_figure: plain names)
                 figure.set(name, value)
+
+
+def _code_languages(pres: list[etree._Element]) -> list[tuple[etree._Element, str]]:
+    """Each code block whose language its markup names (``V.code_class``), with the class it
+    gets: ``<pre><code class="language-x">`` (Prism, highlight.js), ``<pre class="brush: x">``
+    (SyntaxHighlighter), ``<pre class="lang:x …">`` (Crayon), ``<pre lang="x">`` (WP-Syntax),
+    ``<pre data-code-block-lang="x">`` (Medium: realworld-extra 5800059). A <pre> of text and
+    inline markup only gets a <code> around its content to carry it."""
+    found: list[tuple[etree._Element, str]] = []
+    for pre in pres:
+        code = pre[0] if len(pre) == 1 and pre[0].tag == "code" and not pre.text else None
+        hints = [pre.get("data-code-block-lang") or "", pre.get("lang") or ""]
+        hints += (pre.get("class") or "").replace(";", " ").split()
+        if code is not None:
+            hints += [code.get("lang") or "", *(code.get("class") or "").split()]
+        language = next((c for c in map(_code_hint, hints) if c is not None), None)
+        if language is None:
+            continue
+        if code is None:
+            if any(child.tag in V.BLOCK_TAGS or child.tag in _LINE_BOXES for child in pre):
+                continue  # boxes of lines: code_lines makes them lines, as they are
+            code = pre.makeelement("code")
+            code.text, pre.text = pre.text, None
+            code.extend(list(pre))
+            pre.append(code)
+        found.append((code, language))
+    return found
+
+
+def _code_hint(hint: str) -> str | None:
+    """The class of the language one token of a code block's markup names, if any."""
+    hint = hint.strip().lower()
+    if hint.startswith(("brush:", "lang:")):
+        hint = hint.partition(":")[2]
+    if not hint or hint in _NATURAL_LANGUAGES:
+        return None
+    return V.code_class(hint)
+
+
+# Two-letter names that are a language's name (a lang="cs" on a <pre> is Czech prose) before
+# they are a highlighter's (C#, Perl, PowerShell, TypeScript, shell).
+_NATURAL_LANGUAGES = frozenset({"cs", "pl", "ps", "ts", "sh"})
 
 
 def _id_to_parent(el: etree._Element, kept: str | None) -> None:
@@ -836,10 +882,11 @@ _COMMON_JUNK = (
     "srcset", "sizes", "data-id", "data-width", "data-height",  # not data-src: embeds keep it
 )  # fmt: skip
 _COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
-# The canonical embed figures that ``embeds`` made, whose class="embed" the vocabulary keeps
-# (every other class is paste junk, stripped in C with the rest: an element that held only a
-# class then needs no look at its attributes, ~6k instructions each on bench/corpus.py bodies).
-_EMBED_FIGURES = etree.XPath(".//figure[@class='embed']")
+# The canonical embed figures that ``embeds`` made, whose class="embed" the vocabulary keeps,
+# and the code blocks, whose language it keeps (every other class is paste junk, stripped in
+# C with the rest: an element that held only a class then needs no look at its attributes,
+# ~6k instructions each on bench/corpus.py bodies).
+_KEEPS_CLASS = etree.XPath(".//figure[@class='embed'] | .//pre")
 
 
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
@@ -866,7 +913,7 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
             if kept is not None and all(n != "id" for n, _ in keep):
                 keep.append(("id", kept))
             continue
-        if name not in allowed or (name == "class" and value != "embed"):
+        if name not in allowed or (name == "class" and not _class_kept(tag, value)):
             dropped.append(name)
             continue
         if name in V.URL_ATTRIBUTES:
@@ -900,6 +947,13 @@ def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) ->
 
 
 _NOTHING: frozenset[str] = frozenset()
+
+
+def _class_kept(tag: str, value: str) -> bool:
+    """The two classes of the vocabulary: the embed figure's, a code block's language."""
+    return value == "embed" if tag == "figure" else value in V.CODE_CLASSES
+
+
 _PLAIN_ATTRIBUTE = re.compile(r"[A-Za-z_][\w.-]*\Z")  # lxml deletes it by name (no "{", no ":")
 
 

@@ -10,6 +10,8 @@ __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
     "BLOCK_TAGS",
+    "CODE_CLASSES",
+    "CODE_LANGUAGES",
     "EMBED_ATTRIBUTES",
     "FLOW_CONTAINERS",
     "REMOVE_WITH_CONTENT",
@@ -17,6 +19,7 @@ __all__ = [
     "URL_ATTRIBUTES",
     "URL_SCHEMES",
     "VOID_TAGS",
+    "code_class",
 ]
 
 # Tags of the canonical body. Everything else is unwrapped or removed.
@@ -53,7 +56,48 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "time": frozenset({"datetime"}),
     "bdo": frozenset({"dir"}),
     "figure": frozenset({"class"}),  # only the canonical embed figure carries a class
+    "code": frozenset({"class"}),  # a code block's language only: CODE_CLASSES
 }
+
+# A code block's language, written <pre><code class="language-NAME"> (HTML §4.4.3's
+# convention, and what CommonMark renderers make of a fence's info string): the names the
+# highlighters take (SyntaxHighlighter's brushes and shortcodes, CodeColorer, Crayon, Prism,
+# highlight.js, Medium's data-code-block-lang), lower case → NAME. A closed list, so that the
+# class is a value of the vocabulary like any other; a name not in it gives no class.
+CODE_LANGUAGES: dict[str, str] = {
+    **{name: name for name in (
+        "bash", "c", "clojure", "cpp", "csharp", "css", "dart", "diff", "dockerfile",
+        "elixir", "erlang", "fsharp", "go", "graphql", "groovy", "haskell", "html", "ini",
+        "java", "javascript", "json", "jsx", "kotlin", "latex", "less", "lua", "makefile",
+        "markdown", "matlab", "nginx", "objectivec", "pascal", "perl", "php", "powershell",
+        "python", "r", "ruby", "rust", "sass", "scala", "scss", "sql", "swift", "toml",
+        "tsx", "typescript", "vbnet", "xml", "yaml", "actionscript", "coldfusion",
+    )},
+    "sh": "bash", "shell": "bash", "zsh": "bash", "console": "bash", "c++": "cpp",
+    "cs": "csharp", "c#": "csharp", "c-sharp": "csharp", "clj": "clojure", "patch": "diff",
+    "erl": "erlang", "f#": "fsharp", "golang": "go", "htm": "html", "xhtml": "html",
+    "html5": "html", "xslt": "xml", "svg": "xml", "js": "javascript", "jscript": "javascript",
+    "node": "javascript", "tex": "latex", "objc": "objectivec", "obj-c": "objectivec",
+    "objective-c": "objectivec", "delphi": "pascal", "pas": "pascal", "pl": "perl",
+    "ps": "powershell", "posh": "powershell", "ps1": "powershell", "py": "python",
+    "python3": "python", "rb": "ruby", "rails": "ruby", "ror": "ruby", "rs": "rust",
+    "tsql": "sql", "mysql": "sql", "postgresql": "sql", "ts": "typescript", "vb": "vbnet",
+    "yml": "yaml", "md": "markdown", "as3": "actionscript", "actionscript3": "actionscript",
+    "cf": "coldfusion", "jfx": "java", "javafx": "java", "docker": "dockerfile",
+}  # fmt: skip
+CODE_CLASSES: frozenset[str] = frozenset("language-" + name for name in CODE_LANGUAGES.values())
+
+
+def code_class(name: str) -> str | None:
+    """The class of a code block in language ``name`` as a highlighter gives it ("PHP",
+    "language-js", "lang-py"), or None for a name outside CODE_LANGUAGES ("text", "plain")."""
+    name = name.strip().lower()
+    for prefix in ("language-", "lang-"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    language = CODE_LANGUAGES.get(name)
+    return None if language is None else "language-" + language
+
 
 # The canonical embed: <figure class="embed" data-embed=PROVIDER data-src=PLAYER-URL>
 #   [<blockquote>quoted text of a tweet/post</blockquote>]

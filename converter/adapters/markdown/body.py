@@ -543,6 +543,16 @@ def _pre_text(el: etree._Element) -> tuple[str, list[etree._Element]]:
     return "".join(parts), links
 
 
+def _language(pre: etree._Element) -> str:
+    """The info string of a code block: its language, where the body names one (the class of
+    its <code>, one of the vocabulary's: lower-case letters only)."""
+    if len(pre) == 1 and pre[0].tag == "code":
+        given = pre[0].get("class")
+        if given is not None and given.startswith("language-"):
+            return given[9:]
+    return ""
+
+
 def _pre(el: etree._Element, out: list[str], flags: int) -> None:
     """A fenced code block. A fenced block shows its content verbatim and can hold no link, and
     writing the <pre> as a paragraph instead would lose its layout (the line breaks, leading
@@ -558,7 +568,7 @@ def _pre(el: etree._Element, out: list[str], flags: int) -> None:
     fence = "```"
     if "`" in text:
         fence = "`" * max(3, max(len(run) for run in _BACKTICKS.findall(text)) + 1)
-    out.append(fence + "\n" + text + fence)
+    out.append(fence + _language(el) + "\n" + text + fence)
     if links:
         items: dict[str, None] = {}
         for a in links:
