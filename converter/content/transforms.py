@@ -332,8 +332,8 @@ def embeds(root: etree._Element, ctx: Context) -> None:
     """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures
     (lazy-loaded images and frames get their real source first: ``_embed_candidates``)."""
     for el in _embed_candidates(root):
-        if el.getparent() is None:
-            continue
+        if el.getparent() is None or (el.tag == "script" and _script_link(el)):
+            continue  # (an embed script: what it showed is at the URL it names, a link now)
         tag = el.tag
         embed: Embed | None = None
         quoted: etree._Element | None = None
@@ -344,9 +344,6 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             if embed is not None:
                 _plugin_figure(el, embed_figure(embed, None))
             continue  # no URL: the vocabulary unwraps it (its fallback stays)
-        elif tag == "script":  # an embed script: what it showed is at the URL it names
-            _script_link(el)
-            continue
         elif tag == "iframe":
             src = resolve_url(el.get("src", ""), ctx)
             if src is None or not src.startswith(("https://", "http://")):
@@ -437,7 +434,7 @@ def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:
     return Embed(embed.provider, embed.url, embed.player, title) if title else embed
 
 
-def _script_link(script: etree._Element) -> None:
+def _script_link(script: etree._Element) -> bool:
     """A script that writes a provider's content into the page (a GitHub gist: Medium, Ghost
     and WordPress posts paste ``<script src="https://gist.github.com/USER/ID.js">``) → a link
     to that content's page, where it was lost with the script (realworld-extra 5800047)."""
@@ -447,6 +444,7 @@ def _script_link(script: etree._Element) -> None:
     a = script.makeelement("a", {"href": url})
     a.text = url
     replace(script, a)
+    return True
 
 
 # A gist's script: https://gist.github.com/[USER/]ID.js[?file=NAME] (its page: the same, no .js)
