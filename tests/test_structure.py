@@ -139,6 +139,12 @@ REPAIRS = [
     ("a natural language's lang is no code's", '<pre lang="pl">Tekst</pre>', "<pre>Tekst</pre>"),
     ("an unknown language: no class", '<pre><code class="language-evil onload">x</code></pre>', "<pre><code>x</code></pre>"),
     ("inline code keeps no class", '<p>x <code class="language-python">y</code></p>', "<p>x <code>y</code></p>"),
+    ("the newline that opens a <pre> does not open its code",
+     '<pre lang="ruby">\n  4.to_i\n</pre>', '<pre><code class="language-ruby">  4.to_i\n</code></pre>'),
+    ("a code after the <pre>'s newline", '<pre>\n<code class="language-js">x</code></pre>',
+     '<pre><code class="language-javascript">x</code></pre>'),
+    ("a code that is part of the block only: no class", '<pre class="brush:js"><code>a</code> b</pre>',
+     "<pre><code>a</code> b</pre>"),
     ("boxes of lines are left to be lines", '<pre class="brush:php"><div>a</div><div>b</div></pre>', "<pre>a\nb</pre>"),
     # a thematic break opening or closing the body separates nothing (Medium's first section
     # divider, which it hides: realworld-extra 5800001); one between blocks stays

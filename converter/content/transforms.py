@@ -703,7 +703,8 @@ def _code_languages(pres: list[etree._Element]) -> list[tuple[etree._Element, st
     inline markup only gets a <code> around its content to carry it."""
     found: list[tuple[etree._Element, str]] = []
     for pre in pres:
-        code = pre[0] if len(pre) == 1 and pre[0].tag == "code" and not pre.text else None
+        whole = len(pre) == 1 and not _has_text(pre.text) and not _has_text(pre[0].tail)
+        code = pre[0] if whole and pre[0].tag == "code" else None
         hints = [pre.get("data-code-block-lang") or "", pre.get("lang") or ""]
         hints += (pre.get("class") or "").replace(";", " ").split()
         if code is not None:
@@ -712,10 +713,13 @@ def _code_languages(pres: list[etree._Element]) -> list[tuple[etree._Element, st
         if language is None:
             continue
         if code is None:
-            if any(child.tag in V.BLOCK_TAGS or child.tag in _LINE_BOXES for child in pre):
-                continue  # boxes of lines: code_lines makes them lines, as they are
+            if any(_not_in_code(el.tag) for el in pre.iterdescendants()):
+                continue  # boxes of lines (code_lines makes them lines), or code in part
             code = pre.makeelement("code")
-            code.text, pre.text = pre.text, None
+            text = pre.text
+            if text and text[0] == "\n":  # HTML drops the newline that opens a <pre>, not
+                text = text[1:]  # one that opens its <code>
+            code.text, pre.text = text, None
             code.extend(list(pre))
             pre.append(code)
         found.append((code, language))
@@ -730,6 +734,11 @@ def _code_hint(hint: str) -> str | None:
     if not hint or hint in _NATURAL_LANGUAGES:
         return None
     return V.code_class(hint)
+
+
+def _not_in_code(tag: object) -> bool:
+    """What a <code> made around a <pre>'s content may not hold."""
+    return tag == "code" or tag in _LINE_BOXES or tag in V.BLOCK_TAGS
 
 
 # Two-letter names that are a language's name (a lang="cs" on a <pre> is Czech prose) before
