@@ -663,6 +663,19 @@ def test_generated_inline_round_trips(parts: list[str]) -> None:
     assert tags(out) & MARKUP <= tags(tree(source)), markdown
 
 
+def test_twins_before_a_strike_closer() -> None:
+    """fuzz AZ: an em and a strong written as one "***" pair (_twins) leave their own markers
+    empty; the check of a later opener walked back over them and read a character of an
+    empty string. The second pair, glued to the first, is its plain text."""
+    from converter.adapters.markdown import text as t
+
+    s = t.S_O + t.ST_O + t.EMN_O + "[a](u)" + t.EMN_C + t.ST_C
+    s += t.ST_O + t.EMN_O + "[b](u)" + t.EMN_C + t.ST_C + t.S_C
+    written = t._resolve(s, True)
+    assert written == "~~***[a](u)***[b](u)~~"
+    assert tags(rendered(written)) >= {"s", "em", "strong", "a"}
+
+
 WORDS = st.sampled_from(["a", "word", "é", "x_y", "1", "Ωmega"])
 
 

@@ -334,6 +334,8 @@ def _shut_out(parts: list[str], on: list[bool], j: int, run: list[str], para: bo
     joined = True  # k is in j's own run: no text between them
     for k in range(j - 2, 0, -2):
         joined = joined and not parts[k + 1]
+        if not parts[k]:  # an em of _twins, written by its strong's "***" (and so its pair)
+            continue
         if parts[k][0] == MARK_C:
             depth += 1
         elif depth:
