@@ -126,6 +126,10 @@ REPAIRS = [
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
+    # a run of blank lines where no paragraph can start is one break, as one blank line is:
+    # two in a row would be a paragraph break on a second pass (fuzz BA)
+    ("blank lines in a link", '<a href="https://x.org/">a\n\n \n\nb</a>',
+     '<p><a href="https://x.org/">a<br>b</a></p>'),
     # a code block's language, as the highlighters' markup names it: the class of its <code>
     # (vocabulary.CODE_LANGUAGES); a <pre> of text gets a <code> to carry it
     ("SyntaxHighlighter's brush", '<pre class="brush: js; gutter: false">var a = 1;</pre>',

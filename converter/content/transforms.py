@@ -75,6 +75,7 @@ class Context:
 Transform = Callable[[etree._Element, Context], None]
 
 _BLANK_LINE = re.compile(r"\n[ \t\f\v\u00a0]*\n")
+_BLANK_LINES = re.compile(r"\n(?:[ \t\f\v\u00a0]*\n)+")  # a run of them: one break (fuzz BA)
 _URL_ONLY = re.compile(r"^\s*(https?://[^\s<>\"]+)\s*$")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_WHITESPACE = re.compile(r"[\t\n\r]")
@@ -1223,8 +1224,9 @@ def _line_breaks(root: etree._Element) -> None:
             value = value.rstrip(" \t")
             if value.endswith("\n"):
                 value = value[:-1]
-        # A blank line here (inside inline content, where no paragraph can start) is one break.
-        first, *rest = _BLANK_LINE.sub("\n", value).split("\n")
+        # A blank line here (inside inline content, where no paragraph can start) is one break,
+        # and so are several: two breaks in a row would be a paragraph break on a second pass.
+        first, *rest = _BLANK_LINES.sub("\n", value).split("\n")
         # Each <br> goes right after the text it ends (after ``previous``, None: first in
         # ``parent``): by index, lxml walks the children, quadratic for many lines.
         previous: etree._Element | None
