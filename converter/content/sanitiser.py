@@ -99,7 +99,7 @@ def _attributes(el: etree._Element, allowed: frozenset[str]) -> None:
         for name, value in el.items()
         if name in allowed
         and (name not in V.URL_ATTRIBUTES or safe_url(value))
-        and (name != "class" or el.tag != "code" or value in V.CODE_CLASSES)
+        and (name != "class" or V.class_kept(str(el.tag), value))
     ]
     # Rebuilt, not deleted by name: a pasted name such as "{" is not one lxml can address.
     el.attrib.clear()

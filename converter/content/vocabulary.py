@@ -19,6 +19,7 @@ __all__ = [
     "URL_ATTRIBUTES",
     "URL_SCHEMES",
     "VOID_TAGS",
+    "class_kept",
     "code_class",
 ]
 
@@ -86,6 +87,11 @@ CODE_LANGUAGES: dict[str, str] = {
     "cf": "coldfusion", "jfx": "java", "javafx": "java", "docker": "dockerfile",
 }  # fmt: skip
 CODE_CLASSES: frozenset[str] = frozenset("language-" + name for name in CODE_LANGUAGES.values())
+
+
+def class_kept(tag: str, value: str) -> bool:
+    """The two classes of the vocabulary: the embed figure's, a code block's language."""
+    return value == "embed" if tag == "figure" else value in CODE_CLASSES
 
 
 def code_class(name: str) -> str | None:
