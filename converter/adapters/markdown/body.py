@@ -19,9 +19,10 @@ with other blocks in its cells (lists, figures, preformatted text, a nested tabl
 pipe table: its content is written in reading order, the caption and then each cell's blocks,
 row by row. One blank line between blocks; the result ends with one newline.
 
-Inline: sub, sup and the other inline tags without Markdown syntax (u, mark, small, abbr, kbd,
-q, ...) are their plain text, every character kept (``x<sup>2</sup>`` is ``x2``); a hard break
-is a space in a table cell or a heading, which are one line.
+Inline: sub and sup are Unicode's superscript and subscript characters where each of theirs
+has one (``m<sup>3</sup>`` is ``m³``, ``CO<sub>2</sub>`` ``CO₂``), else their plain text; the other
+inline tags without Markdown syntax (u, mark, small, abbr, kbd, q, ...) are their plain text,
+every character kept; a hard break is a space in a table cell or a heading, which are one line.
 
 Text stays literal (the escaping rules):
 
@@ -69,6 +70,7 @@ from .text import (
     _OTHER,
     _PUNCT,
     _SPACE,
+    _SPAN_EDGE,
     BR,
     CODE_C,
     CODE_O,
@@ -91,8 +93,10 @@ from .text import (
     _collapse,
     _dest,
     _esc,
+    _join_across,
     _line_start,
     _movable,
+    _movable_end,
     _opens,
     _resolve,
     _title,
@@ -131,6 +135,8 @@ def _finish(pieces: list[str], mode: int = _PARA) -> str:
         for pair in _JOINED:  # <em>a</em><em>b</em>: one span
             if pair in s and "!" + pair + "[" not in s:
                 s = s.replace(pair, "")
+        if EM_O in s and ST_O in s:  # (a span inside another has its own kind: E, T)
+            s = _join_across(s)
         s = _resolve(s, mode == _PARA)
     if CODE_O in s:
         # adjacent code spans (also once a span between them is dropped) would merge their
@@ -164,12 +170,12 @@ def _text_block(text: str | None, flags: int) -> str:
     return _esc(text)
 
 
-def _split_edges(s: str) -> tuple[str, str, str]:
+def _split_edges(s: str, edge: str = _EDGE) -> tuple[str, str, str]:
     """(leading whitespace/breaks, core, trailing whitespace/breaks)."""
-    if s and s[0] not in _EDGE and s[-1] not in _EDGE:  # the common case: nothing to split
+    if s and s[0] not in edge and s[-1] not in edge:  # the common case: nothing to split
         return "", s, ""
-    rest = s.lstrip(_EDGE)
-    core = rest.rstrip(_EDGE)
+    rest = s.lstrip(edge)
+    core = rest.rstrip(edge)
     return s[: len(s) - len(rest)], core, rest[len(core) :]
 
 
@@ -223,7 +229,7 @@ def _span(el: etree._Element, out: list[str], flags: int, kind: str) -> None:
     sub: list[str] = []
     _inline(el, sub, flags & ~WHOLE_BLOCK)
     inner = "".join(sub)
-    lead, core, trail = _split_edges(inner)
+    lead, core, trail = _split_edges(inner, _SPAN_EDGE)
     if not core:
         if inner:
             out.append(inner)
@@ -287,7 +293,7 @@ def _span_edges(lead: str, core: str, trail: str, kind: str, classes: tuple[int,
             before, first = _char_class(lead[-1]), _class_here(core[0])
     if after >= 0 and final >= 0 and not _closes(final, after):
         k = len(core)
-        while k > 0 and _movable(core[k - 1]):
+        while k > 0 and _movable_end(core, k, trail):
             k -= 1
         if 0 < k < len(core):
             core, trail = core[:k], core[k:] + trail
@@ -324,6 +330,21 @@ def _strike(el: etree._Element, out: list[str], flags: int) -> None:
         _inline(el, out, flags & ~WHOLE_BLOCK)
     else:
         _span(el, out, flags | IN_S, "s")
+
+
+# Unicode's superscript and subscript forms (NFKC folds them back): "15 m<sup>3</sup>" is
+# "15 m³" and "CO<sub>2</sub>" "CO₂", not "m3" and "CO2" (news 6000074), where every
+# character has one; else the plain text, as other inline tags without Markdown syntax.
+_SUPERSCRIPTS = str.maketrans("0123456789+-\u2212=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPTS = str.maketrans("0123456789+-\u2212=()aeoxhklmnpst", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜ")
+
+
+def _script(el: etree._Element, out: list[str], flags: int, forms: dict[int, int]) -> None:
+    text = el.text
+    if text and not len(el) and all(ord(ch) in forms for ch in text):
+        out.append(text.translate(forms))
+    else:
+        _plain(el, out, flags)
 
 
 def _br(el: etree._Element, out: list[str], flags: int) -> None:
@@ -442,9 +463,11 @@ _INLINE: dict[str, _Inline] = {
         tag: _plain
         for tag in (
             "small", "mark", "abbr", "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi",
-            "bdo", "u", "ins", "span", "font", "big", "sub", "sup",
+            "bdo", "u", "ins", "span", "font", "big",
         )
     },
+    "sup": lambda el, out, flags: _script(el, out, flags, _SUPERSCRIPTS),
+    "sub": lambda el, out, flags: _script(el, out, flags, _SUBSCRIPTS),
 }  # fmt: skip
 
 

@@ -49,6 +49,10 @@ _WHITESPACE = frozenset(
     "\u2009\u200a\u202f\u205f\u3000"
 )
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# Moved out of an emphasis span's inner edges: every character CommonMark counts as whitespace
+# next to a delimiter (a closer after "&nbsp;" cannot close), not only the collapsible ones
+# ("<strong><em>Theresia Bauer,&nbsp;</em></strong>Ministerin" lost its bold: news 6000038).
+_SPAN_EDGE = _EDGE + "".join(sorted(_WHITESPACE - frozenset(_EDGE)))
 _SPACE, _PUNCT, _OTHER = 0, 1, 2
 
 
@@ -370,34 +374,101 @@ def _movable(ch: str) -> bool:
     return ch not in _UNMOVABLE and _char_class(ch) != _OTHER
 
 
+def _movable_end(text: str, k: int, after: str) -> bool:
+    """Whether ``text[k - 1]``, at the end of a span's text, moves out of it, before the text
+    ``after``: a ")" too when the text holds no link, whose destination it could end
+    ("**(b)**w" lost its bold), and a "!" that no link follows, which would make it an image
+    ("**é!**w")."""
+    ch = text[k - 1]
+    if ch == ")":
+        return "](" not in text
+    if ch == "!":
+        return after[:1] != "["
+    return _movable(ch)
+
+
 def _shrink(parts: list[str], on: list[bool], j: int, i: int, para: bool) -> bool:
     """A span that fails only because it starts (ends) with punctuation glued to a word
     outside (``x<em>“q”</em>s``): move that punctuation out of it (``x“*q*”s``), when what
-    stays inside starts (ends) with a character of its own. True when anything moved."""
+    stays inside starts (ends) with a character of its own or with a span still written
+    (``x <strong>y <em>q,</em></strong>z``: the "," left the em, then the strong). The
+    punctuation may be that of a span inside that starts (ends) with this one: it leaves
+    both (``<strong><s>a?</s></strong>w`` is ``**~~a~~**?w``). True when anything moved."""
     moved = False
-    o_prev, _ = _side(parts, on, j - 1, True, para)
-    o_next, _ = _side(parts, on, j + 1, False, para)
-    inner = parts[j + 1]
+    o_prev, o_next = _flanks(parts, on, j, para)
+    at = _first_text(parts, on, j + 1, 2)
+    inner = parts[at]
     if not _opens(o_prev, o_next) and inner:
         k = 0
         while k < len(inner) and _movable(inner[k]):
             k += 1
-        if 0 < k < len(inner):
+        if k and (k < len(inner) or _writes_more(parts, on, at, 1) or _unwrite(on, at)):
             parts[j - 1] += inner[:k]
-            parts[j + 1] = inner[k:]
+            parts[at] = inner[k:]
             moved = True
-    c_prev, _ = _side(parts, on, i - 1, True, para)
-    c_next, _ = _side(parts, on, i + 1, False, para)
-    inner = parts[i - 1]
+    c_prev, c_next = _flanks(parts, on, i, para)
+    at = _first_text(parts, on, i - 1, -2)
+    inner = parts[at]
     if not _closes(c_prev, c_next) and inner:
         k = len(inner)
-        while k > 0 and _movable(inner[k - 1]):
+        while k > 0 and _movable_end(inner, k, parts[i + 1]):
             k -= 1
-        if 0 < k < len(inner):
+        if k < len(inner) and (k or _writes_more(parts, on, at, -1) or _unwrite(on, at)):
             parts[i + 1] = inner[k:] + parts[i + 1]
-            parts[i - 1] = inner[:k]
+            parts[at] = inner[:k]
             moved = True
     return moved
+
+
+def _writes_more(parts: list[str], on: list[bool], at: int, step: int) -> bool:
+    """Whether the innermost span written around text ``at`` holds more after it (``step``
+    1; before it: -1) than that text: a text, or a span written inside. Then all of the text
+    can move out without leaving a span empty."""
+    x = at + step
+    while 0 < x < len(parts) - 1:
+        if x % 2 == 0:  # texts and markers alternate: text, marker, ..., text
+            if parts[x]:
+                return True
+        elif on[x]:  # a span written inside (its near marker), or the innermost one's end
+            return parts[x][0] == (MARK_O if step > 0 else MARK_C)
+        x += step
+    return False
+
+
+def _unwrite(on: list[bool], at: int) -> bool:
+    """Stop writing the span whose whole content is text ``at``, punctuation that is about to
+    move out of it and of the span around (``<em>a <strong>—</strong></em>w`` is ``*a* —w``:
+    the em is kept, the strong of a dash is not): the nearest markers still written on each
+    side (past empty texts and markers no longer written) are its own. Always True."""
+    for step in (-1, 1):
+        x = at + step
+        while not on[x]:
+            x += 2 * step
+        on[x] = False
+    return True
+
+
+def _flanks(parts: list[str], on: list[bool], m: int, para: bool) -> tuple[int, int]:
+    """The classes of the characters on each side of marker m's delimiter, as _valid sees
+    them: those of the whole asterisk run it is written in, if it touches one."""
+    prev, prev_run = _side(parts, on, m - 1, True, para)
+    nxt, next_run = _side(parts, on, m + 1, False, para)
+    if parts[m][1] != "s" and (prev_run or next_run):
+        prev, nxt, _ = _asterisk_run(parts, on, m, para)
+    return prev, nxt
+
+
+def _first_text(parts: list[str], on: list[bool], k: int, step: int) -> int:
+    """The text next to a span's delimiter on its inside, from ``parts[k]`` on (``step``: 2
+    from an opener, -2 from a closer): past empty texts, the markers of spans no longer
+    written (an em merged into its strong by _twins, ``<strong><em>x,</em></strong>y``),
+    which write nothing, and those of spans inside that start (end) here too."""
+    inward = MARK_O if step > 0 else MARK_C
+    m = k + step // 2
+    while not parts[k] and 0 < m < len(parts) - 1 and (not on[m] or parts[m][0] == inward):
+        k += step
+        m += step
+    return k
 
 
 def _twins(
@@ -468,7 +539,10 @@ def _resolve(s: str, para: bool) -> str:
         for j, i in pairs:
             if on[i] and not _valid(parts, on, j, i, para):
                 changed = True
-                if not (_shrink(parts, on, j, i, para) and _valid(parts, on, j, i, para)):
+                while _shrink(parts, on, j, i, para):  # (each round moves a character out)
+                    if _valid(parts, on, j, i, para):
+                        break
+                else:
                     on[j] = on[i] = False
         if not changed:
             break
@@ -484,6 +558,44 @@ def _resolve(s: str, para: bool) -> str:
         if written[k][0] == "[" and _bang(written[k - 1]):
             written[k - 1] = written[k - 1][:-1] + "\\!"
     return "".join(written)
+
+
+# A span, then a span of the other kind whose whole content is one of the first kind (or the
+# other way round): as the first kind holding the other, which CommonMark can write where the
+# glued runs ("**a*****b***") cannot. "<strong>Keynote „</strong><em><strong>Neuland?!“
+# </strong></em>" lost both (news 6000038). Emphasis does not nest in its own kind (see _em),
+# so the first closer of the inner kind after its opener is its own.
+# (glued: closer + opener + inner opener, inner closer, outer closer, written as: opener, closer)
+_ACROSS = (
+    (ST_C + EM_O + STN_O, STN_C, EM_C, EMN_O, EMN_C + ST_C),
+    (EM_C + ST_O + EMN_O, EMN_C, ST_C, STN_O, STN_C + EM_C),
+)
+# the same the other way round: (outer opener + inner opener, inner closer + outer closer + opener,
+# written as: opener, closer)
+_ACROSS_BACK = (
+    (EM_O + STN_O, STN_C + EM_C + ST_O, ST_O + EMN_O, EMN_C),
+    (ST_O + EMN_O, EMN_C + ST_C + EM_O, EM_O + STN_O, STN_C),
+)
+
+
+def _join_across(s: str) -> str:
+    """``s`` with the spans described at _ACROSS joined, each where its inner span is all of
+    the wrapper's content."""
+    for glued, inner_c, outer_c, new_o, new_c in _ACROSS:
+        i = s.find(glued)
+        while i >= 0:
+            k = s.find(inner_c, i + len(glued))
+            if k >= 0 and s.startswith(outer_c, k + len(inner_c)):
+                s = s[:i] + new_o + s[i + len(glued) : k] + new_c + s[k + len(inner_c) + 2 :]
+            i = s.find(glued, i + 1)
+    for opener, glued, new_o, new_c in _ACROSS_BACK:
+        i = s.find(glued)
+        while i >= 0:
+            o = s.rfind(opener[:2], 0, i)  # the wrapper's opener: it does not nest
+            if o >= 0 and s.startswith(opener, o) and s.find(glued[:2], o, i) < 0:
+                s = s[:o] + new_o + s[o + 4 : i] + new_c + s[i + 6 :]
+            i = s.find(glued, i + 1)
+    return s
 
 
 def _bang(text: str) -> bool:
