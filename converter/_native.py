@@ -46,6 +46,7 @@ MODULES: tuple[str, ...] = (
     "converter.content.transforms",
     "converter.content.tree",
     "converter.content.vocabulary",
+    "converter.content.word",
     "converter.adapters.markdown.body",
     "converter.adapters.markdown.text",
     "converter.adapters.common",

@@ -379,6 +379,7 @@ def _expanded(contents: str, ctx: Context) -> str:
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
     ctx.brackets = "[" in expanded.html
+    ctx.word = "mso-list" in expanded.html
     return expanded.html
 
 

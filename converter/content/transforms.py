@@ -51,6 +51,7 @@ from .tree import (
     text_of,
     unwrap,
 )
+from .word import word_lists
 
 __all__ = ["PIPELINE", "Context", "resolve_url"]
 
@@ -70,6 +71,7 @@ class Context:
     brackets: bool = True  # whether the body holds a "[" (normalise knows; skips a tree walk)
     emoji: bool = False  # whether it holds an emoji's picture (``vocabulary`` finds them)
     sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
+    word: bool = True  # whether it may hold Word's list paragraphs (normalise knows: "mso-list")
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -1822,6 +1824,9 @@ def _loose_text_holder(el: etree._Element) -> etree._Element | None:
     content it is simply unwrapped."""
     for col in list(el.iter("col")):
         remove(col)  # it only styles the cells there are none of (fuzz AQ: <table><col>)
+    for child in list(el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup")):
+        if child is not el:  # (out of their table, a caption in a caption: fuzz BB)
+            unwrap(child)
     if not _holds_paragraphs(el.getparent()):
         unwrap(el)
         return None
@@ -1834,9 +1839,6 @@ def _loose_text_holder(el: etree._Element) -> etree._Element | None:
         return None
     el.tag = "p"
     el.attrib.clear()
-    for child in el.iter("tr", "tbody", "thead", "tfoot", "caption", "colgroup"):
-        if child is not el:
-            unwrap(child)
     if not len(el) and not (el.text or "").strip():
         remove(el)  # it held only empty table parts: <ul><tr></tr></ul>
         return None
@@ -2004,7 +2006,10 @@ _GONE_EMPTY = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "figcaption"})  # (n
 
 
 def styles(root: etree._Element, ctx: Context) -> None:
-    """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means."""
+    """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means; lists
+    pasted from Word (paragraphs with ``mso-list`` styles), as lists."""
+    if ctx.word:
+        word_lists(root)
     emphasis(root)
 
 
