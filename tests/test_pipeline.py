@@ -222,6 +222,15 @@ LAID_OUT = [
     ("an icon beside words in its link leaves nothing",
      '<p><a href="https://github.com/"><svg><path d="M0 0"/></svg>GitHub</a></p>',
      '<p><a href="https://github.com/">GitHub</a></p>'),
+    ("an icon link named by its aria-label (news 6000091)",
+     '<p><a aria-label="Share on X" href="https://x.com/s"><svg><use href="#x"/></svg></a></p>',
+     '<p><a href="https://x.com/s" title="Share on X">Share on X</a></p>'),
+    ("an icon named by its aria-label",
+     '<p><a href="https://f.com/s"><svg aria-label="Facebook"><path d="M0"/></svg></a></p>',
+     '<p><a href="https://f.com/s">Facebook</a></p>'),
+    ("a link with words keeps no aria-label",
+     '<p><a aria-label="Read more about it" href="https://x.org/">Read</a></p>',
+     '<p><a href="https://x.org/">Read</a></p>'),
 ]  # fmt: skip
 
 

@@ -694,9 +694,14 @@ def _targets_kept(root: etree._Element, targets: list[etree._Element], ctx: Cont
 def _strip_junk(root: etree._Element, ctx: Context) -> None:
     """The paste junk that every element may carry goes first, in one C call (the per-element
     allow-list then sees only what is left; it is the rule, this is the shortcut)."""
-    found = _KEEPS_CLASS(root)  # (one walk for the two classes kept)
+    found = _KEEPS_CLASS(root)  # (one walk for the two classes kept, and icons' names)
     embeds = [(f, f.items()) for f in found if f.tag == "figure"]  # class="embed"
     languages = _code_languages([pre for pre in found if pre.tag == "pre"])
+    for el in found:  # an icon or its link named by aria-label only: as a title, which
+        if el.get("title") is None and (  # _icon_link_name reads
+            el.tag == "svg" or (el.tag == "a" and el.find(".//svg") is not None)
+        ):
+            el.set("title", el.get("aria-label") or "")
     etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
     for code, language in languages:  # the other class kept: a code block's language
         code.set("class", language)
@@ -798,9 +803,11 @@ def _svg_as_text(svg: etree._Element, marks: Marks) -> None:
 
 
 def _icon_link_name(svg: etree._Element) -> str:
-    """The words of a link that is only an <svg> without words (an icon): its title, else its
-    URL, as a reader who cannot see the icon still needs the link (realworld-extra 5100165:
-    <a title="GitHub" href=…><svg aria-hidden=true><path …/></svg></a> lost the link)."""
+    """The words of a link that is only an <svg> without words (an icon): its name (title or
+    aria-label, the link's else the icon's), else its URL, as a reader who cannot see the icon
+    still needs the link (realworld-extra 5100165: <a title="GitHub" href=…><svg
+    aria-hidden=true><path …/></svg></a> lost the link; news 6000091, share buttons named by
+    aria-label only showed their 250-character URLs)."""
     link = next(svg.iterancestors("a"), None)
     href = link.get("href") if link is not None else None
     if link is None or not href or (link.text or "").strip():
@@ -815,7 +822,11 @@ def _icon_link_name(svg: etree._Element) -> str:
             return ""
         if el is svg:
             walk.skip_subtree()
-    return " ".join((link.get("title") or "").split()) or href
+    for named in (link, svg):  # (an aria-label is a title by now: _strip_junk)
+        words = " ".join((named.get("title") or "").split())
+        if words:
+            return words
+    return href
 
 
 _NOT_DRAWN = frozenset({"title", "desc", "metadata", "style", "script"})
@@ -905,7 +916,9 @@ _COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
 # and the code blocks, whose language it keeps (every other class is paste junk, stripped in
 # C with the rest: an element that held only a class then needs no look at its attributes,
 # ~6k instructions each on bench/corpus.py bodies).
-_KEEPS_CLASS = etree.XPath(".//figure[@class='embed'] | .//pre")
+_KEEPS_CLASS = etree.XPath(
+    ".//figure[@class='embed'] | .//pre | .//a[@aria-label] | .//svg[@aria-label]"
+)
 
 
 def _attributes(el: etree._Element, tag: str, names: list[str], ctx: Context) -> None:
