@@ -228,6 +228,14 @@ LAID_OUT = [
     ("an icon named by its aria-label",
      '<p><a href="https://f.com/s"><svg aria-label="Facebook"><path d="M0"/></svg></a></p>',
      '<p><a href="https://f.com/s">Facebook</a></p>'),
+    ("a link around a figure goes around its picture (news 6000010)",
+     '<p><a href="https://x.org/b"><div><figure><img src="https://x.org/c.jpg" alt="C">'
+     "<figcaption><p>Order it.</p></figcaption></figure></div></a></p>",
+     '<figure><a href="https://x.org/b"><img src="https://x.org/c.jpg" alt="C"></a>'
+     "<figcaption><p>Order it.</p></figcaption></figure>"),
+    ("a link around a figure leaves a picture's own link alone",
+     '<a href="https://x.org/"><figure><a href="https://y.org/"><img src="https://x.org/i.jpg"></a></figure></a>',
+     '<figure><a href="https://y.org/"><img src="https://x.org/i.jpg" alt=""></a></figure>'),
     ("a link with words keeps no aria-label",
      '<p><a aria-label="Read more about it" href="https://x.org/">Read</a></p>',
      '<p><a href="https://x.org/">Read</a></p>'),

@@ -1093,6 +1093,8 @@ def _push_down(el: etree._Element) -> list[etree._Element]:
             out.append(wrapper)
             continue
         out.append(seg)
+        if seg.tag == "figure" and el.tag == "a":
+            _link_picture(seg, el)
         if seg.tag in _LEAVE_ALONE or seg.tag in V.VOID_TAGS or seg.tag == "figure":
             continue  # preformatted text, <hr>, and figures (images, embeds) keep their own
         inner = _copy_of(el)
@@ -1104,6 +1106,28 @@ def _push_down(el: etree._Element) -> list[etree._Element]:
             again.append(inner)
     replace_by(el, out)  # out holds at least the blocks
     return again
+
+
+def _link_picture(figure: etree._Element, link: etree._Element) -> None:
+    """A link around a figure (``<a href><div><figure><img><figcaption>``: news 6000010, a
+    book cover linking to its shop) goes around each of the figure's pictures that is not in
+    a link of its own, where the vocabulary has a figure's link (``figure > a > img``): else
+    the figure kept its pictures and lost the link."""
+    for img in [img for img in figure.iter("img") if not _linked_in(img, figure)]:
+        around = _copy_of(link)
+        img.addprevious(around)
+        around.tail, img.tail = img.tail, None
+        around.append(img)
+
+
+def _linked_in(el: etree._Element, top: etree._Element) -> bool:
+    """Whether ``el`` is in a link inside ``top``."""
+    for above in el.iterancestors():
+        if above is top:
+            return False
+        if above.tag == "a":
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
