@@ -197,6 +197,16 @@ RULES: list[tuple[str, str, str]] = [
     # closers that end together make one run, which flanks as a whole (realworld-extra readability 5500105)
     ("bold ending an em, at the end", "<p><em>x <strong>y?</strong></em></p>", "*x **y?***\n"),
     ("bold ending an em, before a comma", "<p><em>x <b>y?</b></em>, z</p>", "*x **y?***, z\n"),
+    (
+        "cite and dfn in italics, as browsers show them",
+        "<p><dfn>t</dfn>: <cite>B</cite></p>",
+        "*t*: *B*\n",
+    ),
+    (
+        "a quote's citation",
+        "<blockquote><p>Q</p><p><cite>Maya Angelou</cite></p></blockquote>",
+        "> Q\n>\n> *Maya Angelou*\n",
+    ),
     # news 6000074: "15 m3" said something else
     ("superscript digits", "<p>15 m<sup>3</sup>, x<sup>n+1</sup></p>", "15 m³, xⁿ⁺¹\n"),
     ("subscript digits", "<p>CO<sub>2</sub> and H<sub>2</sub>O</p>", "CO₂ and H₂O\n"),
@@ -261,7 +271,7 @@ RULES: list[tuple[str, str, str]] = [
         "<p><small>s</small> <mark>m</mark> <abbr title='t'>a</abbr> <kbd>k</kbd> <q>q</q> "
         "<u>u</u> <cite>c</cite> <var>v</var> <samp>s</samp> <dfn>d</dfn> "
         "<time datetime='2020'>t</time> <bdi>b</bdi> <bdo dir='rtl'>o</bdo> a<wbr>b</p>",
-        "s m a k q u c v s d t b o ab\n",
+        "s m a k q u *c* v s *d* t b o ab\n",
     ),
     ("link", '<p><a href="https://x.org/a">t</a></p>', "[t](https://x.org/a)\n"),
     (

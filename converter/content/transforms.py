@@ -697,11 +697,13 @@ def _strip_junk(root: etree._Element, ctx: Context) -> None:
     found = _KEEPS_CLASS(root)  # (one walk for the two classes kept, and icons' names)
     embeds = [(f, f.items()) for f in found if f.tag == "figure"]  # class="embed"
     languages = _code_languages([pre for pre in found if pre.tag == "pre"])
-    for el in found:  # an icon or its link named by aria-label only: as a title, which
-        if el.get("title") is None and (  # _icon_link_name reads
+    for el in found:
+        if el.tag in ("footer", "p"):
+            _citation(el)
+        elif el.get("title") is None and (  # an icon or its link named by aria-label only:
             el.tag == "svg" or (el.tag == "a" and el.find(".//svg") is not None)
         ):
-            el.set("title", el.get("aria-label") or "")
+            el.set("title", el.get("aria-label") or "")  # a title, read by _icon_link_name
     etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
     for code, language in languages:  # the other class kept: a code block's language
         code.set("class", language)
@@ -710,6 +712,22 @@ def _strip_junk(root: etree._Element, ctx: Context) -> None:
         for name, value in items:
             if _PLAIN_ATTRIBUTE.match(name):  # (made by embeds.embed_figure: plain names)
                 figure.set(name, value)
+
+
+def _citation(el: etree._Element) -> None:
+    """A quote's citation written as a footer (Gutenberg's quote block before 5.x) or as a
+    paragraph of class wp-block-quote__citation (the block since 6.x), as the <cite> that the
+    block writes between those (gutenberg5 fixtures): the vocabulary keeps no class, and a
+    plain paragraph read as one more line of the quote."""
+    if el.find(".//cite") is not None or not "".join(el.itertext()).strip():
+        return
+    if any(child.tag in V.BLOCK_TAGS for child in el.iterdescendants()):
+        return  # (a <cite> holds phrasing content only)
+    cite = el.makeelement("cite")
+    cite.text, el.text = el.text, None
+    cite.extend(list(el))
+    el.append(cite)
+    el.tag = "p"
 
 
 def _code_languages(pres: list[etree._Element]) -> list[tuple[etree._Element, str]]:
@@ -918,6 +936,7 @@ _COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
 # ~6k instructions each on bench/corpus.py bodies).
 _KEEPS_CLASS = etree.XPath(
     ".//figure[@class='embed'] | .//pre | .//a[@aria-label] | .//svg[@aria-label]"
+    " | .//blockquote/footer | .//blockquote/p[contains(@class, 'quote__citation')]"
 )
 
 

@@ -462,10 +462,13 @@ _INLINE: dict[str, _Inline] = {
     **{
         tag: _plain
         for tag in (
-            "small", "mark", "abbr", "cite", "q", "kbd", "var", "samp", "dfn", "time", "bdi",
+            "small", "mark", "abbr", "q", "kbd", "var", "samp", "time", "bdi",
             "bdo", "u", "ins", "span", "font", "big",
         )
     },
+    # a title, a quote's source, a term defined: italic as browsers show them (HTML §15.3.4)
+    "cite": _em,
+    "dfn": _em,
     "sup": lambda el, out, flags: _script(el, out, flags, _SUPERSCRIPTS),
     "sub": lambda el, out, flags: _script(el, out, flags, _SUBSCRIPTS),
 }  # fmt: skip
