@@ -379,7 +379,11 @@ def _expanded(contents: str, ctx: Context) -> str:
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
     ctx.brackets = "[" in expanded.html
-    ctx.word = "mso-list" in expanded.html
+    # (each a search of the body, ~2 µs on 5 KB: the tree walks they spare cost ~8 µs each)
+    html = expanded.html
+    ctx.word = "mso-list" in html
+    ctx.icons = "<svg" in html and "aria-label" in html
+    ctx.citations = "<blockquote" in html and ("<footer" in html or "quote__citation" in html)
     return expanded.html
 
 

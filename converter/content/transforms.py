@@ -72,6 +72,8 @@ class Context:
     emoji: bool = False  # whether it holds an emoji's picture (``vocabulary`` finds them)
     sanitiser: Sanitiser = "own"  # "nh3": nh3 as a final pass too (defence in depth)
     word: bool = True  # whether it may hold Word's list paragraphs (normalise knows: "mso-list")
+    icons: bool = True  # … an <svg> and an aria-label (which may name an icon)
+    citations: bool = True  # … a <footer> or a "quote__citation" (a quote's citation)
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -694,14 +696,14 @@ def _targets_kept(root: etree._Element, targets: list[etree._Element], ctx: Cont
 def _strip_junk(root: etree._Element, ctx: Context) -> None:
     """The paste junk that every element may carry goes first, in one C call (the per-element
     allow-list then sees only what is left; it is the rule, this is the shortcut)."""
-    found = _KEEPS_CLASS(root)  # (one walk for the two classes kept, and icons' names)
+    found = _KEEPS_CLASS(root)  # (one walk for the two classes kept)
     embeds = [(f, f.items()) for f in found if f.tag == "figure"]  # class="embed"
     languages = _code_languages([pre for pre in found if pre.tag == "pre"])
-    for el in found:
-        if el.tag in ("footer", "p"):
-            _citation(el)
-        elif el.get("title") is None and (  # an icon or its link named by aria-label only:
-            el.tag == "svg" or (el.tag == "a" and el.find(".//svg") is not None)
+    for el in _CITATIONS(root) if ctx.citations else ():
+        _citation(el)
+    for el in _NAMED_ICONS(root) if ctx.icons else ():
+        if el.get("title") is None and (  # an icon or its link named by aria-label only:
+            el.tag == "svg" or el.find(".//svg") is not None
         ):
             el.set("title", el.get("aria-label") or "")  # a title, read by _icon_link_name
     etree.strip_attributes(root, *(_COMMON_JUNK_BUT_ID if ctx.targets else _COMMON_JUNK))
@@ -934,9 +936,13 @@ _COMMON_JUNK_BUT_ID = tuple(name for name in _COMMON_JUNK if name != "id")
 # and the code blocks, whose language it keeps (every other class is paste junk, stripped in
 # C with the rest: an element that held only a class then needs no look at its attributes,
 # ~6k instructions each on bench/corpus.py bodies).
-_KEEPS_CLASS = etree.XPath(
-    ".//figure[@class='embed'] | .//pre | .//a[@aria-label] | .//svg[@aria-label]"
-    " | .//blockquote/footer | .//blockquote/p[contains(@class, 'quote__citation')]"
+_KEEPS_CLASS = etree.XPath(".//figure[@class='embed'] | .//pre")
+# Read before the junk goes too, each only in a body that holds its words (a walk of the tree
+# per "//": ~8 µs each on bench/corpus.py bodies): icons and their links named by aria-label,
+# quotes' citations.
+_NAMED_ICONS = etree.XPath(".//a[@aria-label] | .//svg[@aria-label]")
+_CITATIONS = etree.XPath(
+    ".//blockquote/footer | .//blockquote/p[contains(@class, 'quote__citation')]"
 )
 
 
