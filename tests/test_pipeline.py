@@ -147,8 +147,25 @@ LAZY = [
      '<figure><img src="https://e.org/real.jpg" alt="A"></figure>'),
     ("no src, data-lazy-src (WP Rocket)", '<p>x <img data-lazy-src="/real.jpg" alt="B"></p>',
      '<p>x <img src="https://example.org/real.jpg" alt="B"></p>'),
-    ("a real src stays", '<p><img src="https://e.org/ph.gif" data-src="https://e.org/real.jpg"></p>',
-     '<figure><img src="https://e.org/ph.gif" alt=""></figure>'),
+    # the script copies its lazy attribute over src, whatever src held: a placeholder on the
+    # site itself (news 6000049 a3 Lazy Load, 6000051 lazy-load, 6000045 lazysizes)
+    ("a lazy attribute wins over a real src", '<p><img src="https://e.org/ph.gif" data-src="https://e.org/real.jpg"></p>',
+     '<figure><img src="https://e.org/real.jpg" alt=""></figure>'),
+    ("a3 Lazy Load's placeholder", '<p><img class="lazy lazy-hidden" src="https://e.org/wp-content/plugins/a3-lazy-load/assets/images/lazy_placeholder.gif" '
+     'data-lazy-type="image" data-src="https://e.org/uploads/polo.jpg" alt="Polo"></p>',
+     '<figure><img src="https://e.org/uploads/polo.jpg" alt="Polo"></figure>'),
+    ("lazy-load's 1x1.trans.gif, data-lazy-src", '<p>x <img src="https://cdn.e.org/1x1.trans.gif" data-lazy-src="https://e.org/b.png" alt="B"></p>',
+     '<p>x <img src="https://e.org/b.png" alt="B"></p>'),
+    ("jQuery lazyload's data-original", '<p><img src="/grey.gif" data-original="/photo.jpg" alt="O"></p>',
+     '<figure><img src="https://example.org/photo.jpg" alt="O"></figure>'),
+    ("a lazy srcset only: its largest candidate over a placeholder", '<p><img class="lazyload" src="https://e.org/placeholder.png" '
+     'data-srcset="https://e.org/s.jpg 300w, https://e.org/l.jpg 900w" alt="S"></p>',
+     '<figure><img src="https://e.org/l.jpg" alt="S"></figure>'),
+    ("the same URL lazy and real: nothing to do", '<p><img src="https://e.org/a.jpg" data-src="https://e.org/a.jpg" alt="A"></p>',
+     '<figure><img src="https://e.org/a.jpg" alt="A"></figure>'),
+    ("a spacer file and nothing else: the alt text", '<p><img src="https://e.org/img/blank.gif" alt="G"></p>', "<p>G</p>"),
+    ("a picture whose name only looks like one stays", '<p><img src="https://e.org/lazy-river.jpg" alt=""> <img src="https://e.org/white.png" alt=""></p>',
+     '<figure><img src="https://e.org/lazy-river.jpg" alt=""></figure>\n<figure><img src="https://e.org/white.png" alt=""></figure>'),
     ("srcset only: its largest candidate", '<figure><img srcset="https://e.org/a-300.jpg 300w, https://e.org/a-600.jpg 600w" alt="C"><figcaption>c</figcaption></figure>',
      '<figure><img src="https://e.org/a-600.jpg" alt="C"><figcaption>c</figcaption></figure>'),
     ("lazy srcset", '<figure><img src="data:," data-srcset="https://e.org/a.jpg 1x, https://e.org/b.jpg 2x"></figure>',

@@ -281,35 +281,85 @@ def _embed_candidates(root: etree._Element) -> list[etree._Element]:
 
 
 def _lazy_source(el: etree._Element) -> None:
-    """An image or frame with a placeholder src (a data: URL, about:blank) or none gets the
-    URL in data-src, data-lazy-src… (WordPress lazy-load plugins, news sites' feeds), else the
-    largest candidate of its srcset or of its <picture>'s first <source>. A real src stays."""
+    """An image or frame gets the source a reader sees. A lazy-loading script copies the URL
+    of its lazy attribute (``_LAZY_SRC``, else the largest candidate of a lazy srcset) over
+    src, whatever src held: a data: URL, or a placeholder on the site itself (a3 Lazy Load's
+    lazy_placeholder.gif, news 6000049; lazy-load's 1x1.trans.gif, 6000051; lazysizes'
+    placeholder.png, 6000045), so that URL wins when it differs from src. Without one, a real
+    src stays; a placeholder src (a data: URL, about:blank, a spacer file: ``_placeholder``)
+    or none gets the largest candidate of the srcset or of the <picture>'s first <source>,
+    else none (the vocabulary leaves the alt text)."""
     src = el.get("src")
-    if src and src[0] not in _MAYBE_PLACEHOLDER:  # the usual "https://…" or "/…": at once
+    found = _lazy_url(el)
+    if not found:
+        if src and src[0] not in _MAYBE_PLACEHOLDER and not _spacer(src):
+            return  # the usual "https://…" or "/…" of an image not lazy-loaded: at once
+        if not _placeholder(src or ""):
+            return
+        found = _from_srcset(el) if el.tag == "img" else ""
+        if not found:
+            if src and _real(src.strip()):  # a spacer file shows nothing: no source
+                del el.attrib["src"]
+            return
+    if found == src:
         return
-    src = (src or "").strip()
-    if src and not src.lower().startswith(_PLACEHOLDER_SCHEMES):
-        return
-    found = next((v for v in (el.get(n, "").strip() for n in _LAZY_SRC) if _real(v)), "")
-    if not found and el.tag == "img":
-        found = _from_srcset(el)
-    if found:  # src first, where it stands in every other image
-        rest = [(name, value) for name, value in el.items() if name != "src"]
-        el.attrib.clear()
-        el.set("src", found)
-        for name, value in rest:
-            # (a pasted name such as "{" is none lxml can set, and none the vocabulary keeps:
-            # fuzz AN, <img {=">…" data-src=…> raised ValueError)
-            if _PLAIN_NAME.match(name):
-                el.set(name, value)
+    rest = [(name, value) for name, value in el.items() if name != "src"]
+    el.attrib.clear()
+    el.set("src", found)  # src first, where it stands in every other image
+    for name, value in rest:
+        # (a pasted name such as "{" is none lxml can set, and none the vocabulary keeps:
+        # fuzz AN, <img {=">…" data-src=…> raised ValueError)
+        if _PLAIN_NAME.match(name):
+            el.set(name, value)
+
+
+def _lazy_url(el: etree._Element) -> str:
+    """The URL a lazy-loading script gives ``el``: its first lazy attribute holding a real
+    URL, else the largest candidate of its lazy srcset; "" when it has none."""
+    for name in _LAZY_SRC:
+        value = el.get(name)
+        if value and _real(value.strip()):
+            return value.strip()
+    for name in _LAZY_SRCSET:
+        best = max(srcset_candidates(el.get(name) or ""), key=lambda c: c[1], default=None)
+        if best is not None and _real(best[0]):
+            return best[0]
+    return ""
+
+
+def _placeholder(src: str) -> bool:
+    """Whether an image's ``src`` shows nothing a reader looks at: none, a data: or about:
+    URL, or a spacer file that lazy-loading plugins put there (``_SPACER_NAME``)."""
+    src = src.strip()
+    return not _real(src) or _spacer(src)
 
 
 # The attributes lazy-loading scripts take the real source from (lazysizes, a3 Lazy Load,
-# WP Rocket, Jetpack, jQuery Lazy, Echo), in the order they are looked at.
-_LAZY_SRC = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo")
-_LAZY_SRCSET = ("data-lazy-srcset", "data-srcset", "srcset")
+# WP Rocket, Jetpack, jQuery Lazy, Echo, Lozad, Layzr), in the order they are looked at, and
+# the srcsets they set (news 6000015: data-lazy-srcset; 6000045: data-srcset).
+_LAZY_SRC = (
+    "data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo", "data-layzr",
+    "data-lazyload", "data-original-src", "data-hi-res-src",
+)  # fmt: skip
+_LAZY_SRCSET = ("data-lazy-srcset", "data-srcset")
+_SRCSETS = (*_LAZY_SRCSET, "srcset")
 _PLACEHOLDER_SCHEMES = ("data:", "about:", "javascript:")
 _MAYBE_PLACEHOLDER = frozenset("daDAjJ \t\n\r\f")  # how a placeholder src may begin
+# The file names of the spacers lazy-loading plugins show until their script runs:
+# lazy_placeholder.gif (a3 Lazy Load, news 6000049), 1x1.trans.gif (lazy-load, 6000051),
+# placeholder.png (lazysizes setups), blank.gif, spacer.gif, transparent.png, grey-pixel.gif,
+# ajax-loader.gif: a name made only of these words, one of the first kind among them.
+_SPACER_WORDS = "lazy|lazyload|placeholder|blank|spacer|pixel|1x1|trans|transparent|empty|loader"
+_SPACER_NAME = re.compile(
+    rf"(?=.*(?:{_SPACER_WORDS}))(?:(?:{_SPACER_WORDS}|px|clear|grey|gray|white|loading|ajax"
+    r"|img|image)[-_.]?)+\.(?:gif|png|svg|webp)",
+    re.IGNORECASE,
+)
+
+
+def _spacer(src: str) -> bool:
+    name = src.partition("?")[0].partition("#")[0].rpartition("/")[2]
+    return _SPACER_NAME.fullmatch(name) is not None
 
 
 def _real(url: str) -> bool:
@@ -317,12 +367,12 @@ def _real(url: str) -> bool:
 
 
 def _from_srcset(img: etree._Element) -> str:
-    """The largest candidate of the image's (lazy) srcset, else of its <picture>'s first
-    <source>: what a wide screen loads."""
-    sets = [img.get(name, "") for name in _LAZY_SRCSET]
+    """The largest candidate of the image's srcset, else of its <picture>'s first <source>:
+    what a wide screen loads."""
+    sets = [img.get(name, "") for name in _SRCSETS]
     picture = next(img.iterancestors("picture"), None)  # libxml2 nests <img> in <source>
     if picture is not None:
-        sets += [s.get(name, "") for s in picture.iter("source") for name in _LAZY_SRCSET]
+        sets += [s.get(name, "") for s in picture.iter("source") for name in _SRCSETS]
     for srcset in sets:
         best = max(srcset_candidates(srcset), key=lambda c: c[1], default=None)
         if best is not None and _real(best[0]):
