@@ -434,6 +434,21 @@ EMBEDS = [
      '<video poster="//cdn.a.org/p.jpg" width="1280" height="720" controls><source src="https://a.org/clip.webm"></video>',
      '<figure class="embed" data-embed="video" data-src="https://a.org/clip.webm" data-poster="https://cdn.a.org/p.jpg" '
      'data-video-width="1280" data-video-height="720"><figcaption><a href="https://a.org/clip.webm">Video: clip.webm</a></figcaption></figure>'),
+    # a player lists an HLS playlist first, which only Safari plays, then its mp4s (news 6000036)
+    ("<video> sources: the first every browser plays, by type",
+     '<video controls poster="https://a.org/v.jpg"><source src="https://a.org/v.m3u8" type="application/x-mpegURL">'
+     '<source src="https://a.org/v_HD.mp4" type="video/mp4"><source src="https://a.org/v_sd.mp4" type="video/mp4">'
+     '<p>Your browser cannot play this video.</p></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v_HD.mp4" data-poster="https://a.org/v.jpg">'
+     '<figcaption><a href="https://a.org/v_HD.mp4">Video: v_HD.mp4</a></figcaption></figure>'),
+    ("<video> sources without a type: by extension",
+     '<video><source src="https://a.org/v.mpd"><source src="https://a.org/v.webm?t=1"></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v.webm?t=1"><figcaption>'
+     '<a href="https://a.org/v.webm?t=1">Video: v.webm</a></figcaption></figure>'),
+    ("<video> sources none plays everywhere: the first",
+     '<video><source src="https://a.org/v.m3u8"><source src="https://a.org/v.mov" type="video/quicktime"></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v.m3u8"><figcaption>'
+     '<a href="https://a.org/v.m3u8">Video: v.m3u8</a></figcaption></figure>'),
     ("forged video figure: poster and size checked again",
      '<figure class="embed" data-embed="video" data-poster="data:image/png;base64,AA" data-video-width="1e3" data-video-height="9">'
      '<figcaption><a href="https://a.org/clip.mp4">v</a></figcaption></figure>',

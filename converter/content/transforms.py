@@ -445,18 +445,53 @@ def embeds(root: etree._Element, ctx: Context) -> None:
                 continue
             quoted = el.find("blockquote")
         else:  # video, audio
-            sources = [el.get("src", "")] + [s.get("src", "") for s in el.iter("source")]
-            resolved = (resolve_url(x, ctx) for x in sources if x)
-            src = next((s for s in resolved if s and not s.startswith("#")), None)  # fuzz AF
-            if src is None:
-                remove(el)
-                continue
-            embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
-            poster = resolve_url(el.get("poster", ""), ctx)
-            embed = video_details(embed, poster, el.get("width"), el.get("height"))
-            replace_by(el, [embed_figure(embed, quoted), *_fallback_links(el)])
+            _media_embed(el, ctx)
             continue
         replace(el, embed_figure(embed, quoted))
+
+
+def _media_embed(el: etree._Element, ctx: Context) -> None:
+    """A <video> or <audio> → its embed figure, then the links of its fallback. Its source is
+    the first that every browser plays (``_PLAYED_EVERYWHERE``, by type or by extension),
+    else the first: a news player lists an HLS playlist first, which only Safari plays, then
+    the mp4s (news 6000036). The figure carries one source: the vocabulary's video is one
+    URL (its link in Markdown, feeds and books)."""
+    sources = [(el.get("src", ""), "")]
+    sources += [(s.get("src", ""), s.get("type") or "") for s in el.iter("source")]
+    found: list[tuple[str, str]] = []
+    for given, kind in sources:
+        url = resolve_url(given, ctx) if given else None
+        if url and not url.startswith("#"):  # fuzz AF
+            found.append((url, kind))
+    if not found:
+        remove(el)
+        return
+    src = next((url for url, kind in found if _played_everywhere(url, kind)), found[0][0])
+    embed = Embed(str(el.tag), src, src if src.startswith(("https://", "http://")) else "")
+    poster = resolve_url(el.get("poster", ""), ctx)
+    embed = video_details(embed, poster, el.get("width"), el.get("height"))
+    replace_by(el, [embed_figure(embed, None), *_fallback_links(el)])
+
+
+def _played_everywhere(url: str, kind: str) -> bool:
+    """Whether a media source plays in every browser: its type says so, or, without one,
+    the extension of its path."""
+    kind = kind.partition(";")[0].strip().lower()
+    if kind:
+        return kind in _PLAYED_EVERYWHERE
+    path = url.partition("?")[0].partition("#")[0].lower()
+    return path.rpartition(".")[2] in _PLAYED_EVERYWHERE
+
+
+# The media types and file extensions every browser plays natively (an HLS .m3u8 or a DASH
+# .mpd plays only in Safari or through a script; QuickTime, Flash and Windows Media in none).
+_PLAYED_EVERYWHERE = frozenset(
+    {
+        "video/mp4", "video/webm", "video/ogg", "audio/mpeg", "audio/mp4", "audio/ogg",
+        "audio/webm", "audio/wav", "audio/aac", "audio/flac",
+        "mp4", "m4v", "webm", "ogv", "ogg", "mp3", "m4a", "oga", "opus", "wav", "aac", "flac",
+    }
+)  # fmt: skip
 
 
 def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:
