@@ -179,6 +179,64 @@ LAZY = [
 ]  # fmt: skip
 
 
+# A <noscript> goes, but the pictures it holds stay where the page shows them nowhere else
+NOSCRIPT = [
+    ("the only copy of the picture (news 6000039: heise's <a-img>)",
+     '<figure><a-img alt="" src="/imgs/battery.jpg"></a-img><noscript><img alt="" src="https://e.org/imgs/battery.jpg"></noscript></figure><p>After.</p>',
+     '<figure><img alt="" src="https://e.org/imgs/battery.jpg"></figure>\n<p>After.</p>'),
+    ("the fallback of a lazy image is its twin, in another rendition (6000049)",
+     '<p><img src="https://e.org/lazy_placeholder.gif" data-src="https://e.org/up/polo-1024x709.jpg" alt="P">'
+     '<noscript><img src="https://e.org/up/polo.jpg?w=1024" alt="P"></noscript></p>',
+     '<figure><img src="https://e.org/up/polo-1024x709.jpg" alt="P"></figure>'),
+    ("the twin before the lazy image (6000134)",
+     '<figure><noscript><img src="https://e.org/a.jpg" alt="A"></noscript><img src="data:image/svg+xml,%3Csvg%3E" data-src="https://e.org/a.jpg" alt="A" class="lazyload"></figure>',
+     '<figure><img src="https://e.org/a.jpg" alt="A"></figure>'),
+    ("a placeholder with no lazy source: the noscript's picture in its place",
+     '<p><img class="lazyload" src="https://e.org/blank.gif" alt="X"><noscript><img src="https://e.org/x.jpg" alt="X"></noscript> text</p>',
+     '<figure><img src="https://e.org/x.jpg" alt="X"></figure>\n<p>text</p>'),
+    ("a tracking pixel goes", '<p>Text<noscript><img src="https://e.org/count.gif" width="1" height="1"></noscript></p>', "<p>Text</p>"),
+    ("an ad goes (6000057)",
+     '<noscript><a href="https://pubads.g.doubleclick.net/gampad/jump?x"><img src="https://pubads.g.doubleclick.net/gampad/ad?x"></a></noscript><p>b</p>',
+     "<p>b</p>"),
+    ("an ad frame and a notice go (6000019)",
+     '<noscript><iframe src="/api/ads?name=noscript"></iframe>Please enable JavaScript.</noscript><p>b</p>', "<p>b</p>"),
+    ("a gallery only a script shows: the pictures it does not show, linked (6000019)",
+     '<figure><a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure><noscript><figure>'
+     '<a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure><figure><a href="https://e.org/2.jpg">\n'
+     '  <img src="https://e.org/2.jpg" alt="2">\n</a><figcaption>Two</figcaption></figure></noscript>',
+     '<figure><a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure>\n'
+     '<figure><a href="https://e.org/2.jpg"><img src="https://e.org/2.jpg" alt="2"></a></figure>'),
+    ("what comes out is cleaned as any image",
+     '<noscript><img src="/i.jpg" onerror="alert(1)"><script>alert(2)</script>'
+     '<a href="javascript:alert(3)"><img src="/j.jpg" alt="J"></a></noscript>',
+     '<figure><img src="https://example.org/i.jpg" alt=""></figure>\n<figure><img src="https://example.org/j.jpg" alt="J"></figure>'),
+]  # fmt: skip
+
+
+# A Gutenberg cover block's picture given as a CSS background: an image of the body
+COVERS = [
+    ("the cover's image box (gutenberg 5900016)",
+     '<div class="wp-block-cover has-parallax"><div role="img" aria-label="Table Mountain" class="wp-block-cover__image-background has-parallax" '
+     'style="background-position:50% 50%;background-image:url(https://w.wiki/59So)"></div><span aria-hidden="true" class="wp-block-cover__background"></span>'
+     '<div class="wp-block-cover__inner-container"><p>Cape Town</p></div></div>',
+     '<figure><img src="https://w.wiki/59So" alt="Table Mountain"></figure>\n<p>Cape Town</p>'),
+    ("the old cover-image section (5900017)",
+     '<section class="wp-block-cover-image has-background-dim" style="background-image:url(https://w.wiki/59Sd)"><h2>Old cover</h2></section>',
+     '<figure><img src="https://w.wiki/59Sd" alt=""></figure>\n<h2>Old cover</h2>'),
+    ("a background shorthand, quoted and relative",
+     '<div class="wp-block-cover" style="background:#000 url( \'/c.jpg\' ) center"><p>T</p></div>',
+     '<figure><img src="https://example.org/c.jpg" alt=""></figure>\n<p>T</p>'),
+    ("a cover with an image of its own keeps that one",
+     '<div class="wp-block-cover" style="background-image:url(https://e.org/bg.jpg)"><img class="wp-block-cover__image-background" '
+     'src="https://e.org/c.jpg" alt="C"><div class="wp-block-cover__inner-container"><p>T</p></div></div>',
+     '<figure><img src="https://e.org/c.jpg" alt="C"></figure>\n<p>T</p>'),
+    ("a data: background is dropped as any data: image",
+     '<section class="wp-block-cover-image" style="background-image:url(data:image/png;base64,AA)"><h2>H</h2></section>', "<h2>H</h2>"),
+    ("a background on another box is decoration",
+     '<div class="hero" role="img" aria-label="D" style="background-image:url(https://e.org/d.jpg)"><p>T</p></div>', "<p>T</p>"),
+]  # fmt: skip
+
+
 SRCSETS = [
     ("a.jpg 300w, b.jpg 600w", [("a.jpg", 300.0), ("b.jpg", 600.0)]),
     ("a.jpg, b.jpg 2x", [("a.jpg", 10_000.0), ("b.jpg", 20_000.0)]),  # no descriptor: 1x
@@ -199,6 +257,37 @@ def test_srcset_candidates(srcset: str, expected: list[tuple[str, float]]) -> No
 
 @pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in LAZY], ids=[c[0] for c in LAZY])
 def test_lazy_loaded_media_get_the_source_a_reader_sees(contents: str, expected: str) -> None:
+    assert normalise(contents, Context(base="https://example.org/a/")).html == expected
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in NOSCRIPT], ids=[c[0] for c in NOSCRIPT]
+)
+def test_pictures_only_a_noscript_holds_are_kept(contents: str, expected: str) -> None:
+    assert normalise(contents, Context(base="https://example.org/a/")).html == expected
+
+
+def test_noscript_elements_libxml2_kept_give_their_pictures_too() -> None:
+    # in foreign content, or where libxml2's tree reaches the transforms, a noscript holds
+    # elements, not the raw text of the HTML5 parser: the same rule
+    from lxml import etree
+
+    from converter.content.transforms import embeds
+
+    root = etree.fromstring(
+        '<body><p><img src="https://e.org/a.jpg"/><noscript><img src="https://e.org/a.jpg"/></noscript></p>'
+        '<noscript><img src="https://e.org/b.jpg" alt="B"/><img src="https://e.org/p.gif" width="1"/></noscript></body>'
+    )
+    embeds(root, Context(base="https://example.org/"))
+    assert etree.tostring(root, encoding="unicode") == (
+        '<body><p><img src="https://e.org/a.jpg"/><noscript/></p><img src="https://e.org/b.jpg" alt="B"/></body>'
+    )  # (the twin's noscript is left to the vocabulary, which removes it)
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in COVERS], ids=[c[0] for c in COVERS]
+)
+def test_cover_blocks_background_is_their_image(contents: str, expected: str) -> None:
     assert normalise(contents, Context(base="https://example.org/a/")).html == expected
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..options import Sanitiser
 from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
+from . import html5
 from . import vocabulary as V
 from .embeds import Embed, as_written, embed_figure, match_url, unlabel, video_details
 from .embeds import label as embed_label
@@ -265,8 +266,12 @@ def _embed_candidates(root: etree._Element) -> list[etree._Element]:
     lazy-loading script sets gets that source first (``_lazy_source``): the embeds and the
     vocabulary see the sources a reader sees."""
     found: list[etree._Element] = []
-    for el in root.iter(*_EMBED_TAGS, "img"):
+    for el in root.iter(*_EMBED_TAGS, "img", "noscript", "section"):
         tag = el.tag
+        if tag == "noscript" or tag == "section":
+            if tag == "noscript" or _cover(el):
+                found.append(el)
+            continue
         if tag == "script":
             if _SCRIPT_EMBED.match(el.get("src") or ""):
                 found.append(el)
@@ -383,13 +388,20 @@ def _from_srcset(img: etree._Element) -> str:
 def embeds(root: etree._Element, ctx: Context) -> None:
     """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures
     (lazy-loaded images and frames get their real source first: ``_embed_candidates``)."""
+    noscripts: list[etree._Element] = []
     for el in _embed_candidates(root):
         if el.getparent() is None:
             continue
         tag = el.tag
         embed: Embed | None = None
         quoted: etree._Element | None = None
-        if tag in ("object", "embed"):
+        if tag == "noscript":
+            noscripts.append(el)  # once every image the page shows has its source
+            continue
+        elif (tag == "div" or tag == "section") and _cover(el):
+            _cover_image(el)
+            continue
+        elif tag in ("object", "embed"):
             _plugin_embed(el, ctx)
             continue
         elif tag == "script":  # an embed script: what it showed is at the URL it names
@@ -448,6 +460,132 @@ def embeds(root: etree._Element, ctx: Context) -> None:
             _media_embed(el, ctx)
             continue
         replace(el, embed_figure(embed, quoted))
+    if noscripts:
+        _noscript_images(root, noscripts)
+
+
+def _cover(el: etree._Element) -> bool:
+    return not _COVER_CLASSES.isdisjoint((el.get("class") or "").split())
+
+
+def _cover_image(el: etree._Element) -> None:
+    """A Gutenberg cover block whose picture is a CSS background → that picture as an image
+    of the body (gutenberg 5900016: the parallax cover's body was empty; 5900017, the old
+    <section class="wp-block-cover-image">). The image's own box (role="img", its alt in
+    aria-label) becomes the image; a block with the background on itself gets it before its
+    content. Only cover blocks: a background on any other box is decoration."""
+    m = _BACKGROUND_URL.search(el.get("style") or "")
+    if m is None or not m.group(2).strip():
+        return
+    img = el.makeelement("img", {"src": m.group(2).strip(), "alt": el.get("aria-label") or ""})
+    if _COVER_BACKGROUND in (el.get("class") or "").split():
+        el.addprevious(img)
+        img.tail, el.tail = el.tail, None
+        unwrap(el)  # (a box Gutenberg leaves empty)
+        return
+    for d in el.iterdescendants("img", "div"):
+        if d.tag == "img" or _COVER_BACKGROUND in (d.get("class") or "").split():
+            return  # the block's picture is an element of its own
+    img.tail, el.text = el.text, None
+    el.insert(0, img)
+
+
+# Gutenberg's cover blocks (current, and the deprecated cover-image) and the box of a cover's
+# background picture; the first url() of a background or background-image declaration.
+_COVER_BACKGROUND = "wp-block-cover__image-background"
+_COVER_CLASSES = frozenset({"wp-block-cover", "wp-block-cover-image", _COVER_BACKGROUND})
+_BACKGROUND_URL = re.compile(
+    r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE
+)
+
+
+def _noscript_images(root: etree._Element, noscripts: list[etree._Element]) -> None:
+    """A <noscript> is what a browser does not show (scripts run: the vocabulary removes it),
+    but the pictures it holds stay, in its place, where the page shows them nowhere else: its
+    visible image is a custom element a script fills (heise's <a-img>, news 6000039), a
+    script's gallery of one (computerbase, 6000019) or nothing (NDR, 6000058). Out stay the
+    twin of an image the page shows (a lazy image's fallback, compared once ``_lazy_source``
+    gave it its URL: 6000049, 6000134), tracking pixels and ads (``_tracker``: 6000052,
+    6000057), and all that is not an image (ad frames, "enable JavaScript"). A noscript is
+    raw text to the HTML5 parser (scripting on): it is read as a browser without scripts
+    reads it; libxml2 and foreign content give elements. What comes out is images and links,
+    for the vocabulary to clean as any other."""
+    held: list[etree._Element | None] = []  # the elements a noscript holds, out of the page
+    for noscript in noscripts:
+        box = noscript.makeelement("div") if len(noscript) else None
+        if box is not None:
+            box.extend(list(noscript))
+        held.append(box)
+    shown = {_picture_name(url) for img in root.iter("img") for url in _image_urls(img)}
+    for noscript, box in zip(noscripts, held, strict=True):
+        content = box if box is not None else html5.parse(noscript.text or "")
+        kept: list[etree._Element] = []
+        for img in list(content.iter("img")):
+            _lazy_source(img)
+            src = (img.get("src") or "").strip()
+            if _placeholder(src) or _tracker(img, src) or _picture_name(src) in shown:
+                continue
+            shown.add(_picture_name(src))
+            kept.append(_with_link(img))
+        if kept:
+            for twin in (noscript.getprevious(), noscript.getnext()):
+                if twin is not None and twin.tag == "img" and _placeholder(twin.get("src", "")):
+                    remove(twin)  # the image a script was to fill, showing nothing
+            replace_by(noscript, kept)
+
+
+def _with_link(img: etree._Element) -> etree._Element:
+    """The link around ``img`` when it holds the picture alone (to its full size: news
+    6000019), else ``img``; without the source's line breaks around it."""
+    link = img.getparent()
+    img.tail = None
+    if link is None or link.tag != "a" or not link.get("href") or len(link) != 1:
+        return img
+    if "".join(link.itertext()).strip():
+        return img
+    link.text = link.tail = None
+    return link
+
+
+def _image_urls(img: etree._Element) -> list[str]:
+    """Every URL an image names: its source, its lazy sources, its srcsets' candidates."""
+    urls = [img.get(name) or "" for name in ("src", *_LAZY_SRC)]
+    for name in _SRCSETS:
+        urls += [url for url, _ in srcset_candidates(img.get(name) or "")]
+    return [url for url in urls if url]
+
+
+def _picture_name(url: str) -> str:
+    """The name of the picture behind ``url``, to know it in another rendition: the file name,
+    case-folded, without the suffixes of WordPress's copies ("-300x200", "-scaled") and
+    the query (a CDN's resize: news 6000057 names one file at lw800 and lw100)."""
+    name = unquote(url.partition("?")[0].partition("#")[0].rpartition("/")[2]).casefold()
+    return _WP_COPY.sub("", name)
+
+
+def _tracker(img: etree._Element, src: str) -> bool:
+    """A tracking pixel or an ad: 1×1 (or 0) in a size attribute, or an ad or analytics
+    host (``_AD_HOSTS``)."""
+    if any((img.get(name) or "").strip() in ("0", "1") for name in ("width", "height")):
+        return True
+    try:
+        host = urlsplit(src).hostname or ""
+    except ValueError:  # a host a URL cannot have: no ad server's either
+        return False
+    return any(host == h or host.endswith("." + h) for h in _AD_HOSTS)
+
+
+_WP_COPY = re.compile(r"(?:-(?:\d+x\d+|scaled|rotated))+(?=\.[^./]+$)")
+# Ad servers and analytics whose pictures a <noscript> holds for browsers without scripts
+# (news 6000052 smartadserver, 6000057 doubleclick; the counting pixels of German sites).
+_AD_HOSTS = (
+    "doubleclick.net", "googlesyndication.com", "google-analytics.com", "googletagmanager.com",
+    "googleadservices.com", "smartadserver.com", "adnxs.com", "amazon-adsystem.com",
+    "scorecardresearch.com", "quantserve.com", "facebook.com", "facebook.net", "criteo.com",
+    "criteo.net", "outbrain.com", "taboola.com", "adform.net", "yieldlab.net", "ioam.de",
+    "ivwbox.de", "vgwort.de", "chartbeat.net", "bat.bing.com", "ads.linkedin.com",
+    "pixel.wp.com", "stats.wp.com", "analytics.twitter.com", "t.co", "mc.yandex.ru",
+)  # fmt: skip
 
 
 def _media_embed(el: etree._Element, ctx: Context) -> None:
