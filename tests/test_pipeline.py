@@ -147,8 +147,25 @@ LAZY = [
      '<figure><img src="https://e.org/real.jpg" alt="A"></figure>'),
     ("no src, data-lazy-src (WP Rocket)", '<p>x <img data-lazy-src="/real.jpg" alt="B"></p>',
      '<p>x <img src="https://example.org/real.jpg" alt="B"></p>'),
-    ("a real src stays", '<p><img src="https://e.org/ph.gif" data-src="https://e.org/real.jpg"></p>',
-     '<figure><img src="https://e.org/ph.gif" alt=""></figure>'),
+    # the script copies its lazy attribute over src, whatever src held: a placeholder on the
+    # site itself (news 6000049 a3 Lazy Load, 6000051 lazy-load, 6000045 lazysizes)
+    ("a lazy attribute wins over a real src", '<p><img src="https://e.org/ph.gif" data-src="https://e.org/real.jpg"></p>',
+     '<figure><img src="https://e.org/real.jpg" alt=""></figure>'),
+    ("a3 Lazy Load's placeholder", '<p><img class="lazy lazy-hidden" src="https://e.org/wp-content/plugins/a3-lazy-load/assets/images/lazy_placeholder.gif" '
+     'data-lazy-type="image" data-src="https://e.org/uploads/polo.jpg" alt="Polo"></p>',
+     '<figure><img src="https://e.org/uploads/polo.jpg" alt="Polo"></figure>'),
+    ("lazy-load's 1x1.trans.gif, data-lazy-src", '<p>x <img src="https://cdn.e.org/1x1.trans.gif" data-lazy-src="https://e.org/b.png" alt="B"></p>',
+     '<p>x <img src="https://e.org/b.png" alt="B"></p>'),
+    ("jQuery lazyload's data-original", '<p><img src="/grey.gif" data-original="/photo.jpg" alt="O"></p>',
+     '<figure><img src="https://example.org/photo.jpg" alt="O"></figure>'),
+    ("a lazy srcset only: its largest candidate over a placeholder", '<p><img class="lazyload" src="https://e.org/placeholder.png" '
+     'data-srcset="https://e.org/s.jpg 300w, https://e.org/l.jpg 900w" alt="S"></p>',
+     '<figure><img src="https://e.org/l.jpg" alt="S"></figure>'),
+    ("the same URL lazy and real: nothing to do", '<p><img src="https://e.org/a.jpg" data-src="https://e.org/a.jpg" alt="A"></p>',
+     '<figure><img src="https://e.org/a.jpg" alt="A"></figure>'),
+    ("a spacer file and nothing else: the alt text", '<p><img src="https://e.org/img/blank.gif" alt="G"></p>', "<p>G</p>"),
+    ("a picture whose name only looks like one stays", '<p><img src="https://e.org/lazy-river.jpg" alt=""> <img src="https://e.org/white.png" alt=""></p>',
+     '<figure><img src="https://e.org/lazy-river.jpg" alt=""></figure>\n<figure><img src="https://e.org/white.png" alt=""></figure>'),
     ("srcset only: its largest candidate", '<figure><img srcset="https://e.org/a-300.jpg 300w, https://e.org/a-600.jpg 600w" alt="C"><figcaption>c</figcaption></figure>',
      '<figure><img src="https://e.org/a-600.jpg" alt="C"><figcaption>c</figcaption></figure>'),
     ("lazy srcset", '<figure><img src="data:," data-srcset="https://e.org/a.jpg 1x, https://e.org/b.jpg 2x"></figure>',
@@ -159,6 +176,64 @@ LAZY = [
      '<figure class="embed" data-embed="youtube" data-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ">'
      '<figcaption><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube</a></figcaption></figure>'),
     ("no usable source anywhere: the alt text", '<p><img src="data:," data-src="data:," alt="F"></p>', "<p>F</p>"),
+]  # fmt: skip
+
+
+# A <noscript> goes, but the pictures it holds stay where the page shows them nowhere else
+NOSCRIPT = [
+    ("the only copy of the picture (news 6000039: heise's <a-img>)",
+     '<figure><a-img alt="" src="/imgs/battery.jpg"></a-img><noscript><img alt="" src="https://e.org/imgs/battery.jpg"></noscript></figure><p>After.</p>',
+     '<figure><img alt="" src="https://e.org/imgs/battery.jpg"></figure>\n<p>After.</p>'),
+    ("the fallback of a lazy image is its twin, in another rendition (6000049)",
+     '<p><img src="https://e.org/lazy_placeholder.gif" data-src="https://e.org/up/polo-1024x709.jpg" alt="P">'
+     '<noscript><img src="https://e.org/up/polo.jpg?w=1024" alt="P"></noscript></p>',
+     '<figure><img src="https://e.org/up/polo-1024x709.jpg" alt="P"></figure>'),
+    ("the twin before the lazy image (6000134)",
+     '<figure><noscript><img src="https://e.org/a.jpg" alt="A"></noscript><img src="data:image/svg+xml,%3Csvg%3E" data-src="https://e.org/a.jpg" alt="A" class="lazyload"></figure>',
+     '<figure><img src="https://e.org/a.jpg" alt="A"></figure>'),
+    ("a placeholder with no lazy source: the noscript's picture in its place",
+     '<p><img class="lazyload" src="https://e.org/blank.gif" alt="X"><noscript><img src="https://e.org/x.jpg" alt="X"></noscript> text</p>',
+     '<figure><img src="https://e.org/x.jpg" alt="X"></figure>\n<p>text</p>'),
+    ("a tracking pixel goes", '<p>Text<noscript><img src="https://e.org/count.gif" width="1" height="1"></noscript></p>', "<p>Text</p>"),
+    ("an ad goes (6000057)",
+     '<noscript><a href="https://pubads.g.doubleclick.net/gampad/jump?x"><img src="https://pubads.g.doubleclick.net/gampad/ad?x"></a></noscript><p>b</p>',
+     "<p>b</p>"),
+    ("an ad frame and a notice go (6000019)",
+     '<noscript><iframe src="/api/ads?name=noscript"></iframe>Please enable JavaScript.</noscript><p>b</p>', "<p>b</p>"),
+    ("a gallery only a script shows: the pictures it does not show, linked (6000019)",
+     '<figure><a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure><noscript><figure>'
+     '<a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure><figure><a href="https://e.org/2.jpg">\n'
+     '  <img src="https://e.org/2.jpg" alt="2">\n</a><figcaption>Two</figcaption></figure></noscript>',
+     '<figure><a href="https://e.org/1.jpg"><img src="https://e.org/1.jpg" alt="1"></a></figure>\n'
+     '<figure><a href="https://e.org/2.jpg"><img src="https://e.org/2.jpg" alt="2"></a></figure>'),
+    ("what comes out is cleaned as any image",
+     '<noscript><img src="/i.jpg" onerror="alert(1)"><script>alert(2)</script>'
+     '<a href="javascript:alert(3)"><img src="/j.jpg" alt="J"></a></noscript>',
+     '<figure><img src="https://example.org/i.jpg" alt=""></figure>\n<figure><img src="https://example.org/j.jpg" alt="J"></figure>'),
+]  # fmt: skip
+
+
+# A Gutenberg cover block's picture given as a CSS background: an image of the body
+COVERS = [
+    ("the cover's image box (gutenberg 5900016)",
+     '<div class="wp-block-cover has-parallax"><div role="img" aria-label="Table Mountain" class="wp-block-cover__image-background has-parallax" '
+     'style="background-position:50% 50%;background-image:url(https://w.wiki/59So)"></div><span aria-hidden="true" class="wp-block-cover__background"></span>'
+     '<div class="wp-block-cover__inner-container"><p>Cape Town</p></div></div>',
+     '<figure><img src="https://w.wiki/59So" alt="Table Mountain"></figure>\n<p>Cape Town</p>'),
+    ("the old cover-image section (5900017)",
+     '<section class="wp-block-cover-image has-background-dim" style="background-image:url(https://w.wiki/59Sd)"><h2>Old cover</h2></section>',
+     '<figure><img src="https://w.wiki/59Sd" alt=""></figure>\n<h2>Old cover</h2>'),
+    ("a background shorthand, quoted and relative",
+     '<div class="wp-block-cover" style="background:#000 url( \'/c.jpg\' ) center"><p>T</p></div>',
+     '<figure><img src="https://example.org/c.jpg" alt=""></figure>\n<p>T</p>'),
+    ("a cover with an image of its own keeps that one",
+     '<div class="wp-block-cover" style="background-image:url(https://e.org/bg.jpg)"><img class="wp-block-cover__image-background" '
+     'src="https://e.org/c.jpg" alt="C"><div class="wp-block-cover__inner-container"><p>T</p></div></div>',
+     '<figure><img src="https://e.org/c.jpg" alt="C"></figure>\n<p>T</p>'),
+    ("a data: background is dropped as any data: image",
+     '<section class="wp-block-cover-image" style="background-image:url(data:image/png;base64,AA)"><h2>H</h2></section>', "<h2>H</h2>"),
+    ("a background on another box is decoration",
+     '<div class="hero" role="img" aria-label="D" style="background-image:url(https://e.org/d.jpg)"><p>T</p></div>', "<p>T</p>"),
 ]  # fmt: skip
 
 
@@ -182,6 +257,37 @@ def test_srcset_candidates(srcset: str, expected: list[tuple[str, float]]) -> No
 
 @pytest.mark.parametrize(("contents", "expected"), [c[1:] for c in LAZY], ids=[c[0] for c in LAZY])
 def test_lazy_loaded_media_get_the_source_a_reader_sees(contents: str, expected: str) -> None:
+    assert normalise(contents, Context(base="https://example.org/a/")).html == expected
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in NOSCRIPT], ids=[c[0] for c in NOSCRIPT]
+)
+def test_pictures_only_a_noscript_holds_are_kept(contents: str, expected: str) -> None:
+    assert normalise(contents, Context(base="https://example.org/a/")).html == expected
+
+
+def test_noscript_elements_libxml2_kept_give_their_pictures_too() -> None:
+    # in foreign content, or where libxml2's tree reaches the transforms, a noscript holds
+    # elements, not the raw text of the HTML5 parser: the same rule
+    from lxml import etree
+
+    from converter.content.transforms import embeds
+
+    root = etree.fromstring(
+        '<body><p><img src="https://e.org/a.jpg"/><noscript><img src="https://e.org/a.jpg"/></noscript></p>'
+        '<noscript><img src="https://e.org/b.jpg" alt="B"/><img src="https://e.org/p.gif" width="1"/></noscript></body>'
+    )
+    embeds(root, Context(base="https://example.org/"))
+    assert etree.tostring(root, encoding="unicode") == (
+        '<body><p><img src="https://e.org/a.jpg"/><noscript/></p><img src="https://e.org/b.jpg" alt="B"/></body>'
+    )  # (the twin's noscript is left to the vocabulary, which removes it)
+
+
+@pytest.mark.parametrize(
+    ("contents", "expected"), [c[1:] for c in COVERS], ids=[c[0] for c in COVERS]
+)
+def test_cover_blocks_background_is_their_image(contents: str, expected: str) -> None:
     assert normalise(contents, Context(base="https://example.org/a/")).html == expected
 
 
@@ -443,6 +549,21 @@ EMBEDS = [
      '<video poster="//cdn.a.org/p.jpg" width="1280" height="720" controls><source src="https://a.org/clip.webm"></video>',
      '<figure class="embed" data-embed="video" data-src="https://a.org/clip.webm" data-poster="https://cdn.a.org/p.jpg" '
      'data-video-width="1280" data-video-height="720"><figcaption><a href="https://a.org/clip.webm">Video: clip.webm</a></figcaption></figure>'),
+    # a player lists an HLS playlist first, which only Safari plays, then its mp4s (news 6000036)
+    ("<video> sources: the first every browser plays, by type",
+     '<video controls poster="https://a.org/v.jpg"><source src="https://a.org/v.m3u8" type="application/x-mpegURL">'
+     '<source src="https://a.org/v_HD.mp4" type="video/mp4"><source src="https://a.org/v_sd.mp4" type="video/mp4">'
+     '<p>Your browser cannot play this video.</p></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v_HD.mp4" data-poster="https://a.org/v.jpg">'
+     '<figcaption><a href="https://a.org/v_HD.mp4">Video: v_HD.mp4</a></figcaption></figure>'),
+    ("<video> sources without a type: by extension",
+     '<video><source src="https://a.org/v.mpd"><source src="https://a.org/v.webm?t=1"></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v.webm?t=1"><figcaption>'
+     '<a href="https://a.org/v.webm?t=1">Video: v.webm</a></figcaption></figure>'),
+    ("<video> sources none plays everywhere: the first",
+     '<video><source src="https://a.org/v.m3u8"><source src="https://a.org/v.mov" type="video/quicktime"></video>',
+     '<figure class="embed" data-embed="video" data-src="https://a.org/v.m3u8"><figcaption>'
+     '<a href="https://a.org/v.m3u8">Video: v.m3u8</a></figcaption></figure>'),
     ("forged video figure: poster and size checked again",
      '<figure class="embed" data-embed="video" data-poster="data:image/png;base64,AA" data-video-width="1e3" data-video-height="9">'
      '<figcaption><a href="https://a.org/clip.mp4">v</a></figcaption></figure>',

@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..options import Sanitiser
 from ..urls import PLAIN_HOST, canonical_web, encode, numeric_host_ok
+from . import html5
 from . import vocabulary as V
 from .embeds import Embed, as_written, embed_figure, match_url, unlabel, video_details
 from .embeds import label as embed_label
@@ -269,8 +270,12 @@ def _embed_candidates(root: etree._Element) -> list[etree._Element]:
     lazy-loading script sets gets that source first (``_lazy_source``): the embeds and the
     vocabulary see the sources a reader sees."""
     found: list[etree._Element] = []
-    for el in root.iter(*_EMBED_TAGS, "img"):
+    for el in root.iter(*_EMBED_TAGS, "img", "noscript", "section"):
         tag = el.tag
+        if tag == "noscript" or tag == "section":
+            if tag == "noscript" or _cover(el):
+                found.append(el)
+            continue
         if tag == "script":
             if _SCRIPT_EMBED.match(el.get("src") or ""):
                 found.append(el)
@@ -285,35 +290,85 @@ def _embed_candidates(root: etree._Element) -> list[etree._Element]:
 
 
 def _lazy_source(el: etree._Element) -> None:
-    """An image or frame with a placeholder src (a data: URL, about:blank) or none gets the
-    URL in data-src, data-lazy-src… (WordPress lazy-load plugins, news sites' feeds), else the
-    largest candidate of its srcset or of its <picture>'s first <source>. A real src stays."""
+    """An image or frame gets the source a reader sees. A lazy-loading script copies the URL
+    of its lazy attribute (``_LAZY_SRC``, else the largest candidate of a lazy srcset) over
+    src, whatever src held: a data: URL, or a placeholder on the site itself (a3 Lazy Load's
+    lazy_placeholder.gif, news 6000049; lazy-load's 1x1.trans.gif, 6000051; lazysizes'
+    placeholder.png, 6000045), so that URL wins when it differs from src. Without one, a real
+    src stays; a placeholder src (a data: URL, about:blank, a spacer file: ``_placeholder``)
+    or none gets the largest candidate of the srcset or of the <picture>'s first <source>,
+    else none (the vocabulary leaves the alt text)."""
     src = el.get("src")
-    if src and src[0] not in _MAYBE_PLACEHOLDER:  # the usual "https://…" or "/…": at once
+    found = _lazy_url(el)
+    if not found:
+        if src and src[0] not in _MAYBE_PLACEHOLDER and not _spacer(src):
+            return  # the usual "https://…" or "/…" of an image not lazy-loaded: at once
+        if not _placeholder(src or ""):
+            return
+        found = _from_srcset(el) if el.tag == "img" else ""
+        if not found:
+            if src and _real(src.strip()):  # a spacer file shows nothing: no source
+                del el.attrib["src"]
+            return
+    if found == src:
         return
-    src = (src or "").strip()
-    if src and not src.lower().startswith(_PLACEHOLDER_SCHEMES):
-        return
-    found = next((v for v in (el.get(n, "").strip() for n in _LAZY_SRC) if _real(v)), "")
-    if not found and el.tag == "img":
-        found = _from_srcset(el)
-    if found:  # src first, where it stands in every other image
-        rest = [(name, value) for name, value in el.items() if name != "src"]
-        el.attrib.clear()
-        el.set("src", found)
-        for name, value in rest:
-            # (a pasted name such as "{" is none lxml can set, and none the vocabulary keeps:
-            # fuzz AN, <img {=">…" data-src=…> raised ValueError)
-            if _PLAIN_NAME.match(name):
-                el.set(name, value)
+    rest = [(name, value) for name, value in el.items() if name != "src"]
+    el.attrib.clear()
+    el.set("src", found)  # src first, where it stands in every other image
+    for name, value in rest:
+        # (a pasted name such as "{" is none lxml can set, and none the vocabulary keeps:
+        # fuzz AN, <img {=">…" data-src=…> raised ValueError)
+        if _PLAIN_NAME.match(name):
+            el.set(name, value)
+
+
+def _lazy_url(el: etree._Element) -> str:
+    """The URL a lazy-loading script gives ``el``: its first lazy attribute holding a real
+    URL, else the largest candidate of its lazy srcset; "" when it has none."""
+    for name in _LAZY_SRC:
+        value = el.get(name)
+        if value and _real(value.strip()):
+            return value.strip()
+    for name in _LAZY_SRCSET:
+        best = max(srcset_candidates(el.get(name) or ""), key=lambda c: c[1], default=None)
+        if best is not None and _real(best[0]):
+            return best[0]
+    return ""
+
+
+def _placeholder(src: str) -> bool:
+    """Whether an image's ``src`` shows nothing a reader looks at: none, a data: or about:
+    URL, or a spacer file that lazy-loading plugins put there (``_SPACER_NAME``)."""
+    src = src.strip()
+    return not _real(src) or _spacer(src)
 
 
 # The attributes lazy-loading scripts take the real source from (lazysizes, a3 Lazy Load,
-# WP Rocket, Jetpack, jQuery Lazy, Echo), in the order they are looked at.
-_LAZY_SRC = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo")
-_LAZY_SRCSET = ("data-lazy-srcset", "data-srcset", "srcset")
+# WP Rocket, Jetpack, jQuery Lazy, Echo, Lozad, Layzr), in the order they are looked at, and
+# the srcsets they set (news 6000015: data-lazy-srcset; 6000045: data-srcset).
+_LAZY_SRC = (
+    "data-lazy-src", "data-src", "data-original", "data-lazy", "data-echo", "data-layzr",
+    "data-lazyload", "data-original-src", "data-hi-res-src",
+)  # fmt: skip
+_LAZY_SRCSET = ("data-lazy-srcset", "data-srcset")
+_SRCSETS = (*_LAZY_SRCSET, "srcset")
 _PLACEHOLDER_SCHEMES = ("data:", "about:", "javascript:")
 _MAYBE_PLACEHOLDER = frozenset("daDAjJ \t\n\r\f")  # how a placeholder src may begin
+# The file names of the spacers lazy-loading plugins show until their script runs:
+# lazy_placeholder.gif (a3 Lazy Load, news 6000049), 1x1.trans.gif (lazy-load, 6000051),
+# placeholder.png (lazysizes setups), blank.gif, spacer.gif, transparent.png, grey-pixel.gif,
+# ajax-loader.gif: a name made only of these words, one of the first kind among them.
+_SPACER_WORDS = "lazy|lazyload|placeholder|blank|spacer|pixel|1x1|trans|transparent|empty|loader"
+_SPACER_NAME = re.compile(
+    rf"(?=.*(?:{_SPACER_WORDS}))(?:(?:{_SPACER_WORDS}|px|clear|grey|gray|white|loading|ajax"
+    r"|img|image)[-_.]?)+\.(?:gif|png|svg|webp)",
+    re.IGNORECASE,
+)
+
+
+def _spacer(src: str) -> bool:
+    name = src.partition("?")[0].partition("#")[0].rpartition("/")[2]
+    return _SPACER_NAME.fullmatch(name) is not None
 
 
 def _real(url: str) -> bool:
@@ -321,12 +376,12 @@ def _real(url: str) -> bool:
 
 
 def _from_srcset(img: etree._Element) -> str:
-    """The largest candidate of the image's (lazy) srcset, else of its <picture>'s first
-    <source>: what a wide screen loads."""
-    sets = [img.get(name, "") for name in _LAZY_SRCSET]
+    """The largest candidate of the image's srcset, else of its <picture>'s first <source>:
+    what a wide screen loads."""
+    sets = [img.get(name, "") for name in _SRCSETS]
     picture = next(img.iterancestors("picture"), None)  # libxml2 nests <img> in <source>
     if picture is not None:
-        sets += [s.get(name, "") for s in picture.iter("source") for name in _LAZY_SRCSET]
+        sets += [s.get(name, "") for s in picture.iter("source") for name in _SRCSETS]
     for srcset in sets:
         best = max(srcset_candidates(srcset), key=lambda c: c[1], default=None)
         if best is not None and _real(best[0]):
@@ -337,13 +392,20 @@ def _from_srcset(img: etree._Element) -> str:
 def embeds(root: etree._Element, ctx: Context) -> None:
     """Iframes, tweet/Instagram/TikTok blockquotes, Flourish divs, video/audio → embed figures
     (lazy-loaded images and frames get their real source first: ``_embed_candidates``)."""
+    noscripts: list[etree._Element] = []
     for el in _embed_candidates(root):
         if el.getparent() is None:
             continue
         tag = el.tag
         embed: Embed | None = None
         quoted: etree._Element | None = None
-        if tag in ("object", "embed"):
+        if tag == "noscript":
+            noscripts.append(el)  # once every image the page shows has its source
+            continue
+        elif (tag == "div" or tag == "section") and _cover(el):
+            _cover_image(el)
+            continue
+        elif tag in ("object", "embed"):
             _plugin_embed(el, ctx)
             continue
         elif tag == "script":  # an embed script: what it showed is at the URL it names
@@ -399,18 +461,179 @@ def embeds(root: etree._Element, ctx: Context) -> None:
                 continue
             quoted = el.find("blockquote")
         else:  # video, audio
-            sources = [el.get("src", "")] + [s.get("src", "") for s in el.iter("source")]
-            resolved = (resolve_url(x, ctx) for x in sources if x)
-            src = next((s for s in resolved if s and not s.startswith("#")), None)  # fuzz AF
-            if src is None:
-                remove(el)
-                continue
-            embed = Embed(str(tag), src, src if src.startswith(("https://", "http://")) else "")
-            poster = resolve_url(el.get("poster", ""), ctx)
-            embed = video_details(embed, poster, el.get("width"), el.get("height"))
-            replace_by(el, [embed_figure(embed, quoted), *_fallback_links(el)])
+            _media_embed(el, ctx)
             continue
         replace(el, embed_figure(embed, quoted))
+    if noscripts:
+        _noscript_images(root, noscripts)
+
+
+def _cover(el: etree._Element) -> bool:
+    return not _COVER_CLASSES.isdisjoint((el.get("class") or "").split())
+
+
+def _cover_image(el: etree._Element) -> None:
+    """A Gutenberg cover block whose picture is a CSS background → that picture as an image
+    of the body (gutenberg 5900016: the parallax cover's body was empty; 5900017, the old
+    <section class="wp-block-cover-image">). The image's own box (role="img", its alt in
+    aria-label) becomes the image; a block with the background on itself gets it before its
+    content. Only cover blocks: a background on any other box is decoration."""
+    m = _BACKGROUND_URL.search(el.get("style") or "")
+    if m is None or not m.group(2).strip():
+        return
+    img = el.makeelement("img", {"src": m.group(2).strip(), "alt": el.get("aria-label") or ""})
+    if _COVER_BACKGROUND in (el.get("class") or "").split():
+        el.addprevious(img)
+        img.tail, el.tail = el.tail, None
+        unwrap(el)  # (a box Gutenberg leaves empty)
+        return
+    for d in el.iterdescendants("img", "div"):
+        if d.tag == "img" or _COVER_BACKGROUND in (d.get("class") or "").split():
+            return  # the block's picture is an element of its own
+    img.tail, el.text = el.text, None
+    el.insert(0, img)
+
+
+# Gutenberg's cover blocks (current, and the deprecated cover-image) and the box of a cover's
+# background picture; the first url() of a background or background-image declaration.
+_COVER_BACKGROUND = "wp-block-cover__image-background"
+_COVER_CLASSES = frozenset({"wp-block-cover", "wp-block-cover-image", _COVER_BACKGROUND})
+_BACKGROUND_URL = re.compile(
+    r"background(?:-image)?\s*:[^;]*?url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE
+)
+
+
+def _noscript_images(root: etree._Element, noscripts: list[etree._Element]) -> None:
+    """A <noscript> is what a browser does not show (scripts run: the vocabulary removes it),
+    but the pictures it holds stay, in its place, where the page shows them nowhere else: its
+    visible image is a custom element a script fills (heise's <a-img>, news 6000039), a
+    script's gallery of one (computerbase, 6000019) or nothing (NDR, 6000058). Out stay the
+    twin of an image the page shows (a lazy image's fallback, compared once ``_lazy_source``
+    gave it its URL: 6000049, 6000134), tracking pixels and ads (``_tracker``: 6000052,
+    6000057), and all that is not an image (ad frames, "enable JavaScript"). A noscript is
+    raw text to the HTML5 parser (scripting on): it is read as a browser without scripts
+    reads it; libxml2 and foreign content give elements. What comes out is images and links,
+    for the vocabulary to clean as any other."""
+    held: list[etree._Element | None] = []  # the elements a noscript holds, out of the page
+    for noscript in noscripts:
+        box = noscript.makeelement("div") if len(noscript) else None
+        if box is not None:
+            box.extend(list(noscript))
+        held.append(box)
+    shown = {_picture_name(url) for img in root.iter("img") for url in _image_urls(img)}
+    for noscript, box in zip(noscripts, held, strict=True):
+        content = box if box is not None else html5.parse(noscript.text or "")
+        kept: list[etree._Element] = []
+        for img in list(content.iter("img")):
+            _lazy_source(img)
+            src = (img.get("src") or "").strip()
+            if _placeholder(src) or _tracker(img, src) or _picture_name(src) in shown:
+                continue
+            shown.add(_picture_name(src))
+            kept.append(_with_link(img))
+        if kept:
+            for twin in (noscript.getprevious(), noscript.getnext()):
+                if twin is not None and twin.tag == "img" and _placeholder(twin.get("src", "")):
+                    remove(twin)  # the image a script was to fill, showing nothing
+            replace_by(noscript, kept)
+
+
+def _with_link(img: etree._Element) -> etree._Element:
+    """The link around ``img`` when it holds the picture alone (to its full size: news
+    6000019), else ``img``; without the source's line breaks around it."""
+    link = img.getparent()
+    img.tail = None
+    if link is None or link.tag != "a" or not link.get("href") or len(link) != 1:
+        return img
+    if "".join(link.itertext()).strip():
+        return img
+    link.text = link.tail = None
+    return link
+
+
+def _image_urls(img: etree._Element) -> list[str]:
+    """Every URL an image names: its source, its lazy sources, its srcsets' candidates."""
+    urls = [img.get(name) or "" for name in ("src", *_LAZY_SRC)]
+    for name in _SRCSETS:
+        urls += [url for url, _ in srcset_candidates(img.get(name) or "")]
+    return [url for url in urls if url]
+
+
+def _picture_name(url: str) -> str:
+    """The name of the picture behind ``url``, to know it in another rendition: the file name,
+    case-folded, without the suffixes of WordPress's copies ("-300x200", "-scaled") and
+    the query (a CDN's resize: news 6000057 names one file at lw800 and lw100)."""
+    name = unquote(url.partition("?")[0].partition("#")[0].rpartition("/")[2]).casefold()
+    return _WP_COPY.sub("", name)
+
+
+def _tracker(img: etree._Element, src: str) -> bool:
+    """A tracking pixel or an ad: 1×1 (or 0) in a size attribute, or an ad or analytics
+    host (``_AD_HOSTS``)."""
+    if any((img.get(name) or "").strip() in ("0", "1") for name in ("width", "height")):
+        return True
+    try:
+        host = urlsplit(src).hostname or ""
+    except ValueError:  # a host a URL cannot have: no ad server's either
+        return False
+    return any(host == h or host.endswith("." + h) for h in _AD_HOSTS)
+
+
+_WP_COPY = re.compile(r"(?:-(?:\d+x\d+|scaled|rotated))+(?=\.[^./]+$)")
+# Ad servers and analytics whose pictures a <noscript> holds for browsers without scripts
+# (news 6000052 smartadserver, 6000057 doubleclick; the counting pixels of German sites).
+_AD_HOSTS = (
+    "doubleclick.net", "googlesyndication.com", "google-analytics.com", "googletagmanager.com",
+    "googleadservices.com", "smartadserver.com", "adnxs.com", "amazon-adsystem.com",
+    "scorecardresearch.com", "quantserve.com", "facebook.com", "facebook.net", "criteo.com",
+    "criteo.net", "outbrain.com", "taboola.com", "adform.net", "yieldlab.net", "ioam.de",
+    "ivwbox.de", "vgwort.de", "chartbeat.net", "bat.bing.com", "ads.linkedin.com",
+    "pixel.wp.com", "stats.wp.com", "analytics.twitter.com", "t.co", "mc.yandex.ru",
+)  # fmt: skip
+
+
+def _media_embed(el: etree._Element, ctx: Context) -> None:
+    """A <video> or <audio> → its embed figure, then the links of its fallback. Its source is
+    the first that every browser plays (``_PLAYED_EVERYWHERE``, by type or by extension),
+    else the first: a news player lists an HLS playlist first, which only Safari plays, then
+    the mp4s (news 6000036). The figure carries one source: the vocabulary's video is one
+    URL (its link in Markdown, feeds and books)."""
+    sources = [(el.get("src", ""), "")]
+    sources += [(s.get("src", ""), s.get("type") or "") for s in el.iter("source")]
+    found: list[tuple[str, str]] = []
+    for given, kind in sources:
+        url = resolve_url(given, ctx) if given else None
+        if url and not url.startswith("#"):  # fuzz AF
+            found.append((url, kind))
+    if not found:
+        remove(el)
+        return
+    src = next((url for url, kind in found if _played_everywhere(url, kind)), found[0][0])
+    embed = Embed(str(el.tag), src, src if src.startswith(("https://", "http://")) else "")
+    poster = resolve_url(el.get("poster", ""), ctx)
+    embed = video_details(embed, poster, el.get("width"), el.get("height"))
+    replace_by(el, [embed_figure(embed, None), *_fallback_links(el)])
+
+
+def _played_everywhere(url: str, kind: str) -> bool:
+    """Whether a media source plays in every browser: its type says so, or, without one,
+    the extension of its path."""
+    kind = kind.partition(";")[0].strip().lower()
+    if kind:
+        return kind in _PLAYED_EVERYWHERE
+    path = url.partition("?")[0].partition("#")[0].lower()
+    return path.rpartition(".")[2] in _PLAYED_EVERYWHERE
+
+
+# The media types and file extensions every browser plays natively (an HLS .m3u8 or a DASH
+# .mpd plays only in Safari or through a script; QuickTime, Flash and Windows Media in none).
+_PLAYED_EVERYWHERE = frozenset(
+    {
+        "video/mp4", "video/webm", "video/ogg", "audio/mpeg", "audio/mp4", "audio/ogg",
+        "audio/webm", "audio/wav", "audio/aac", "audio/flac",
+        "mp4", "m4v", "webm", "ogv", "ogg", "mp3", "m4a", "oga", "opus", "wav", "aac", "flac",
+    }
+)  # fmt: skip
 
 
 def _placeholder_embed(div: etree._Element, ctx: Context) -> Embed | None:

@@ -120,6 +120,8 @@ EMBED_ATTRIBUTES: frozenset[str] = frozenset(
 URL_ATTRIBUTES: frozenset[str] = frozenset({"href", "src", "cite", "data-src", "data-poster"})
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto", "tel"})
 
+# (A <noscript> leaves the pictures it holds first, where the page shows them nowhere else:
+# transforms._noscript_images, news 6000039.)
 # Removed with their whole subtree: executable, interactive-control, invisible or
 # out-of-vocabulary media. (Iframes, embed scripts and video/audio are turned into canonical
 # embeds *before* this.) Containers that may hold the reporter's text and are often left
