@@ -156,7 +156,8 @@ def _parsed(html: str, data: bytes) -> etree._Element:
         for e in log:
             if e.type_name == "ERR_RESOURCE_LIMIT":
                 raise RecursionError("markup nested deeper than the parser's 2048 levels")
-            ended = ended or e.message.endswith(_ENDED)
+            # (or formatting to reopen after the block that closed it: html5.reopened)
+            ended = ended or e.message.endswith(_ENDED) or html5.reopened(e.message)
     body = doc.find("body")
     if body is None:  # the fragment opened with head-only content; keep what was parsed
         body = etree.SubElement(doc, "body")

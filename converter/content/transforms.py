@@ -1318,13 +1318,23 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
             para.pop(0)
         while para and not isinstance(para[-1], str) and para[-1].tag == "br":
             para.pop()
-        if para:
+        if para and not all(map(_shows_nothing, para)):
             if isinstance(para[0], str):
                 para[0] = para[0].lstrip()
             if isinstance(para[-1], str):
                 para[-1] = para[-1].rstrip()
             out.append(para)
     return out
+
+
+def _shows_nothing(item: Item) -> bool:
+    """Whitespace, or an element of only whitespace without attributes (<strong>\n</strong>):
+    a paragraph of these alone is none. A browser reopens bold or italic still open after a
+    paragraph in the newline between two (HTML5 parse, feedjira2 6100075), which made an
+    empty paragraph <p><strong><br></strong></p>."""
+    if isinstance(item, str):
+        return not _has_text(item)
+    return not len(item) and not item.attrib and item.tag != "br" and not _has_text(item.text)
 
 
 def _fill(parent: etree._Element, items: list[Item]) -> None:
