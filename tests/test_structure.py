@@ -48,6 +48,8 @@ REPAIRS = [
     ("time with a good datetime", '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>',
      '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>'),
     ("time whose text is a date", "<p><time>2024-02-29</time></p>", "<p><time>2024-02-29</time></p>"),
+    ("time with epoch milliseconds (news 6000054)",
+     '<ul><li>K</li><li><time dateTime="1558442573000">21.05.2019</time></li></ul>', "<ul><li>K</li><li>21.05.2019</li></ul>"),
     # Tables (HTML §4.9.12): spans end in the table.
     ("colspan past the table", "<table><tr><td colspan=5>a</td></tr><tr><td>b</td><td>c</td></tr></table>",
      '<table><tbody><tr><td colspan="2">a</td></tr><tr><td>b</td><td>c</td></tr></tbody></table>'),
@@ -220,6 +222,12 @@ def test_attribute_values(name: str, value: str, expected: str | None) -> None:
         ("2024-02-29T10:05+02:00", True), ("2024-W09", True), ("2024-W60", False),
         ("PT4H18M3S", True), ("4h 18m 3s", True), ("P", False), ("yesterday", False),
         ("", False), ("0000-01-01", False),
+        # epoch milliseconds are no year (news 6000054: the Nu checker's "Year out of range")
+        ("1558442573000", False), ("12345-01-01", False), ("10000-01", False), ("9999", True),
+        ("0000", False), ("0000-W01", False),
+        # a time takes no zone; a zone offset stands alone; week 53 only where the year has it
+        ("10:05Z", False), ("10:05+02:00", False), ("Z", True), ("z", False), ("+02:00", True), ("-0130", True),
+        ("+24:00", False), ("2020-W53", True), ("2021-W53", False), ("2024-W00", False),
     ],
 )  # fmt: skip
 def test_valid_datetime(value: str, valid: bool) -> None:
