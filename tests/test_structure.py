@@ -128,6 +128,20 @@ REPAIRS = [
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
+    # link blocks saved as their comment only, which WordPress renders from the attributes: the
+    # link, its text the label, else the service's name, else the URL (gutenberg 5900068, 5900052)
+    ("social link block saved as its comment only",
+     '<p>Follow:</p><ul class="wp-block-social-links"><!-- wp:social-link {"service":"mastodon","url":"https://mastodon.social/@m"} /-->'
+     '<!-- wp:core/social-link {"service":"linkedin","url":"https://www.linkedin.com/in/m"} /--></ul>',
+     '<p>Follow:</p>\n<ul><li><a href="https://mastodon.social/@m">Mastodon</a></li><li><a href="https://www.linkedin.com/in/m">LinkedIn</a></li></ul>'),
+    ("navigation link blocks", '<!-- wp:navigation-link {"label":"WordPress","url":"https://wordpress.org/"} /-->'
+     '<!-- wp:navigation-link {"url":"https://w.org/about"} /-->',
+     '<p><a href="https://wordpress.org/">WordPress</a></p>\n<p><a href="https://w.org/about">https://w.org/about</a></p>'),
+    ("a label is text, a URL an attribute: escaped",
+     '<!-- wp:navigation-link {"label":"A \\u003cb\\u003e \\u0026 B","url":"https://a.org/?x=1\\u0026y=\\u0022"} /-->',
+     '<p><a href="https://a.org/?x=1&amp;y=%22">A &lt;b&gt; &amp; B</a></p>'),
+    ("a link block without a URL, an unknown block: nothing",
+     '<!-- wp:social-link {"service":"x"} /--><!-- wp:latest-posts {"postsToShow":3} /--><p>x</p>', "<p>x</p>"),
     # a run of blank lines where no paragraph can start is one break, as one blank line is:
     # two in a row would be a paragraph break on a second pass (fuzz BA)
     ("blank lines in a link", '<a href="https://x.org/">a\n\n \n\nb</a>',
