@@ -95,6 +95,17 @@ JUNK = [
     ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
     ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
     ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+    # an aria-hidden element of symbols only is an icon glyph, glued to the words before it
+    # (Gutenberg's accordion heading, gutenberg 5900001-03); between two words, a space stays
+    ("aria-hidden icon removed",
+     '<h3 class="wp-block-accordion-heading"><button class="wp-block-accordion-heading__toggle"><span class="wp-block-accordion-heading__toggle-title">Opening hours</span>'
+     '<span class="wp-block-accordion-heading__toggle-icon" aria-hidden="true">+</span></button></h3>', "<h3>Opening hours</h3>"),
+    ("... between two words a space stays",
+     '<p><a href="https://x.org/h">Home</a><span aria-hidden="true">›</span><a href="https://x.org/n">News</a> a<span aria-hidden="true"> </span>b</p>',
+     '<p><a href="https://x.org/h">Home</a> <a href="https://x.org/n">News</a> a b</p>'),
+    ("... hidden words, digits or pictures stay",
+     '<p>x <span aria-hidden="true">Caption</span> <span aria-hidden="true">1</span> <span aria-hidden="true"><img src="https://x.org/i.png" alt=""></span></p>',
+     '<p>x Caption 1 <img src="https://x.org/i.png" alt=""></p>'),
     ("a dead fragment link holding a break leaves nothing (fuzz AW)", "<a href=#>\n", ""),
     ("... and no break at its paragraph's end", '<p>x <a href="#">\n</a></p>', "<p>x</p>"),
     ("cells in a row group get their row (fuzz X)", "<table><thead><td>h</td></thead><tbody><td>a</td><td>b</td></tbody></table>",
