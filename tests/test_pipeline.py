@@ -56,6 +56,10 @@ PARAGRAPHS = [
     ("newline inside inline element", "<em>a\nb</em>", "<p><em>a<br>b</em></p>"),
     ("table cell newline", "<table><tr><td>a\nb</td></tr></table>",
      "<table><tbody><tr><td>a<br>b</td></tr></tbody></table>"),
+    # formatting of whitespace alone between blocks is no paragraph (a browser reopens a bold
+    # still open after a paragraph in the newline before the next: feedjira2 6100075)
+    ("whitespace in bold between paragraphs", "<p>a</p>\n<strong>\n</strong>\n<p>b</p>", "<p>a</p>\n<p>b</p>"),
+    ("... in a container", "<div><p>a</p>\n<em> \n</em>\n<p>b</p></div>", "<p>a</p>\n<p>b</p>"),
 ]  # fmt: skip
 
 
@@ -91,6 +95,17 @@ JUNK = [
     ("font and center", "<center><font color=red>t</font></center>", "<p>t</p>"),
     ("unknown element unwrapped", "<custom-el>t</custom-el>", "<p>t</p>"),
     ("empty list removed", "<ul></ul>x", "<p>x</p>"),
+    # an aria-hidden element of symbols only is an icon glyph, glued to the words before it
+    # (Gutenberg's accordion heading, gutenberg 5900001-03); between two words, a space stays
+    ("aria-hidden icon removed",
+     '<h3 class="wp-block-accordion-heading"><button class="wp-block-accordion-heading__toggle"><span class="wp-block-accordion-heading__toggle-title">Opening hours</span>'
+     '<span class="wp-block-accordion-heading__toggle-icon" aria-hidden="true">+</span></button></h3>', "<h3>Opening hours</h3>"),
+    ("... between two words a space stays",
+     '<p><a href="https://x.org/h">Home</a><span aria-hidden="true">›</span><a href="https://x.org/n">News</a> a<span aria-hidden="true"> </span>b</p>',
+     '<p><a href="https://x.org/h">Home</a> <a href="https://x.org/n">News</a> a b</p>'),
+    ("... hidden words, digits or pictures stay",
+     '<p>x <span aria-hidden="true">Caption</span> <span aria-hidden="true">1</span> <span aria-hidden="true"><img src="https://x.org/i.png" alt=""></span></p>',
+     '<p>x Caption 1 <img src="https://x.org/i.png" alt=""></p>'),
     ("a dead fragment link holding a break leaves nothing (fuzz AW)", "<a href=#>\n", ""),
     ("... and no break at its paragraph's end", '<p>x <a href="#">\n</a></p>', "<p>x</p>"),
     ("cells in a row group get their row (fuzz X)", "<table><thead><td>h</td></thead><tbody><td>a</td><td>b</td></tbody></table>",
@@ -884,6 +899,35 @@ def test_common_bodies_stay_on_the_libxml2_path() -> None:
         # it as an attribute value: src="…/%3C/body", fuzz AC)
         ("text <img src=", "<p>text</p>"),
         ("a < b", "<p>a &lt; b</p>"),
+        # formatting across a paragraph or item break: a browser reopens it in the next one
+        # ("reconstruct the active formatting elements"); libxml2 closed it at the </p> and
+        # ignored its end tag after (feedjira2 6100075)
+        (
+            "<p>A:<br/><strong>Bold one.</p><p>Bold two.</strong></p><p>Plain.</p>",
+            "<p>A:<br><strong>Bold one.</strong></p>\n<p><strong>Bold two.</strong></p>\n"
+            "<p>Plain.</p>",
+        ),
+        (
+            "<p>A:<br>\n<strong>one</p>\n<p>two <i>it</i></strong></p>",
+            "<p>A:<br><strong>one</strong></p>\n<p><strong>two <em>it</em></strong></p>",
+        ),
+        ("<p><em>one</p><p>two</em> three</p>", "<p><em>one</em></p>\n<p><em>two</em> three</p>"),
+        ("<p><i>one<p>two</i></p>", "<p><em>one</em></p>\n<p><em>two</em></p>"),
+        (
+            "<ul><li><b>one</li><li>two</b></li></ul>",
+            "<ul><li><strong>one</strong></li><li><strong>two</strong></li></ul>",
+        ),
+        (
+            '<p><a href="/x">one</p><p>two</a> three</p>',
+            '<p><a href="https://example.org/x">one</a></p>\n'
+            '<p><a href="https://example.org/x">two</a> three</p>',
+        ),
+        ("<p><u>one</p><p>two</u></p>", "<p><u>one</u></p>\n<p><u>two</u></p>"),
+        # a bold around a paragraph: libxml2 closed it before the <p>
+        ("<b><p>x</p></b>", "<p><strong>x</strong></p>"),
+        # not reopened: an element that is not formatting; a stray end tag
+        ("<p><span>one</p><p>two</span></p>", "<p>one</p>\n<p>two</p>"),
+        ("x</b> y", "<p>x y</p>"),
     ],
 )
 def test_html5_shapes_keep_the_text_a_browser_shows(contents: str, expected: str) -> None:

@@ -48,6 +48,8 @@ REPAIRS = [
     ("time with a good datetime", '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>',
      '<p><time datetime="2024-02-29T10:00+02:00">then</time></p>'),
     ("time whose text is a date", "<p><time>2024-02-29</time></p>", "<p><time>2024-02-29</time></p>"),
+    ("time with epoch milliseconds (news 6000054)",
+     '<ul><li>K</li><li><time dateTime="1558442573000">21.05.2019</time></li></ul>', "<ul><li>K</li><li>21.05.2019</li></ul>"),
     # Tables (HTML §4.9.12): spans end in the table.
     ("colspan past the table", "<table><tr><td colspan=5>a</td></tr><tr><td>b</td><td>c</td></tr></table>",
      '<table><tbody><tr><td colspan="2">a</td></tr><tr><td>b</td><td>c</td></tr></tbody></table>'),
@@ -126,6 +128,20 @@ REPAIRS = [
      '<p><a href="https://blog.example.com/p/1">https://blog.example.com/p/1</a></p>'),
     ("embed block saved as its comment only", '<!-- wp:core-embed/vimeo {"url":"https://vimeo.com/123"} /-->',
      '<figure class="embed" data-embed="vimeo" data-src="https://player.vimeo.com/video/123"><figcaption><a href="https://vimeo.com/123">Vimeo: https://vimeo.com/123</a></figcaption></figure>'),
+    # link blocks saved as their comment only, which WordPress renders from the attributes: the
+    # link, its text the label, else the service's name, else the URL (gutenberg 5900068, 5900052)
+    ("social link block saved as its comment only",
+     '<p>Follow:</p><ul class="wp-block-social-links"><!-- wp:social-link {"service":"mastodon","url":"https://mastodon.social/@m"} /-->'
+     '<!-- wp:core/social-link {"service":"linkedin","url":"https://www.linkedin.com/in/m"} /--></ul>',
+     '<p>Follow:</p>\n<ul><li><a href="https://mastodon.social/@m">Mastodon</a></li><li><a href="https://www.linkedin.com/in/m">LinkedIn</a></li></ul>'),
+    ("navigation link blocks", '<!-- wp:navigation-link {"label":"WordPress","url":"https://wordpress.org/"} /-->'
+     '<!-- wp:navigation-link {"url":"https://w.org/about"} /-->',
+     '<p><a href="https://wordpress.org/">WordPress</a></p>\n<p><a href="https://w.org/about">https://w.org/about</a></p>'),
+    ("a label is text, a URL an attribute: escaped",
+     '<!-- wp:navigation-link {"label":"A \\u003cb\\u003e \\u0026 B","url":"https://a.org/?x=1\\u0026y=\\u0022"} /-->',
+     '<p><a href="https://a.org/?x=1&amp;y=%22">A &lt;b&gt; &amp; B</a></p>'),
+    ("a link block without a URL, an unknown block: nothing",
+     '<!-- wp:social-link {"service":"x"} /--><!-- wp:latest-posts {"postsToShow":3} /--><p>x</p>', "<p>x</p>"),
     # a run of blank lines where no paragraph can start is one break, as one blank line is:
     # two in a row would be a paragraph break on a second pass (fuzz BA)
     ("blank lines in a link", '<a href="https://x.org/">a\n\n \n\nb</a>',
@@ -220,6 +236,12 @@ def test_attribute_values(name: str, value: str, expected: str | None) -> None:
         ("2024-02-29T10:05+02:00", True), ("2024-W09", True), ("2024-W60", False),
         ("PT4H18M3S", True), ("4h 18m 3s", True), ("P", False), ("yesterday", False),
         ("", False), ("0000-01-01", False),
+        # epoch milliseconds are no year (news 6000054: the Nu checker's "Year out of range")
+        ("1558442573000", False), ("12345-01-01", False), ("10000-01", False), ("9999", True),
+        ("0000", False), ("0000-W01", False),
+        # a time takes no zone; a zone offset stands alone; week 53 only where the year has it
+        ("10:05Z", False), ("10:05+02:00", False), ("Z", True), ("z", False), ("+02:00", True), ("-0130", True),
+        ("+24:00", False), ("2020-W53", True), ("2021-W53", False), ("2024-W00", False),
     ],
 )  # fmt: skip
 def test_valid_datetime(value: str, valid: bool) -> None:

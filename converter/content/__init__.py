@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
 
@@ -156,7 +157,8 @@ def _parsed(html: str, data: bytes) -> etree._Element:
         for e in log:
             if e.type_name == "ERR_RESOURCE_LIMIT":
                 raise RecursionError("markup nested deeper than the parser's 2048 levels")
-            ended = ended or e.message.endswith(_ENDED)
+            # (or formatting to reopen after the block that closed it: html5.reopened)
+            ended = ended or e.message.endswith(_ENDED) or html5.reopened(e.message)
     body = doc.find("body")
     if body is None:  # the fragment opened with head-only content; keep what was parsed
         body = etree.SubElement(doc, "body")
@@ -323,26 +325,93 @@ def body_tree(html: str) -> etree._Element:
     return parse(html)
 
 
-# A Gutenberg embed block saved without markup, only its comment (the URL is an attribute):
-# <!-- wp:embed {"url":"https://youtu.be/x"} /--> (also the deprecated wp:core-embed/NAME).
-_EMBED_BLOCK_COMMENT = re.compile(
-    r"<!--\s*wp:(?:core-)?embed(?:/[a-z0-9-]+)?\s+(\{[^>]*?\})\s*/-->"
+# Gutenberg blocks saved as their comment alone, which WordPress renders from the block's
+# attributes: <!-- wp:embed {"url":"https://youtu.be/x"} /--> (also the deprecated
+# wp:core-embed/NAME), <!-- wp:social-link {"service":"mastodon","url":"…"} /-->,
+# <!-- wp:navigation-link {"label":"WordPress","url":"…"} /--> (gutenberg 5900068, 5900052).
+# The name is read without "core/" and, for core-embed/NAME, without "/NAME".
+_SELF_CLOSING_BLOCK = re.compile(
+    r"<!--\s*wp:(?:core/)?(core-embed|[a-z][a-z0-9-]*(?:/[a-z0-9-]+)?)(?:/[a-z0-9-]+)?"
+    r"\s+(\{[^>]*?\})\s*/-->"
 )
+# A social link's text where the block gives no label: its service's name as WordPress shows
+# it (gutenberg's social-link variations); any other service is its name capitalised.
+_SOCIAL_SERVICES = {
+    "chain": "Link",
+    "codepen": "CodePen",
+    "deviantart": "DeviantArt",
+    "feed": "RSS Feed",
+    "fivehundredpx": "500px",
+    "github": "GitHub",
+    "lastfm": "Last.fm",
+    "linkedin": "LinkedIn",
+    "soundcloud": "SoundCloud",
+    "tiktok": "TikTok",
+    "vk": "VK",
+    "whatsapp": "WhatsApp",
+    "wordpress": "WordPress",
+    "youtube": "YouTube",
+}
 
 
-def _embed_block(m: re.Match[str]) -> str:
-    """The comment → the block's markup, which the embeds transform reads (URL escaped)."""
+def _embed_markup(attributes: dict[str, object]) -> etree._Element | None:
+    """An embed block's markup, which the embeds transform reads."""
+    url = attributes.get("url")
+    if not isinstance(url, str) or not url.strip():
+        return None
+    figure = etree.Element("figure", {"class": "wp-block-embed"})
+    etree.SubElement(figure, "div", {"class": "wp-block-embed__wrapper"}).text = url.strip()
+    return figure
+
+
+def _link_markup(attributes: dict[str, object], item: bool) -> etree._Element | None:
+    """A link block's link (in an <li> when ``item``: a social link is one of its list's),
+    its text the label, else the service's name, else the URL."""
+    url = attributes.get("url")
+    if not isinstance(url, str) or not url.strip():
+        return None
+    label, service = attributes.get("label"), attributes.get("service")
+    text = label.strip() if isinstance(label, str) else ""
+    if not text and isinstance(service, str) and service.strip():
+        text = _SOCIAL_SERVICES.get(service.strip(), service.strip().capitalize())
+    a = etree.Element("a", {"href": url.strip()})
+    a.text = text or url.strip()
+    if not item:
+        return a
+    li = etree.Element("li")
+    li.append(a)
+    return li
+
+
+# Block name → the markup its attributes make (None: the comment stays, and goes as one).
+_BLOCK_MARKUP: dict[str, Callable[[dict[str, object]], etree._Element | None]] = {
+    "embed": _embed_markup,
+    "core-embed": _embed_markup,
+    "social-link": lambda attributes: _link_markup(attributes, item=True),
+    "navigation-link": lambda attributes: _link_markup(attributes, item=False),
+    "navigation-submenu": lambda attributes: _link_markup(attributes, item=False),
+    "home-link": lambda attributes: _link_markup({"label": "Home", **attributes}, item=False),
+}
+
+
+def _self_closing_block(m: re.Match[str]) -> str:
+    """The comment → the block's markup, made of its attributes (``_BLOCK_MARKUP``), built
+    as a tree and written by lxml: its values escaped by construction."""
+    make = _BLOCK_MARKUP.get(m.group(1))
+    if make is None:
+        return m.group(0)
     try:
-        url = json.loads(m.group(1)).get("url")
-    except (ValueError, AttributeError):
+        attributes = json.loads(m.group(2))
+    except ValueError:
         if _XML_ILLEGAL.search(m.group(0)):  # JSON refuses a control character: normalise
             raise ValueError("a character XML cannot carry") from None  # removes it first
         return m.group(0)
-    if not isinstance(url, str) or not url.strip():
+    markup = make(attributes) if isinstance(attributes, dict) else None
+    if markup is None:
         return m.group(0)
-    figure = etree.Element("figure", {"class": "wp-block-embed"})
-    etree.SubElement(figure, "div", {"class": "wp-block-embed__wrapper"}).text = url.strip()
-    return "\n\n" + etree.tostring(figure, encoding="unicode", method="html") + "\n\n"
+    html = etree.tostring(markup, encoding="unicode", method="html")
+    # (a blank line each side: the block is a paragraph of its own, as the embed's figure is)
+    return html if markup.tag == "li" else "\n\n" + html + "\n\n"
 
 
 def _has_reference(text: str) -> bool:
@@ -375,7 +444,7 @@ def _expanded(contents: str, ctx: Context) -> str:
         if "\r" in text:  # a lone CR too (a second pass over the body only then)
             text = text.replace("\r", "\n")
     if "!" in text and "wp:" in text and "/-->" in text:  # "<!-- wp:embed … /-->"
-        text = _EMBED_BLOCK_COMMENT.sub(_embed_block, text)
+        text = _SELF_CLOSING_BLOCK.sub(_self_closing_block, text)
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
     ctx.brackets = "[" in expanded.html

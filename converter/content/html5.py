@@ -10,16 +10,22 @@ construction rules, and where they matter, text a browser shows was lost:
 * ``<xmp>``, ``<plaintext>`` and (scripting on, as browsers run) ``<noscript>`` are raw text
   (``<xmp/>`` too: the "/" is ignored);
 * a ``</`` at the very end of the input is text;
+* formatting that spans a paragraph or item break (``<p><strong>a</p><p>b</strong></p>``): a
+  browser reopens the formatting elements still open in the next paragraph ("reconstruct the
+  active formatting elements"), where libxml2 closes them at the ``</p>`` and ignores their
+  end tag later: "b" lost its bold (feedjira2 6100075);
 * the adoption agency (misnested formatting elements, a link inside a link) and ignored stray
   table parts move content OUT of a container a browser does not show (``<canvas>``,
   ``<video>``, ``<audio>``, ``<object>``), where libxml2 keeps it inside and the pipeline then
   removes it with the container.
 
 ``needs_html5`` decides from libxml2's tree (svg, math, xmp, plaintext or noscript elements;
-a hidden container holding text) and from the end of the string (``</``). ``parse`` builds the same
-kind of tree as ``content.parse`` (an lxml ``<body>`` element holding the fragment, no
-namespaces, no comments) with lexbor's HTML5 parser (selectolax, a C implementation of the
-WHATWG algorithm), scripting on as in a browser (``<noscript>`` is raw text).
+a hidden container holding text) and from the end of the string (``</``); ``content._parsed``
+also sends a body there when libxml2 reported the end tag of a formatting element it had
+closed already (``reopened``). ``parse`` builds the same kind of tree as ``content.parse`` (an
+lxml ``<body>`` element holding the fragment, no namespaces, no comments) with lexbor's HTML5
+parser (selectolax, a C implementation of the WHATWG algorithm), scripting on as in a browser
+(``<noscript>`` is raw text).
 """
 
 from __future__ import annotations
@@ -29,7 +35,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .tree import append_text
 
-__all__ = ["FOREIGN_OR_RAW", "HIDDEN_CONTAINERS", "MAX_DEPTH", "needs_html5", "parse"]
+__all__ = [
+    "FOREIGN_OR_RAW",
+    "FORMATTING",
+    "HIDDEN_CONTAINERS",
+    "MAX_DEPTH",
+    "needs_html5",
+    "parse",
+    "reopened",
+]
 
 # As libxml2 (content.parse): deeper markup is reported, not half converted.
 MAX_DEPTH = 2048
@@ -42,6 +56,12 @@ FOREIGN_OR_RAW = frozenset({"svg", "math", "xmp", "plaintext", "noscript"})
 # Containers a browser does not show, whose content the HTML5 rules may move out.
 HIDDEN_CONTAINERS = frozenset({"canvas", "video", "audio", "object"})
 _CHECKED = tuple(sorted(FOREIGN_OR_RAW | HIDDEN_CONTAINERS))
+# The formatting elements (HTML §13.2.4.3), which a browser reopens after a block ended them.
+FORMATTING = frozenset(
+    {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong"}
+) | {"tt", "u"}
+# libxml2's message for an end tag whose element is not open: "Unexpected end tag : strong".
+_UNEXPECTED_END = "Unexpected end tag : "
 
 
 def needs_html5(html: str, body: etree._Element) -> bool:
@@ -61,6 +81,21 @@ def needs_html5(html: str, body: etree._Element) -> bool:
         if el.tag in FOREIGN_OR_RAW or "".join(el.itertext()).strip():
             return True
     return False
+
+
+def reopened(message: str) -> bool:
+    """Whether libxml2's parse ``message`` is the end tag of a formatting element that is not
+    open (``FORMATTING``): mostly one the ``</p>`` or ``</li>`` before it had closed, its
+    formatting meant to go on in the next block, as a browser shows it (feedjira2 6100075:
+    ``<p>A:<br><strong>Bold one.</p><p>Bold two.</strong></p>``, a paragraph in bold lost).
+
+    Read from the error log that libxml2 writes anyway: nothing to scan on a well-formed
+    body. (A stray end tag with nothing to close is one too; the HTML5 parse of it is the
+    same tree, and costs only that parse.)
+    """
+    if not message.startswith(_UNEXPECTED_END):
+        return False
+    return message[len(_UNEXPECTED_END) :].strip() in FORMATTING
 
 
 def _element(parent: etree._Element, node: LexborNode) -> etree._Element | None:

@@ -104,18 +104,23 @@ def attribute_value(name: str, value: str) -> str | None:
     return value if rule is None else rule(value)
 
 
-# HTML §2.3.5 dates and times, and §4.5.14 the <time> element's datetime value.
-_DATE = r"(\d{4,})-(\d\d)-(\d\d)"
+# HTML §2.3.5 dates and times, and §4.5.14 the <time> element's datetime value. A year is four
+# digits here, 0001-9999 (Python's dates): the spec allows more, but no article means a year
+# past 9999, and epoch milliseconds read as one ("1558442573000", news 6000054) made the Nu
+# checker fail the page ("Year out of range"). A time stands alone without a zone (§2.3.5.4:
+# "10:05Z" is none of the forms); a zone offset stands alone (§2.3.5.6), its "Z" upper-case
+# (a <time> whose text is "z" is no date).
+_DATE = r"(\d{4})-(\d\d)-(\d\d)"
 _TIME = r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,3})?)?"
-_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"
+_ZONE = r"(?:(?-i:Z)|[+-](?:[01]\d|2[0-3]):?[0-5]\d)"  # "Z" upper-case only (§2.3.5.6)
 _DATETIME_FORMS = re.compile(
     rf"(?:{_DATE}(?:[T ]{_TIME}(?:{_ZONE})?)?"  # date, local or global date and time
-    rf"|(?P<month>\d{{4,}})-(?P<mm>\d\d)"  # month
-    r"|\d{4,}"  # year
+    r"|(?P<month>\d{4})-(?P<mm>\d\d)"  # month
+    r"|\d{4}"  # year
     r"|(?:--)?(?P<ym>\d\d)-(?P<yd>\d\d)"  # yearless date
     r"|(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,3})?)?"  # time
-    rf"(?:{_ZONE})?"  # (a time with a zone offset too)
-    r"|\d{4,}-W(?P<week>\d\d)"  # week
+    rf"|{_ZONE}"  # time-zone offset
+    r"|(?P<wy>\d{4})-W(?P<week>\d\d)"  # week
     r"|P(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d{1,3})?S)?)?"  # duration
     r"|(?:\s*\d+(?:\.\d{1,3})?\s*[WDHMS])+\s*"  # duration, the "4h 18m 3s" form
     r")\Z",
@@ -124,7 +129,8 @@ _DATETIME_FORMS = re.compile(
 
 
 def valid_datetime(value: str) -> bool:
-    """Whether ``value`` is a valid <time> datetime value (dates are checked for real days)."""
+    """Whether ``value`` is a valid <time> datetime value (dates are checked for real days,
+    weeks for the weeks of their year)."""
     m = _DATETIME_FORMS.match(value)
     if m is None:
         return False
@@ -135,8 +141,8 @@ def valid_datetime(value: str) -> bool:
             return 1 <= int(m.group("mm")) <= 12 and int(m.group("month")) > 0
         elif m.group("ym"):
             date(2000, int(m.group("ym")), int(m.group("yd")))  # a leap year: --02-29 is valid
-        elif m.group("week"):
-            return 1 <= int(m.group("week")) <= 53
+        elif m.group("week"):  # week 53 only in a year that has one (§2.3.5.8)
+            date.fromisocalendar(int(m.group("wy")), int(m.group("week")), 1)
     except ValueError:
         return False
     return value[:4] != "0000"

@@ -1605,13 +1605,23 @@ def _split_run(run: list[Item]) -> list[list[Item]]:
             para.pop(0)
         while para and not isinstance(para[-1], str) and para[-1].tag == "br":
             para.pop()
-        if para:
+        if para and not all(map(_shows_nothing, para)):
             if isinstance(para[0], str):
                 para[0] = para[0].lstrip()
             if isinstance(para[-1], str):
                 para[-1] = para[-1].rstrip()
             out.append(para)
     return out
+
+
+def _shows_nothing(item: Item) -> bool:
+    """Whitespace, or an element of only whitespace without attributes (<strong>\n</strong>):
+    a paragraph of these alone is none. A browser reopens bold or italic still open after a
+    paragraph in the newline between two (HTML5 parse, feedjira2 6100075), which made an
+    empty paragraph <p><strong><br></strong></p>."""
+    if isinstance(item, str):
+        return not _has_text(item)
+    return not len(item) and not item.attrib and item.tag != "br" and not _has_text(item.text)
 
 
 def _fill(parent: etree._Element, items: list[Item]) -> None:
@@ -2290,6 +2300,37 @@ def anchors(root: etree._Element, ctx: Context) -> None:
 _GONE_EMPTY = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "figcaption"})  # (not dd, dt: a dl)
 
 
+# Chrome of the markup, which attributes mark that the vocabulary then drops: an element
+# hidden from assistive technology (aria-hidden="true").
+_DECORATION = etree.XPath(".//*[@aria-hidden='true']")
+# What shows without letters: an aria-hidden element holding one is not decoration.
+_PICTURES = ("img", "svg", "picture", "video", "audio", "iframe", "object", "embed", "canvas")
+
+
+def decoration(root: etree._Element, ctx: Context) -> None:
+    """Decoration out of the text: an aria-hidden element of symbols only (no letter, digit or
+    picture) is an icon glyph, "+" or "›" (Gutenberg's accordion heading: "Opening hours+",
+    gutenberg 5900001-03)."""
+    for el in _DECORATION(root):
+        if next(el.iter(*_PICTURES), None) is None and not any(
+            c.isalnum() for c in "".join(el.itertext())
+        ):
+            _as_nothing(el)
+
+
+def _as_nothing(el: etree._Element) -> None:
+    """``el`` removed; where it showed a symbol between two words, a space keeps them apart
+    ("Home<span aria-hidden>›</span>News")."""
+    before, tail = text_before(el), el.tail or ""
+    between = (el.getprevious() is not None or _has_text(before)) and (
+        el.getnext() is not None or _has_text(tail)
+    )
+    shown = "".join(el.itertext())  # (a space of its own too: "a<span> </span>b")
+    if shown and between and not before[-1:].isspace() and not tail[:1].isspace():
+        el.tail = " " + tail
+    remove(el)
+
+
 def styles(root: etree._Element, ctx: Context) -> None:
     """Emphasis written as CSS (<span style="font-weight:700">), as the tag it means; lists
     pasted from Word (paragraphs with ``mso-list`` styles), as lists."""
@@ -2300,6 +2341,7 @@ def styles(root: etree._Element, ctx: Context) -> None:
 
 PIPELINE: tuple[Transform, ...] = (
     embeds,  # first: lazy-loaded sources, then embeds; the rest sees what a reader sees
+    decoration,  # before vocabulary, which drops the attributes that mark it
     styles,  # before vocabulary, which drops every style attribute
     vocabulary,
     nested_links,  # after vocabulary: only links with an href are links by then
