@@ -9,6 +9,7 @@ The outputs are read the same way; the Markdown is first rendered with markdown-
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 import html5lib
@@ -85,7 +86,8 @@ INLINE = {
 
 
 def visible_words(html: str) -> list[str]:
-    """Words a reader sees, in order (hidden elements skipped; inline tags do not split words)."""
+    """Words a reader sees, in order (hidden elements skipped; inline tags do not split words),
+    in NFKC."""
     root = _tree(html)
     parts: list[str] = []
 
@@ -104,7 +106,8 @@ def visible_words(html: str) -> list[str]:
             parts.append(" ")
 
     walk(root)
-    return "".join(parts).split()
+    # in NFKC, as the real-world checker reads words: Markdown's "m³" is the page's m<sup>3</sup>
+    return unicodedata.normalize("NFKC", "".join(parts)).split()
 
 
 def hrefs(html: str, base: str) -> set[str]:
