@@ -498,8 +498,9 @@ def stage_chain(raw: bytes) -> tuple[list[tuple[str, Callable[[dict[str, Any]], 
 
     def expand(s: dict[str, Any]) -> None:
         s["expanded"] = shortcodes.expand(s["text"])
-        # what normalise tells the transforms about the body (shortcodes_left skips its walk)
-        s["ctx"].brackets = "[" in s["expanded"].html
+        # what normalise tells the transforms about the body (those with nothing to do skip
+        # their walk of the tree)
+        content.scan(s["expanded"].html, s["ctx"])
 
     def parse(s: dict[str, Any]) -> None:
         s["body"] = content.parse(s["expanded"].html)

@@ -33,7 +33,7 @@ from .sanitiser import allow_list, cleaner
 from .shortcodes import expand, protect
 from .transforms import PIPELINE, Context
 
-__all__ = ["Body", "Context", "body_tree", "normalise", "parse", "serialise", "xml_safe"]
+__all__ = ["Body", "Context", "body_tree", "normalise", "parse", "scan", "serialise", "xml_safe"]
 
 # Characters XML 1.0 forbids (§2.2): C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 # (The surrogates as chr(): mypyc compiles this module and takes no surrogate in a literal.)
@@ -447,13 +447,19 @@ def _expanded(contents: str, ctx: Context) -> str:
         text = _SELF_CLOSING_BLOCK.sub(_self_closing_block, text)
     expanded = expand(text)
     ctx.warnings.extend(expanded.warnings)
-    ctx.brackets = "[" in expanded.html
-    # (each a search of the body, ~2 µs on 5 KB: the tree walks they spare cost ~8 µs each)
-    html = expanded.html
-    ctx.word = "mso-list" in html
-    ctx.icons = "<svg" in html and "aria-label" in html
-    ctx.citations = "<blockquote" in html and ("<footer" in html or "quote__citation" in html)
+    scan(expanded.html, ctx)
     return expanded.html
+
+
+def scan(html: str, ctx: Context) -> None:
+    """What the transforms are told about the body before the parse, so that those with
+    nothing to do skip their walk of the tree. Each is a search of the text, ~2 µs on 5 KB;
+    an XPath walk of the tree costs ~8 µs (timeit, bench/corpus.py bodies)."""
+    ctx.brackets = "[" in html  # shortcodes_left
+    ctx.word = "mso-list" in html  # styles: Word's list paragraphs
+    ctx.icons = "<svg" in html and "aria-label" in html  # vocabulary: icons' names
+    ctx.citations = "<blockquote" in html and ("<footer" in html or "quote__citation" in html)
+    ctx.hidden = "aria-hidden" in html  # decoration
 
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:

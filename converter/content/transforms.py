@@ -75,6 +75,7 @@ class Context:
     word: bool = True  # whether it may hold Word's list paragraphs (normalise knows: "mso-list")
     icons: bool = True  # … an <svg> and an aria-label (which may name an icon)
     citations: bool = True  # … a <footer> or a "quote__citation" (a quote's citation)
+    hidden: bool = True  # … an aria-hidden attribute (decoration looks at those elements)
 
 
 Transform = Callable[[etree._Element, Context], None]
@@ -325,6 +326,8 @@ def _lazy_source(el: etree._Element) -> None:
 def _lazy_url(el: etree._Element) -> str:
     """The URL a lazy-loading script gives ``el``: its first lazy attribute holding a real
     URL, else the largest candidate of its lazy srcset; "" when it has none."""
+    if not any(name.startswith("data-") for name in el.attrib):
+        return ""  # (most images: one call for the names, not eleven lookups)
     for name in _LAZY_SRC:
         value = el.get(name)
         if value and _real(value.strip()):
@@ -368,7 +371,12 @@ _SPACER_NAME = re.compile(
 
 def _spacer(src: str) -> bool:
     name = src.partition("?")[0].partition("#")[0].rpartition("/")[2]
+    if name.rpartition(".")[2].lower() not in _SPACER_TYPES:
+        return False  # (a photo: no match to try, ~4k instructions fewer per image)
     return _SPACER_NAME.fullmatch(name) is not None
+
+
+_SPACER_TYPES = frozenset({"gif", "png", "svg", "webp"})
 
 
 def _real(url: str) -> bool:
@@ -2311,7 +2319,7 @@ def decoration(root: etree._Element, ctx: Context) -> None:
     """Decoration out of the text: an aria-hidden element of symbols only (no letter, digit or
     picture) is an icon glyph, "+" or "›" (Gutenberg's accordion heading: "Opening hours+",
     gutenberg 5900001-03)."""
-    for el in _DECORATION(root):
+    for el in _DECORATION(root) if ctx.hidden else ():
         if next(el.iter(*_PICTURES), None) is None and not any(
             c.isalnum() for c in "".join(el.itertext())
         ):
