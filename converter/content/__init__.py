@@ -457,9 +457,10 @@ def scan(html: str, ctx: Context) -> None:
     an XPath walk of the tree costs ~8 µs (timeit, bench/corpus.py bodies)."""
     ctx.brackets = "[" in html  # shortcodes_left
     ctx.word = "mso-list" in html  # styles: Word's list paragraphs
-    ctx.icons = "<svg" in html and "aria-label" in html  # vocabulary: icons' names
+    aria = "aria-" in html  # (one search for the two below, in most bodies)
+    ctx.icons = aria and "aria-label" in html and "<svg" in html  # vocabulary: icons' names
+    ctx.hidden = aria and "aria-hidden" in html  # decoration
     ctx.citations = "<blockquote" in html and ("<footer" in html or "quote__citation" in html)
-    ctx.hidden = "aria-hidden" in html  # decoration
 
 
 def normalise(contents: str, ctx: Context | None = None) -> Body:

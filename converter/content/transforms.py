@@ -370,13 +370,13 @@ _SPACER_NAME = re.compile(
 
 
 def _spacer(src: str) -> bool:
+    if "?" not in src and "#" not in src and not src[-5:].lower().endswith(_SPACER_TYPES):
+        return False  # (a photo's URL: no pattern to try, the usual case)
     name = src.partition("?")[0].partition("#")[0].rpartition("/")[2]
-    if name.rpartition(".")[2].lower() not in _SPACER_TYPES:
-        return False  # (a photo: no match to try, ~4k instructions fewer per image)
     return _SPACER_NAME.fullmatch(name) is not None
 
 
-_SPACER_TYPES = frozenset({"gif", "png", "svg", "webp"})
+_SPACER_TYPES = (".gif", ".png", ".svg", "webp")
 
 
 def _real(url: str) -> bool:
